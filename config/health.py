@@ -1,0 +1,39 @@
+"""``/healthz``: is the database reachable, and the broker? 200 when the database is."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def database_state() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
+        return {"ok": False, "error": str(exc)}
+
+
+def broker_state() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "eager"}
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        client.ping()
+        queued = client.llen(settings.CELERY_TASK_DEFAULT_QUEUE)
+        return {"ok": True, "mode": "redis", "queued": queued}
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "mode": "redis", "error": str(exc)}
+
+
+@never_cache
+def healthz(request):
+    database = database_state()
+    broker = broker_state()
+    body = {"status": "ok" if database["ok"] else "down", "database": database, "broker": broker}
+    return JsonResponse(body, status=200 if database["ok"] else 503)

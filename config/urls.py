@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from . import health
+from .api_root import ApiRoot
+
+api_v1 = [
+    path("", ApiRoot.as_view(), name="api-root"),
+    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("", include("missions.urls_api")),
+    path("", include("observation.urls_api")),
+    path("", include("reports.urls_api")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("observation.urls")),
+    path("", include("reports.urls")),
+    path("", include("missions.urls")),
+]

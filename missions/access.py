@@ -1,0 +1,55 @@
+"""Who may see what. Every view and endpoint decides access through these functions.
+
+Access is per mission, from Membership rows; Django superusers are platform staff and see
+everything. What a caller may not see does not exist for them: a 404, never a 403 that
+would confirm the object is there.
+"""
+
+from django.http import Http404
+
+from .models import MemberRole, Membership, Mission
+
+STAFF_ROLES = (MemberRole.COORDINATOR, MemberRole.ANALYST)
+ALL_ROLES = tuple(MemberRole.values)
+
+
+def role_in(*, user, mission_id) -> str | None:
+    """The user's role in the mission, or None. Superusers count as coordinators."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return MemberRole.COORDINATOR
+    cache = getattr(user, "_mission_roles", None)
+    if cache is None:
+        cache = dict(Membership.objects.filter(user=user).values_list("mission_id", "role"))
+        user._mission_roles = cache
+    return cache.get(int(mission_id))
+
+
+def missions_for(*, user, roles=ALL_ROLES):
+    """The missions in which the user holds one of ``roles``."""
+    if not user.is_authenticated:
+        return Mission.objects.none()
+    if user.is_superuser:
+        return Mission.objects.all()
+    return Mission.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
+def mission_for(*, user, mission_id, roles=ALL_ROLES) -> Mission:
+    """The mission if the user holds one of ``roles`` in it; otherwise Http404."""
+    try:
+        mission_id = int(mission_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if role_in(user=user, mission_id=mission_id) not in roles:
+        raise Http404
+    try:
+        return Mission.objects.get(pk=mission_id)
+    except Mission.DoesNotExist:
+        raise Http404 from None
+
+
+def forget_roles(user) -> None:
+    """Drop the per-request role cache after memberships change."""
+    if hasattr(user, "_mission_roles"):
+        del user._mission_roles

@@ -1,0 +1,89 @@
+"""The missions part of the public API (API.md: missions, stations, observers)."""
+
+import django_filters
+from django.db.models import Q
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.generics import ListAPIView
+
+from .access import STAFF_ROLES, mission_for, missions_for
+from .models import Observer, PollingStation
+from .serializers import MissionSerializer, ObserverSerializer, StationSerializer
+from .services import mission_create
+
+
+class IsStaffToCreate(permissions.BasePermission):
+    message = "Only platform staff may create missions."
+
+    def has_permission(self, request, view):
+        if request.method == "POST":
+            return bool(request.user and request.user.is_staff)
+        return True
+
+
+class MissionViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MissionSerializer
+    permission_classes = [permissions.IsAuthenticated, IsStaffToCreate]
+
+    def get_queryset(self):
+        return missions_for(user=self.request.user).order_by("-election_date", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = mission_create(user=self.request.user, data=serializer.validated_data)
+
+
+class StationFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(method="filter_area", field_name="region")
+    district = django_filters.CharFilter(method="filter_area", field_name="district")
+    code = django_filters.CharFilter(field_name="code")
+
+    class Meta:
+        model = PollingStation
+        fields = ["region", "district", "code"]
+
+    def filter_area(self, queryset, name, value):
+        """Match an area by its code or its name, so both spreadsheet habits work."""
+        return queryset.filter(Q(**{f"{name}__code": value}) | Q(**{f"{name}__name": value}))
+
+
+class MissionScopedList(ListAPIView):
+    """A list of one mission's objects, visible to the roles in ``roles``."""
+
+    roles = STAFF_ROLES
+
+    def get_mission(self):
+        if not hasattr(self, "_mission"):
+            self._mission = mission_for(
+                user=self.request.user, mission_id=self.kwargs["mission_id"], roles=self.roles
+            )
+        return self._mission
+
+
+class StationList(MissionScopedList):
+    serializer_class = StationSerializer
+    filterset_class = StationFilter
+    roles = (*STAFF_ROLES, "OBSERVER")
+
+    def get_queryset(self):
+        return (
+            PollingStation.objects.filter(mission=self.get_mission())
+            .select_related("region", "district")
+            .order_by("code", "id")
+        )
+
+
+class ObserverList(MissionScopedList):
+    serializer_class = ObserverSerializer
+    roles = STAFF_ROLES
+    filterset_fields = ["role", "nationality"]
+
+    def get_queryset(self):
+        return (
+            Observer.objects.filter(mission=self.get_mission())
+            .select_related("user", "organisation", "team")
+            .order_by("full_name", "id")
+        )

@@ -1,0 +1,268 @@
+"""Who and where: missions, their areas and polling stations, observers, teams, roles."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not an IANA time zone name."), params={"value": value}
+        )
+
+
+class Mission(models.Model):
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    election_date = models.DateField()
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    polls_open = models.TimeField(default="07:00")
+    polls_close = models.TimeField(default="20:00")
+    registered_voters = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(polls_open__lt=models.F("polls_close")),
+                name="mission_polls_open_before_close",
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="mission_country_iso2"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class AreaLevel(models.TextChoices):
+    REGION = "REGION", _("Region")
+    DISTRICT = "DISTRICT", _("District")
+    SUBDISTRICT = "SUBDISTRICT", _("Sub-district")
+
+
+class Area(models.Model):
+    """One node of the administrative hierarchy; ``parent`` nests to any depth.
+
+    ``depth`` is 1 for regions, 2 for districts, and so on.
+    """
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="areas")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    level = models.CharField(max_length=16, choices=AreaLevel.choices)
+    depth = models.PositiveSmallIntegerField(default=1)
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    geojson = models.JSONField(null=True, blank=True, help_text="Outline for the coverage map.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "code"], name="area_code_unique_per_mission"
+            ),
+            models.CheckConstraint(condition=Q(depth__gte=1), name="area_depth_positive"),
+        ]
+        indexes = [
+            # Drill-down: the children of one area.
+            models.Index(fields=["mission", "level", "parent"], name="area_mission_level_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PollingStation(models.Model):
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="stations")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    # The leaf area the station belongs to, plus its region and district denormalised:
+    # aggregates group by them on every update, and a join up the tree each time would not do.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="stations")
+    region = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    registered_voters = models.PositiveIntegerField()
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    urban = models.BooleanField(null=True, blank=True)
+    abroad = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "code"], name="station_code_unique_per_mission"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="station_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="station_longitude_range",
+            ),
+        ]
+        indexes = [
+            # Coverage and turnout roll-ups group stations by region and district.
+            models.Index(fields=["mission", "region", "district"], name="station_mission_region"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Organisation(models.Model):
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="organisations")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "name"], name="organisation_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="teams")
+    code = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "code"], name="team_code_unique_per_mission"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class ObserverRole(models.TextChoices):
+    STO = "STO", _("Short-term observer")
+    LTO = "LTO", _("Long-term observer")
+    CORE = "CORE", _("Core team")
+
+
+class Observer(models.Model):
+    """An accredited observer of one mission; logs in as ``user``."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="observers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="observer_profiles"
+    )
+    full_name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="observers"
+    )
+    nationality = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    role = models.CharField(max_length=4, choices=ObserverRole.choices, default=ObserverRole.STO)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="observers"
+    )
+    languages = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "user"], name="observer_once_per_mission"),
+            models.CheckConstraint(
+                condition=Q(nationality__regex=r"^[A-Z]{2}$"), name="observer_nationality_iso2"
+            ),
+        ]
+        indexes = [
+            # Visit submission looks up the caller's observer profile by user.
+            models.Index(fields=["user", "mission"], name="observer_user_mission"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+
+class Deployment(models.Model):
+    """A team sent to an area, or to a list of stations, on one day."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="deployments")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="deployments")
+    day = models.DateField()
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, null=True, blank=True, related_name="deployments"
+    )
+    stations = models.ManyToManyField(PollingStation, blank=True, related_name="deployments")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["team", "day"], name="deployment_team_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.team} on {self.day}"
+
+
+class MemberRole(models.TextChoices):
+    COORDINATOR = "COORDINATOR", _("Coordinator")
+    ANALYST = "ANALYST", _("Analyst")
+    OBSERVER = "OBSERVER", _("Observer")
+    PRESS = "PRESS", _("Press")
+
+
+class Membership(models.Model):
+    """A user's role in one mission. Access to everything is decided from these rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=MemberRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "mission"], name="membership_once_per_mission"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.role} in {self.mission}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, with the state before and after."""
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            # The mission's audit log, newest first, filtered by object.
+            models.Index(fields=["mission", "-at"], name="audit_mission_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.object_type}:{self.object_id}"

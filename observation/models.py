@@ -1,0 +1,256 @@
+"""What was seen: checklists and their questions, visits, findings, and their revisions."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from missions.models import Mission, Observer, PollingStation, Team
+
+
+class Stage(models.TextChoices):
+    OPENING = "OPENING", _("Opening")
+    VOTING = "VOTING", _("Voting")
+    CLOSING = "CLOSING", _("Closing")
+    COUNTING = "COUNTING", _("Counting")
+    TABULATION = "TABULATION", _("Tabulation")
+
+
+class QuestionType(models.TextChoices):
+    YES_NO = "YES_NO", _("Yes / no")
+    INTEGER = "INTEGER", _("Number")
+    CHOICE = "CHOICE", _("One choice")
+    MULTI_CHOICE = "MULTI_CHOICE", _("Several choices")
+    TEXT = "TEXT", _("Text")
+
+
+class Assessment(models.TextChoices):
+    VERY_GOOD = "VERY_GOOD", _("Very good")
+    GOOD = "GOOD", _("Good")
+    BAD = "BAD", _("Bad")
+    VERY_BAD = "VERY_BAD", _("Very bad")
+
+
+NEGATIVE_ASSESSMENTS = (Assessment.BAD, Assessment.VERY_BAD)
+
+
+class VisitStatus(models.TextChoices):
+    SUBMITTED = "SUBMITTED", _("Submitted")
+    FLAGGED = "FLAGGED", _("Flagged for review")
+    VERIFIED = "VERIFIED", _("Verified")
+    REJECTED = "REJECTED", _("Rejected")
+
+
+class FindingCategory(models.TextChoices):
+    UNAUTHORIZED_PERSONS = "UNAUTHORIZED_PERSONS", _("Unauthorised persons present")
+    SECRECY = "SECRECY", _("Secrecy of the vote")
+    BALLOT_STUFFING = "BALLOT_STUFFING", _("Ballot stuffing")
+    MULTIPLE_VOTING = "MULTIPLE_VOTING", _("Multiple voting")
+    FAMILY_VOTING = "FAMILY_VOTING", _("Family voting")
+    PRESSURE_ON_VOTERS = "PRESSURE_ON_VOTERS", _("Pressure on voters")
+    CAMPAIGNING = "CAMPAIGNING", _("Campaigning")
+    VOTER_LIST = "VOTER_LIST", _("Voter list problems")
+    PROCEDURE = "PROCEDURE", _("Procedural violation")
+    OBSERVER_RESTRICTED = "OBSERVER_RESTRICTED", _("Observers restricted")
+    COUNT_IRREGULARITY = "COUNT_IRREGULARITY", _("Counting irregularity")
+    PROTOCOL = "PROTOCOL", _("Protocol problems")
+    OTHER = "OTHER", _("Other")
+
+
+class Severity(models.TextChoices):
+    MINOR = "MINOR", _("Minor")
+    SERIOUS = "SERIOUS", _("Serious")
+    CRITICAL = "CRITICAL", _("Critical")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "PENDING", _("Pending review")
+    CONFIRMED = "CONFIRMED", _("Confirmed")
+    DISMISSED = "DISMISSED", _("Dismissed")
+
+
+class Checklist(models.Model):
+    """A versioned form for one stage. Editing a checklist that has visits makes a new version."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="checklists")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "stage", "version"], name="checklist_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["mission", "stage"],
+                condition=Q(is_current=True),
+                name="checklist_one_current_per_stage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} v{self.version}"
+
+
+class Question(models.Model):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=16)
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=500)
+    # Translations of ``text`` keyed by language code: {"ru": "...", "kk": "..."}.
+    text_i18n = models.JSONField(default=dict, blank=True)
+    type = models.CharField(max_length=16, choices=QuestionType.choices)
+    required = models.BooleanField(default=False)
+    # [{"value": "POLICE", "label": "Police", "label_i18n": {...}}, ...] or plain strings.
+    choices = models.JSONField(default=list, blank=True)
+    min = models.IntegerField(null=True, blank=True)
+    max = models.IntegerField(null=True, blank=True)
+    # None or {"question": "<code>", "equals": <value>}.
+    show_if = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "code"], name="question_code_unique"),
+            models.CheckConstraint(
+                condition=Q(min__isnull=True) | Q(max__isnull=True) | Q(min__lte=models.F("max")),
+                name="question_min_not_above_max",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text}"
+
+
+class Visit(models.Model):
+    """An observer's report of one polling-station visit."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="visits")
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+    station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="visits")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    observer = models.ForeignKey(Observer, on_delete=models.PROTECT, related_name="visits")
+    checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="visits")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    arrived_at = models.DateTimeField()
+    departed_at = models.DateTimeField(null=True, blank=True)
+    voters_so_far = models.PositiveIntegerField(null=True, blank=True)
+    assessment = models.CharField(max_length=16, choices=Assessment.choices, null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=VisitStatus.choices, default=VisitStatus.SUBMITTED
+    )
+    # Why a visit was flagged: [{"code": "VOTERS_ABOVE_REGISTERED", "message": "..."}].
+    flags = models.JSONField(default=list, blank=True)
+    # Fingerprint of the submitted body, to tell a retry (same body) from a conflict.
+    payload_hash = models.CharField(max_length=64, blank=True)
+    # False until the aggregates include this visit; reconciliation sweeps up the stragglers.
+    aggregated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departed_at__isnull=True) | Q(departed_at__gte=models.F("arrived_at")),
+                name="visit_departed_after_arrived",
+            ),
+        ]
+        indexes = [
+            # Turnout buckets: the latest report per station within an hour.
+            models.Index(fields=["station", "arrived_at"], name="visit_station_arrived"),
+            # Dashboards and the review queue filter the mission's visits by status and stage.
+            models.Index(fields=["mission", "status", "created_at"], name="visit_mission_status"),
+            models.Index(fields=["mission", "stage"], name="visit_mission_stage"),
+            # Observer "my visits" and the same-team-two-places flag.
+            models.Index(fields=["team", "arrived_at"], name="visit_team_arrived"),
+            # Reconciliation picks up visits the aggregates have not seen.
+            models.Index(
+                fields=["mission"], condition=Q(aggregated=False), name="visit_not_aggregated"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.station.code} {self.stage} {self.arrived_at:%H:%M}"
+
+
+class Finding(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="findings")
+    category = models.CharField(max_length=32, choices=FindingCategory.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    description = models.TextField(blank=True)
+    review_status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    review_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # The live feed: newest serious and critical findings.
+            models.Index(fields=["severity", "-created_at"], name="finding_severity_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.category} ({self.severity})"
+
+
+def finding_photo_path(instance, filename):
+    return f"findings/{instance.finding.visit.mission_id}/{uuid.uuid4().hex}"
+
+
+class FindingPhoto(models.Model):
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=finding_photo_path)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Photo {self.pk} of finding {self.finding_id}"
+
+
+class VisitRevision(models.Model):
+    """A snapshot of a visit after each change, with who made it."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "number"], name="visit_revision_unique"),
+        ]
+
+    def __str__(self):
+        return f"Visit {self.visit_id} revision {self.number}"
+
+
+class FindingRevision(models.Model):
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "number"], name="finding_revision_unique"),
+        ]
+
+    def __str__(self):
+        return f"Finding {self.finding_id} revision {self.number}"

@@ -1,0 +1,1 @@
+"""What it means: aggregate tables, official figures, briefings."""

@@ -1,0 +1,122 @@
+"""Personas, as in healthchecks' alice/bob/charlie: every permission test is a short story.
+
+``mission`` has one region with one district and two stations; ``coordinator``, ``analyst``
+and ``press`` are members of it; ``observer`` and ``other_team_observer`` are observers of it
+in different teams; ``outsider`` is a logged-in user of no mission; ``other_mission_coordinator``
+coordinates ``other_mission``.
+"""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.missions.factories import (
+    MembershipFactory,
+    MissionFactory,
+    ObserverFactory,
+    StationFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def mission(db):
+    return MissionFactory(name="Test mission")
+
+
+@pytest.fixture
+def other_mission(db):
+    return MissionFactory(name="Other mission")
+
+
+@pytest.fixture
+def station(mission):
+    return StationFactory(district__parent__mission=mission, registered_voters=1000)
+
+
+@pytest.fixture
+def other_station(station):
+    """A second station of the same mission, in the same district."""
+    return StationFactory(
+        mission=station.mission,
+        district=station.district,
+        region=station.region,
+        area=station.district,
+        registered_voters=500,
+    )
+
+
+@pytest.fixture
+def foreign_station(other_mission):
+    return StationFactory(district__parent__mission=other_mission)
+
+
+def _member(mission, role, username):
+    return MembershipFactory(user=UserFactory(username=username), mission=mission, role=role).user
+
+
+@pytest.fixture
+def coordinator(mission):
+    return _member(mission, "COORDINATOR", "coordinator")
+
+
+@pytest.fixture
+def analyst(mission):
+    return _member(mission, "ANALYST", "analyst")
+
+
+@pytest.fixture
+def press(mission):
+    return _member(mission, "PRESS", "press")
+
+
+@pytest.fixture
+def team(mission):
+    return TeamFactory(mission=mission, code="T001")
+
+
+@pytest.fixture
+def observer(mission, team):
+    """The Observer profile (``observer.user`` logs in)."""
+    return ObserverFactory(
+        mission=mission, team=team, user=UserFactory(username="observer"), full_name="Olga Observer"
+    )
+
+
+@pytest.fixture
+def other_team_observer(mission):
+    return ObserverFactory(
+        mission=mission,
+        team=TeamFactory(mission=mission, code="T002"),
+        user=UserFactory(username="other_observer"),
+    )
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def other_mission_coordinator(other_mission):
+    return _member(other_mission, "COORDINATOR", "other_coordinator")
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="staff", is_staff=True)
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` authenticates it with the user's token."""
+    client = APIClient()
+
+    def as_user(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client
