@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,6 +10,7 @@ class ApiRoot(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: dict}, summary="Links to the schema, docs and token endpoint")
     def get(self, request):
         return Response(
             {

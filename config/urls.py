@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 
 from . import health
 from .api_root import ApiRoot
+from .auth_token import TokenView
 
 api_v1 = [
     path("", ApiRoot.as_view(), name="api-root"),
-    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include("missions.urls_api")),
     path("", include("observation.urls_api")),
     path("", include("reports.urls_api")),

@@ -1,0 +1,86 @@
+"""Production settings, login rate limiting, password validation."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args, **env):
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
+    environment.pop("DJANGO_SECRET_KEY", None) if "DJANGO_SECRET_KEY" not in env else None
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=secrets.token_urlsafe(64)
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("key", ["", "insecure-local-development-key-change-me", "short"])
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    result = _manage("check", DJANGO_SECRET_KEY=key)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_repeated_wrong_passwords_lock_the_login_even_for_the_right_one(client, coordinator):
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "coordinator", "password": "wrong"})
+
+    response = client.post(
+        "/accounts/login/", {"username": "coordinator", "password": "pass-word-123"}
+    )
+
+    assert response.status_code == 429
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_the_token_endpoint_is_rate_limited_too(api, coordinator):
+    for _ in range(3):
+        api.post(
+            "/api/v1/auth/token/", {"username": "coordinator", "password": "wrong"}, format="json"
+        )
+
+    response = api.post(
+        "/api/v1/auth/token/",
+        {"username": "coordinator", "password": "pass-word-123"},
+        format="json",
+    )
+
+    assert response.status_code == 429
+    assert "Too many failed login attempts" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_good_login_after_one_mistake_works(client, coordinator):
+    client.post("/accounts/login/", {"username": "coordinator", "password": "wrong"})
+
+    response = client.post(
+        "/accounts/login/", {"username": "coordinator", "password": "pass-word-123"}
+    )
+
+    assert response.status_code == 302
