@@ -1,0 +1,960 @@
+"""Figures are pure: plain selector rows in, a ``plotly.graph_objects.Figure`` out.
+
+The coordinator dashboard, the API and the briefing export call these same functions, so the
+PNG the press downloads is the chart the coordinator saw. Every function takes keyword
+arguments only, each a JSON-serialisable value (lists of dicts with the row keys of API.md
+"Aggregates", strings, numbers), so a briefing can freeze the arguments as JSON and draw the
+chart again later. ``CHARTS`` maps a chart's name to its figure function, its CSV function
+and its title; ``<name>_csv(**same arguments)`` returns the chart's data as CSV rows (a header
+row, then one row per data point) for the "download CSV" buttons.
+
+Escaping: Plotly draws labels, legend entries and hover text as a subset of HTML, so every
+string that comes from free text (area and station names, descriptions) goes through
+``esc`` before it reaches a figure: ``<script>`` shows as text. Fixed strings (titles, the
+translated names of stages, categories, severities) are ours and are escaped all the same.
+CSV rows carry the raw values, except that a text cell that a spreadsheet would read as a
+formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading
+apostrophe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from observation.models import Assessment, FindingCategory, Severity, Stage
+
+Rows = Sequence[Mapping]
+
+# Colours: the house palette of static/css/app.css, and a four-step good-to-bad scale.
+COLOURS = {
+    "accent": "#1f5fa8",
+    "official": "#5b6478",
+    "region": "#a15c00",
+    "visited": "#1b7f3b",
+    "not_visited": "#b8bfcc",
+    "outline": "#8a93a6",
+    "VERY_GOOD": "#1b7f3b",
+    "GOOD": "#8cc79b",
+    "BAD": "#f0a35e",
+    "VERY_BAD": "#b3261e",
+    "MINOR": "#9aa4b5",
+    "SERIOUS": "#e08a1e",
+    "CRITICAL": "#b3261e",
+    "negative": "#1d2433",
+}
+STAGE_ORDER = list(Stage.values)
+SEVERITY_ORDER = list(Severity.values)  # MINOR, SERIOUS, CRITICAL
+CATEGORY_ORDER = list(FindingCategory.values)
+# Left to right in the stacked assessment bars: the negative share is the left segment.
+ASSESSMENT_STACK = [
+    (Assessment.VERY_BAD, "very_bad"),
+    (Assessment.BAD, "bad"),
+    (Assessment.GOOD, "good"),
+    (Assessment.VERY_GOOD, "very_good"),
+]
+
+# A small template instead of plotly's default one (which adds ~10 kB to every figure).
+TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "colorway": ["#1f5fa8", "#a15c00", "#5b6478", "#1b7f3b", "#b3261e"],
+        "xaxis": {"gridcolor": "#e6e9ef", "zerolinecolor": "#c9ced8", "automargin": True},
+        "yaxis": {"gridcolor": "#e6e9ef", "zerolinecolor": "#c9ced8", "automargin": True},
+        "hoverlabel": {"align": "left"},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    }
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def esc(value) -> str:
+    """Text for Plotly: HTML-escaped with the entities plotly.js decodes back to characters.
+
+    plotly.js understands ``&amp; &lt; &gt;`` and numeric entities, not ``&quot;``.
+    """
+    text = "" if value is None else str(value)
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
+
+
+def csv_cell(value):
+    """A CSV cell: numbers as they are, text that a spreadsheet would evaluate defused."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(header: list[str], rows: Iterable[Sequence]) -> list[list]:
+    return [list(header)] + [[csv_cell(cell) for cell in row] for row in rows]
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _number(value, default=0):
+    return default if value is None else value
+
+
+def _moment(value, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    """A bucket time as an aware datetime (accepts datetimes and ISO 8601 strings)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def _local(value, tz: zoneinfo.ZoneInfo) -> str:
+    """Wall-clock time in the mission's time zone, in the form plotly's date axes read."""
+    moment = _moment(value, tz)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _iso(value, tz: zoneinfo.ZoneInfo) -> str:
+    moment = _moment(value, tz)
+    return moment.astimezone(tz).isoformat() if moment else ""
+
+
+def _zone(timezone: str | None) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(timezone or "UTC")
+
+
+def _figure(title: str | None, **layout) -> go.Figure:
+    figure = go.Figure(layout={"template": TEMPLATE, **layout})
+    if title:
+        figure.update_layout(title={"text": esc(title), "x": 0, "xanchor": "left"})
+        figure.update_layout(margin={"t": 80})
+    return figure
+
+
+def _area_height(count: int) -> int:
+    return max(260, 90 + 26 * count)
+
+
+def _by_area_name(rows: Rows) -> list[Mapping]:
+    return sorted(rows, key=lambda r: (str(r.get("area_name", "")).casefold(), r["area_code"]))
+
+
+def area_labels(rows: Rows) -> list[str]:
+    """Escaped area names for a category axis; a name two areas share gets its code added,
+    since plotly would draw both areas' values on one category."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["area_name"]] = counts.get(row["area_name"], 0) + 1
+    return [
+        esc(
+            r["area_name"]
+            if counts[r["area_name"]] == 1
+            else f"{r['area_name']} ({r['area_code']})"
+        )
+        for r in rows
+    ]
+
+
+def _links(rows: Rows, links: Mapping[str, str] | None) -> list[str] | None:
+    if not links:
+        return None
+    return [links.get(row["area_code"], "") for row in rows]
+
+
+def turnout_buckets(rows: Rows, *, timezone: str = "UTC") -> list[str]:
+    """The distinct buckets of turnout rows, as ISO strings in the mission's time, in order."""
+    tz = _zone(timezone)
+    return sorted({_iso(row["bucket_end"], tz) for row in rows if row.get("bucket_end")})
+
+
+def _rows_at(rows: Rows, bucket_end, tz) -> tuple[list[Mapping], str]:
+    """The rows of one bucket (the latest one if ``bucket_end`` is empty) and its ISO label."""
+    buckets = sorted({_iso(row["bucket_end"], tz) for row in rows if row.get("bucket_end")})
+    if not buckets:
+        return [], ""
+    chosen = _iso(bucket_end, tz) if bucket_end else buckets[-1]
+    return [row for row in rows if _iso(row["bucket_end"], tz) == chosen], chosen
+
+
+# --- turnout through the day ----------------------------------------------------------------
+
+
+def turnout_day_figure(
+    *,
+    national_rows: Rows,
+    official_rows: Rows = (),
+    region_rows: Rows = (),
+    region_name: str = "",
+    timezone: str = "UTC",
+    title: str | None = None,
+) -> go.Figure:
+    """Observed turnout per hour (national, and one region if given) beside the official one.
+
+    ``national_rows`` and ``region_rows`` are turnout rows (API.md); ``official_rows`` are
+    ``{"bucket_end", "turnout_pct"}`` rows of the figures the election commission announced.
+    """
+    tz = _zone(timezone)
+    figure = _figure(
+        title,
+        height=380,
+        xaxis={"type": "date", "tickformat": "%H:%M", "title": {"text": esc(_("Time of day"))}},
+        yaxis={"title": {"text": esc(_("Turnout (%)"))}, "rangemode": "tozero"},
+        hovermode="x unified",
+    )
+    series = [
+        (national_rows, _("Observed, national"), COLOURS["accent"], "solid"),
+        (
+            region_rows,
+            _("Observed, %(region)s") % {"region": region_name or _("region")},
+            COLOURS["region"],
+            "solid",
+        ),
+    ]
+    for rows, name, colour, dash in series:
+        rows = sorted(rows, key=lambda r: _iso(r["bucket_end"], tz))
+        if not rows:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[_local(r["bucket_end"], tz) for r in rows],
+                y=[r["turnout_pct"] for r in rows],
+                mode="lines+markers",
+                name=esc(name),
+                line={"color": colour, "dash": dash},
+                customdata=[[r["stations_reporting"], r["voters"], r["registered"]] for r in rows],
+                hovertemplate=esc(name)
+                + ": %{y:.1f}% "
+                + esc(_("(%(stations)s stations, %(voters)s of %(registered)s voters)"))
+                % {
+                    "stations": "%{customdata[0]:,}",
+                    "voters": "%{customdata[1]:,}",
+                    "registered": "%{customdata[2]:,}",
+                }
+                + "<extra></extra>",
+            )
+        )
+    official = sorted(official_rows, key=lambda r: _iso(r["bucket_end"], tz))
+    if official:
+        name = _("Official")
+        figure.add_trace(
+            go.Scatter(
+                x=[_local(r["bucket_end"], tz) for r in official],
+                y=[r["turnout_pct"] for r in official],
+                mode="lines+markers",
+                name=esc(name),
+                line={"color": COLOURS["official"], "dash": "dash"},
+                hovertemplate=esc(name) + ": %{y:.1f}%<extra></extra>",
+            )
+        )
+    return figure
+
+
+def turnout_day_csv(
+    *,
+    national_rows: Rows,
+    official_rows: Rows = (),
+    region_rows: Rows = (),
+    region_name: str = "",
+    timezone: str = "UTC",
+    title: str | None = None,
+) -> list[list]:
+    tz = _zone(timezone)
+    header = [
+        "series",
+        "area_code",
+        "area_name",
+        "bucket_end",
+        "stations_reporting",
+        "voters",
+        "registered",
+        "turnout_pct",
+    ]
+    out = []
+    for series, rows in (("observed", national_rows), ("observed", region_rows)):
+        for r in sorted(rows, key=lambda r: _iso(r["bucket_end"], tz)):
+            out.append(
+                [
+                    series,
+                    r["area_code"],
+                    r["area_name"],
+                    _iso(r["bucket_end"], tz),
+                    r["stations_reporting"],
+                    r["voters"],
+                    r["registered"],
+                    r["turnout_pct"],
+                ]
+            )
+    for r in sorted(official_rows, key=lambda r: _iso(r["bucket_end"], tz)):
+        out.append(["official", "ALL", "", _iso(r["bucket_end"], tz), "", "", "", r["turnout_pct"]])
+    return _csv(header, out)
+
+
+# --- turnout by area at one hour --------------------------------------------------------------
+
+
+def turnout_by_area_figure(
+    *,
+    rows: Rows,
+    bucket_end=None,
+    timezone: str = "UTC",
+    links: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Observed turnout per area in one hourly bucket (the latest one if none is given)."""
+    tz = _zone(timezone)
+    chosen_rows, chosen = _rows_at(rows, bucket_end, tz)
+    chosen_rows = _by_area_name(chosen_rows)
+    figure = _figure(
+        title,
+        height=_area_height(len(chosen_rows)),
+        xaxis={"title": {"text": esc(_("Turnout (%)"))}, "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "type": "category"},
+    )
+    if chosen:
+        hour = _local(chosen, tz)[-5:]
+        figure.update_layout(
+            meta={"bucket_end": chosen},
+            annotations=[
+                {
+                    "text": esc(_("Reports up to %(hour)s") % {"hour": hour}),
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 1,
+                    "y": 1.02,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                }
+            ],
+        )
+    figure.add_trace(
+        go.Bar(
+            orientation="h",
+            y=area_labels(chosen_rows),
+            x=[r["turnout_pct"] for r in chosen_rows],
+            marker={"color": COLOURS["accent"]},
+            name=esc(_("Observed turnout")),
+            customdata=[
+                [r["stations_reporting"], r["voters"], r["registered"], link]
+                for r, link in zip(
+                    chosen_rows, _links(chosen_rows, links) or [""] * len(chosen_rows)
+                )
+            ],
+            hovertemplate="%{y}: %{x:.1f}%<br>"
+            + esc(_("%(stations)s stations, %(voters)s of %(registered)s voters"))
+            % {
+                "stations": "%{customdata[0]:,}",
+                "voters": "%{customdata[1]:,}",
+                "registered": "%{customdata[2]:,}",
+            }
+            + "<extra></extra>",
+        )
+    )
+    return figure
+
+
+def turnout_by_area_csv(
+    *,
+    rows: Rows,
+    bucket_end=None,
+    timezone: str = "UTC",
+    links: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> list[list]:
+    tz = _zone(timezone)
+    chosen_rows, chosen = _rows_at(rows, bucket_end, tz)
+    header = [
+        "area_code",
+        "area_name",
+        "bucket_end",
+        "stations_reporting",
+        "voters",
+        "registered",
+        "turnout_pct",
+    ]
+    return _csv(
+        header,
+        (
+            [
+                r["area_code"],
+                r["area_name"],
+                chosen,
+                r["stations_reporting"],
+                r["voters"],
+                r["registered"],
+                r["turnout_pct"],
+            ]
+            for r in _by_area_name(chosen_rows)
+        ),
+    )
+
+
+# --- coverage by area -----------------------------------------------------------------------
+
+
+def coverage_by_area_figure(
+    *, rows: Rows, links: Mapping[str, str] | None = None, title: str | None = None
+) -> go.Figure:
+    """Stations visited of the total, per area, as stacked horizontal bars."""
+    rows = _by_area_name(rows)
+    figure = _figure(
+        title,
+        height=_area_height(len(rows)),
+        barmode="stack",
+        xaxis={"title": {"text": esc(_("Polling stations"))}},
+        yaxis={"autorange": "reversed", "type": "category"},
+    )
+    names = area_labels(rows)
+    visited = [_number(r["stations_visited"]) for r in rows]
+    totals = [_number(r["stations_total"]) for r in rows]
+    shares = [round(100 * v / t, 1) if t else 0.0 for v, t in zip(visited, totals)]
+    link_list = _links(rows, links) or [""] * len(rows)
+    customdata = [
+        [v, t, s, _number(r["visits"]), link]
+        for v, t, s, r, link in zip(visited, totals, shares, rows, link_list)
+    ]
+    hover = (
+        "%{y}<br>"
+        + esc(_("%(visited)s of %(total)s stations visited (%(share)s%%), %(visits)s visits"))
+        % {
+            "visited": "%{customdata[0]:,}",
+            "total": "%{customdata[1]:,}",
+            "share": "%{customdata[2]}",
+            "visits": "%{customdata[3]:,}",
+        }
+        + "<extra></extra>"
+    )
+    for name, values, colour in (
+        (_("Visited"), visited, COLOURS["visited"]),
+        (
+            _("Not visited"),
+            [max(0, t - v) for t, v in zip(totals, visited)],
+            COLOURS["not_visited"],
+        ),
+    ):
+        figure.add_trace(
+            go.Bar(
+                orientation="h",
+                y=names,
+                x=values,
+                name=esc(name),
+                marker={"color": colour},
+                customdata=customdata,
+                hovertemplate=hover,
+            )
+        )
+    return figure
+
+
+def coverage_by_area_csv(
+    *, rows: Rows, links: Mapping[str, str] | None = None, title: str | None = None
+) -> list[list]:
+    header = ["area_code", "area_name", "stations_total", "stations_visited", "visits"]
+    return _csv(
+        header,
+        (
+            [
+                r["area_code"],
+                r["area_name"],
+                r["stations_total"],
+                r["stations_visited"],
+                r["visits"],
+            ]
+            for r in _by_area_name(rows)
+        ),
+    )
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+
+def _assessment_rows(rows: Rows, by: str) -> list[Mapping]:
+    if by == "stage":
+        return sorted(
+            rows,
+            key=lambda r: (
+                STAGE_ORDER.index(r["stage"]) if r["stage"] in STAGE_ORDER else 99,
+                r["area_code"],
+            ),
+        )
+    return _by_area_name(rows)
+
+
+def assessments_figure(
+    *,
+    rows: Rows,
+    by: str = "stage",
+    links: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """How observers assessed the process, as 100% stacked bars, one per stage (``by="stage"``,
+    rows of one area, usually national) or per area (``by="area"``, rows of one stage), with the
+    share assessed negatively (bad or very bad) and its 95% interval as a point with error bars.
+    """
+    rows = [r for r in _assessment_rows(rows, by) if _number(r.get("total"))]
+    if by == "stage":
+        labels = [esc(_label(Stage, r["stage"])) for r in rows]
+    else:
+        labels = area_labels(rows)
+    figure = _figure(
+        title,
+        height=_area_height(len(rows)) if by == "area" else max(240, 110 + 48 * len(rows)),
+        barmode="stack",
+        xaxis={"title": {"text": esc(_("Share of observed stations (%)"))}, "range": [0, 100]},
+        yaxis={"autorange": "reversed", "type": "category"},
+    )
+    link_list = _links(rows, links) if by == "area" else None
+    link_list = link_list or [""] * len(rows)
+    for value, key in ASSESSMENT_STACK:
+        counts = [_number(r[key]) for r in rows]
+        totals = [_number(r["total"]) for r in rows]
+        name = _label(Assessment, value)
+        figure.add_trace(
+            go.Bar(
+                orientation="h",
+                y=labels,
+                x=[round(100 * c / t, 2) for c, t in zip(counts, totals)],
+                name=esc(name),
+                marker={"color": COLOURS[value]},
+                customdata=[[c, t, link] for c, t, link in zip(counts, totals, link_list)],
+                hovertemplate="%{y}<br>"
+                + esc(name)
+                + ": "
+                + esc(_("%(count)s of %(total)s (%(share)s%%)"))
+                % {
+                    "count": "%{customdata[0]:,}",
+                    "total": "%{customdata[1]:,}",
+                    "share": "%{x:.1f}",
+                }
+                + "<extra></extra>",
+            )
+        )
+    negative = [r for r in rows if r.get("negative_pct") is not None]
+    if negative:
+        name = _("Assessed negatively, with 95% interval")
+        figure.add_trace(
+            go.Scatter(
+                x=[r["negative_pct"] for r in negative],
+                y=[label for label, r in zip(labels, rows) if r.get("negative_pct") is not None],
+                mode="markers",
+                name=esc(name),
+                marker={"color": COLOURS["negative"], "symbol": "diamond", "size": 10},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        round(_number(r.get("ci_high"), r["negative_pct"]) - r["negative_pct"], 2)
+                        for r in negative
+                    ],
+                    "arrayminus": [
+                        round(r["negative_pct"] - _number(r.get("ci_low"), r["negative_pct"]), 2)
+                        for r in negative
+                    ],
+                    "color": COLOURS["negative"],
+                    "thickness": 2,
+                    "width": 6,
+                },
+                customdata=[
+                    [r.get("ci_low"), r.get("ci_high"), r["bad"] + r["very_bad"], r["total"]]
+                    for r in negative
+                ],
+                hovertemplate="%{y}<br>"
+                + esc(
+                    _(
+                        "Assessed negatively: %(share)s%% (95%% interval %(low)s–%(high)s%%), "
+                        "%(count)s of %(total)s"
+                    )
+                )
+                % {
+                    "share": "%{x:.1f}",
+                    "low": "%{customdata[0]:.1f}",
+                    "high": "%{customdata[1]:.1f}",
+                    "count": "%{customdata[2]:,}",
+                    "total": "%{customdata[3]:,}",
+                }
+                + "<extra></extra>",
+            )
+        )
+    return figure
+
+
+def assessments_csv(
+    *,
+    rows: Rows,
+    by: str = "stage",
+    links: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> list[list]:
+    header = [
+        "area_code",
+        "area_name",
+        "stage",
+        "very_good",
+        "good",
+        "bad",
+        "very_bad",
+        "total",
+        "negative_pct",
+        "ci_low",
+        "ci_high",
+    ]
+    return _csv(
+        header,
+        ([r[key] for key in header] for r in _assessment_rows(rows, by)),
+    )
+
+
+# --- findings -------------------------------------------------------------------------------
+
+
+def _findings_totals(rows: Rows) -> dict[tuple[str, str], int]:
+    totals: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["category"], r["severity"])
+        totals[key] = totals.get(key, 0) + _number(r["count"])
+    return totals
+
+
+def _categories_by_count(totals: Mapping[tuple[str, str], int]) -> list[str]:
+    per_category: dict[str, int] = {}
+    for (category, _severity), count in totals.items():
+        per_category[category] = per_category.get(category, 0) + count
+    return sorted(
+        per_category,
+        key=lambda c: (
+            -per_category[c],
+            CATEGORY_ORDER.index(c) if c in CATEGORY_ORDER else 99,
+            c,
+        ),
+    )
+
+
+def findings_by_category_figure(*, rows: Rows, title: str | None = None) -> go.Figure:
+    """Findings per category, stacked by severity; rows of all areas are summed."""
+    totals = _findings_totals(rows)
+    categories = _categories_by_count(totals)
+    labels = [esc(_label(FindingCategory, c)) for c in categories]
+    figure = _figure(
+        title,
+        height=_area_height(len(categories)),
+        barmode="stack",
+        xaxis={"title": {"text": esc(_("Findings"))}},
+        yaxis={"autorange": "reversed", "type": "category"},
+    )
+    for severity in SEVERITY_ORDER:
+        name = _label(Severity, severity)
+        figure.add_trace(
+            go.Bar(
+                orientation="h",
+                y=labels,
+                x=[totals.get((c, severity), 0) for c in categories],
+                name=esc(name),
+                marker={"color": COLOURS[severity]},
+                hovertemplate="%{y}<br>" + esc(name) + ": %{x:,}<extra></extra>",
+            )
+        )
+    return figure
+
+
+def findings_by_category_csv(*, rows: Rows, title: str | None = None) -> list[list]:
+    totals = _findings_totals(rows)
+    return _csv(
+        ["category", "severity", "count"],
+        (
+            [c, s, totals[(c, s)]]
+            for c in _categories_by_count(totals)
+            for s in SEVERITY_ORDER
+            if (c, s) in totals
+        ),
+    )
+
+
+def _heatmap_matrix(rows: Rows, severities: Sequence[str] | None):
+    areas: dict[str, str] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        if severities and r["severity"] not in severities:
+            continue
+        areas.setdefault(r["area_code"], r["area_name"])
+        key = (r["area_code"], r["category"])
+        counts[key] = counts.get(key, 0) + _number(r["count"])
+    area_rows = _by_area_name([{"area_code": c, "area_name": n} for c, n in areas.items()])
+    present = {category for (_area, category) in counts}
+    categories = [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
+    return area_rows, categories, counts
+
+
+def findings_heatmap_figure(
+    *,
+    rows: Rows,
+    severities: Sequence[str] | None = None,
+    links: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Findings per area (rows of the chart) and category (columns), all severities summed
+    unless ``severities`` names the ones to count."""
+    area_rows, categories, counts = _heatmap_matrix(rows, severities)
+    z = [[counts.get((a["area_code"], c), 0) for c in categories] for a in area_rows]
+    link_list = _links(area_rows, links) or [""] * len(area_rows)
+    figure = _figure(
+        title,
+        height=_area_height(len(area_rows)) + 60,
+        xaxis={"type": "category", "tickangle": -35, "side": "top"},
+        yaxis={"autorange": "reversed", "type": "category"},
+    )
+    figure.add_trace(
+        go.Heatmap(
+            x=[esc(_label(FindingCategory, c)) for c in categories],
+            y=area_labels(area_rows),
+            z=z,
+            customdata=[[link] * len(categories) for link in link_list],
+            colorscale=[[0, "#f7f8fa"], [0.001, "#fde6d2"], [1, "#b3261e"]],
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": esc(_("Findings"))}, "thickness": 12},
+            hovertemplate="%{y}<br>%{x}: %{z:,}<extra></extra>",
+        )
+    )
+    return figure
+
+
+def findings_heatmap_csv(
+    *,
+    rows: Rows,
+    severities: Sequence[str] | None = None,
+    links: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> list[list]:
+    area_rows, categories, counts = _heatmap_matrix(rows, severities)
+    return _csv(
+        ["area_code", "area_name", "category", "count"],
+        (
+            [a["area_code"], a["area_name"], c, counts.get((a["area_code"], c), 0)]
+            for a in area_rows
+            for c in categories
+        ),
+    )
+
+
+# --- coverage map ---------------------------------------------------------------------------
+
+
+def _rings(geometry: Mapping | None) -> list[list]:
+    """The outer and inner rings of a GeoJSON Polygon or MultiPolygon (or Feature of one)."""
+    if not geometry:
+        return []
+    if geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry") or {}
+    kind = geometry.get("type")
+    coordinates = geometry.get("coordinates") or []
+    if kind == "Polygon":
+        return list(coordinates)
+    if kind == "MultiPolygon":
+        return [ring for polygon in coordinates for ring in polygon]
+    return []
+
+
+def _float(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def coverage_map_figure(
+    *, stations: Rows, outlines: Rows = (), title: str | None = None
+) -> go.Figure:
+    """Stations with coordinates as points coloured visited or not, over region outlines.
+
+    ``stations``: ``{"code", "name", "latitude", "longitude", "visited"}`` rows;
+    ``outlines``: ``{"area_code", "area_name", "geojson"}`` rows, ``geojson`` a GeoJSON
+    Polygon or MultiPolygon in longitude/latitude. Drawn on plain longitude/latitude axes:
+    no map tiles, nothing fetched from the internet.
+    """
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    label_x, label_y, label_text = [], [], []
+    for outline in outlines:
+        points = []
+        for ring in _rings(outline.get("geojson")):
+            for point in ring:
+                lon, lat = _float(point[0]), _float(point[1])
+                if lon is None or lat is None:
+                    continue
+                xs.append(lon)
+                ys.append(lat)
+                points.append((lon, lat))
+            xs.append(None)
+            ys.append(None)
+        if points:
+            label_x.append(sum(p[0] for p in points) / len(points))
+            label_y.append(sum(p[1] for p in points) / len(points))
+            label_text.append(esc(outline.get("area_name", "")))
+    placed = []
+    for s in stations:
+        lon, lat = _float(s.get("longitude")), _float(s.get("latitude"))
+        if lon is not None and lat is not None:
+            placed.append((lon, lat, s))
+    all_lat = [p[1] for p in placed] + [y for y in ys if y is not None]
+    mid_lat = (min(all_lat) + max(all_lat)) / 2 if all_lat else 0.0
+    ratio = 1 / max(0.2, math.cos(math.radians(mid_lat)))
+    figure = _figure(
+        title,
+        height=560,
+        showlegend=True,
+        xaxis={"title": {"text": esc(_("Longitude"))}, "showgrid": False, "zeroline": False},
+        yaxis={
+            "title": {"text": esc(_("Latitude"))},
+            "showgrid": False,
+            "zeroline": False,
+            "scaleanchor": "x",
+            "scaleratio": round(ratio, 4),
+        },
+        hovermode="closest",
+    )
+    if xs:
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": COLOURS["outline"], "width": 1},
+                name=esc(_("Region outlines")),
+                hoverinfo="skip",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=label_x,
+                y=label_y,
+                mode="text",
+                text=label_text,
+                textfont={"color": COLOURS["official"], "size": 11},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    for visited, name, colour in (
+        (False, _("Not visited"), COLOURS["not_visited"]),
+        (True, _("Visited"), COLOURS["visited"]),
+    ):
+        chosen = [p for p in placed if bool(p[2].get("visited")) is visited]
+        figure.add_trace(
+            go.Scatter(
+                x=[p[0] for p in chosen],
+                y=[p[1] for p in chosen],
+                mode="markers",
+                name=esc(name) + f" ({len(chosen):,})",
+                marker={"color": colour, "size": 5 if len(placed) > 2000 else 7},
+                text=[esc(f"{p[2].get('code', '')} {p[2].get('name', '')}") for p in chosen],
+                hovertemplate="%{text}<br>" + esc(name) + "<extra></extra>",
+            )
+        )
+    return figure
+
+
+def coverage_map_csv(
+    *, stations: Rows, outlines: Rows = (), title: str | None = None
+) -> list[list]:
+    header = ["code", "name", "latitude", "longitude", "visited"]
+    return _csv(
+        header,
+        (
+            [
+                s.get("code"),
+                s.get("name"),
+                _float(s.get("latitude")),
+                _float(s.get("longitude")),
+                bool(s.get("visited")),
+            ]
+            for s in sorted(stations, key=lambda s: str(s.get("code", "")))
+        ),
+    )
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: object  # a lazy translation: str(chart.title) in the active language
+    figure: Callable[..., go.Figure]
+    csv: Callable[..., list[list]]
+
+
+CHARTS: dict[str, Chart] = {
+    chart.name: chart
+    for chart in (
+        Chart(
+            "turnout_day",
+            gettext_lazy("Turnout through the day"),
+            turnout_day_figure,
+            turnout_day_csv,
+        ),
+        Chart(
+            "turnout_by_area",
+            gettext_lazy("Turnout by area"),
+            turnout_by_area_figure,
+            turnout_by_area_csv,
+        ),
+        Chart(
+            "coverage_by_area",
+            gettext_lazy("Coverage by area"),
+            coverage_by_area_figure,
+            coverage_by_area_csv,
+        ),
+        Chart(
+            "assessments",
+            gettext_lazy("Assessment of the process"),
+            assessments_figure,
+            assessments_csv,
+        ),
+        Chart(
+            "findings_by_category",
+            gettext_lazy("Findings by category and severity"),
+            findings_by_category_figure,
+            findings_by_category_csv,
+        ),
+        Chart(
+            "findings_heatmap",
+            gettext_lazy("Findings by area and category"),
+            findings_heatmap_figure,
+            findings_heatmap_csv,
+        ),
+        Chart(
+            "coverage_map",
+            gettext_lazy("Coverage map"),
+            coverage_map_figure,
+            coverage_map_csv,
+        ),
+    )
+}
+
+
+def figure_json(figure: go.Figure) -> dict:
+    """The figure as the plain dict plotly.js takes (``{"data": [...], "layout": {...}}``)."""
+    import json
+
+    return json.loads(figure.to_json())

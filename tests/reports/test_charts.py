@@ -1,0 +1,407 @@
+"""The pure figure functions: numbers in, the same numbers in the figure JSON out."""
+
+import datetime as dt
+import json
+import zoneinfo
+
+import pytest
+
+from reports import charts
+
+ALMATY = "Asia/Almaty"
+TZ = zoneinfo.ZoneInfo(ALMATY)
+
+
+def at(hour):
+    return dt.datetime(2022, 11, 20, hour, 0, tzinfo=TZ)
+
+
+def turnout(code, name, hour, voters, registered, stations=1):
+    return {
+        "area_code": code,
+        "area_name": name,
+        "bucket_end": at(hour),
+        "stations_reporting": stations,
+        "voters": voters,
+        "registered": registered,
+        "turnout_pct": round(100 * voters / registered, 2),
+    }
+
+
+def assessment(code, name, stage, very_good, good, bad, very_bad, low=None, high=None):
+    total = very_good + good + bad + very_bad
+    return {
+        "area_code": code,
+        "area_name": name,
+        "stage": stage,
+        "very_good": very_good,
+        "good": good,
+        "bad": bad,
+        "very_bad": very_bad,
+        "total": total,
+        "negative_pct": round(100 * (bad + very_bad) / total, 2) if total else None,
+        "ci_low": low,
+        "ci_high": high,
+    }
+
+
+def finding(code, name, category, severity, count):
+    return {
+        "area_code": code,
+        "area_name": name,
+        "category": category,
+        "severity": severity,
+        "count": count,
+    }
+
+
+def coverage(code, name, total, visited, visits):
+    return {
+        "area_code": code,
+        "area_name": name,
+        "stations_total": total,
+        "stations_visited": visited,
+        "visits": visits,
+    }
+
+
+def as_json(figure):
+    return charts.figure_json(figure)
+
+
+def trace(figure_json, name):
+    return next(t for t in figure_json["data"] if t.get("name", "").startswith(name))
+
+
+def all_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from all_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from all_strings(item)
+
+
+# --- turnout ---------------------------------------------------------------------------------
+
+
+def test_turnout_day_draws_observed_national_region_and_official_in_local_time():
+    national = [
+        turnout("ALL", "National", 10, 230, 1000, 3),
+        turnout("ALL", "National", 9, 90, 900),
+    ]
+    region = [turnout("R01", "North", 10, 40, 100)]
+    official = [{"bucket_end": "2022-11-20T10:00:00+06:00", "turnout_pct": 23.4}]
+
+    figure = as_json(
+        charts.turnout_day_figure(
+            national_rows=national,
+            region_rows=region,
+            region_name="North",
+            official_rows=official,
+            timezone=ALMATY,
+        )
+    )
+
+    observed = trace(figure, "Observed, national")
+    assert observed["x"] == ["2022-11-20 09:00", "2022-11-20 10:00"]
+    assert observed["y"] == [10.0, 23.0]
+    assert observed["customdata"][1] == [3, 230, 1000]
+    assert trace(figure, "Observed, North")["y"] == [40.0]
+    assert trace(figure, "Official")["x"] == ["2022-11-20 10:00"]
+    assert trace(figure, "Official")["y"] == [23.4]
+
+
+def test_turnout_day_accepts_iso_strings_and_utc_datetimes_alike():
+    local = [turnout("ALL", "National", 10, 230, 1000)]
+    as_string = [{**local[0], "bucket_end": "2022-11-20T10:00:00+06:00"}]
+    as_utc = [{**local[0], "bucket_end": at(10).astimezone(dt.UTC)}]
+
+    figures = [
+        as_json(charts.turnout_day_figure(national_rows=rows, timezone=ALMATY))
+        for rows in (local, as_string, as_utc)
+    ]
+
+    assert figures[0] == figures[1] == figures[2]
+
+
+def test_turnout_by_area_shows_the_chosen_hour_and_defaults_to_the_latest():
+    rows = [
+        turnout("R01", "North", 10, 20, 100),
+        turnout("R02", "South", 10, 30, 100),
+        turnout("R01", "North", 12, 45, 100),
+    ]
+
+    latest = as_json(charts.turnout_by_area_figure(rows=rows, timezone=ALMATY))
+    ten = as_json(
+        charts.turnout_by_area_figure(
+            rows=rows, bucket_end="2022-11-20T10:00:00+06:00", timezone=ALMATY
+        )
+    )
+
+    assert latest["data"][0]["y"] == ["North"]
+    assert latest["data"][0]["x"] == [45.0]
+    assert ten["data"][0]["y"] == ["North", "South"]
+    assert ten["data"][0]["x"] == [20.0, 30.0]
+    assert ten["layout"]["meta"]["bucket_end"] == "2022-11-20T10:00:00+06:00"
+
+
+def test_turnout_csv_lists_every_point_with_the_official_series():
+    rows = [turnout("ALL", "National", 10, 230, 1000, 3)]
+
+    csv_rows = charts.turnout_day_csv(
+        national_rows=rows,
+        official_rows=[{"bucket_end": at(10), "turnout_pct": 23.4}],
+        timezone=ALMATY,
+    )
+
+    assert csv_rows[0][:4] == ["series", "area_code", "area_name", "bucket_end"]
+    assert csv_rows[1] == [
+        "observed",
+        "ALL",
+        "National",
+        "2022-11-20T10:00:00+06:00",
+        3,
+        230,
+        1000,
+        23.0,
+    ]
+    assert csv_rows[2][0] == "official" and csv_rows[2][-1] == 23.4
+
+
+# --- coverage --------------------------------------------------------------------------------
+
+
+def test_coverage_by_area_stacks_visited_and_not_visited():
+    rows = [coverage("R02", "South", 40, 10, 12), coverage("R01", "North", 20, 15, 30)]
+
+    figure = as_json(
+        charts.coverage_by_area_figure(rows=rows, links={"R01": "/missions/1/areas/5/"})
+    )
+
+    visited, missing = trace(figure, "Visited"), trace(figure, "Not visited")
+    assert visited["y"] == ["North", "South"]
+    assert visited["x"] == [15, 10]
+    assert missing["x"] == [5, 30]
+    assert visited["customdata"][0] == [15, 20, 75.0, 30, "/missions/1/areas/5/"]
+    assert visited["customdata"][1][-1] == ""
+
+
+def test_areas_that_share_a_name_stay_apart():
+    rows = [coverage("D1", "Centre", 10, 1, 1), coverage("D2", "Centre", 10, 2, 2)]
+
+    figure = as_json(charts.coverage_by_area_figure(rows=rows))
+
+    assert trace(figure, "Visited")["y"] == ["Centre (D1)", "Centre (D2)"]
+
+
+# --- assessments -----------------------------------------------------------------------------
+
+
+def test_assessments_are_shares_per_stage_with_the_negative_share_and_its_interval():
+    rows = [
+        assessment("ALL", "National", "COUNTING", 10, 42, 30, 18, 38.5, 58.0),
+        assessment("ALL", "National", "OPENING", 40, 50, 8, 2, 5.5, 17.4),
+    ]
+
+    figure = as_json(charts.assessments_figure(rows=rows))
+
+    assert trace(figure, "Very bad")["y"] == ["Opening", "Counting"]
+    assert trace(figure, "Very bad")["x"] == [2.0, 18.0]
+    assert trace(figure, "Bad")["x"] == [8.0, 30.0]
+    assert trace(figure, "Good")["x"] == [50.0, 42.0]
+    assert trace(figure, "Very good")["x"] == [40.0, 10.0]
+    negative = trace(figure, "Assessed negatively")
+    assert negative["x"] == [10.0, 48.0]
+    assert negative["error_x"]["array"] == [7.4, 10.0]
+    assert negative["error_x"]["arrayminus"] == [4.5, 9.5]
+    assert figure["layout"]["barmode"] == "stack"
+
+
+def test_assessments_by_area_and_without_visits():
+    rows = [
+        assessment("R01", "North", "VOTING", 1, 1, 1, 1, 15.0, 85.0),
+        assessment("R02", "South", "VOTING", 0, 0, 0, 0),
+    ]
+
+    figure = as_json(charts.assessments_figure(rows=rows, by="area"))
+
+    assert trace(figure, "Bad")["y"] == ["North"]
+    assert trace(figure, "Assessed negatively")["x"] == [50.0]
+    assert len(charts.assessments_csv(rows=rows, by="area")) == 3
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def test_findings_by_category_sum_the_areas_and_stack_by_severity():
+    rows = [
+        finding("R01", "North", "SECRECY", "SERIOUS", 2),
+        finding("R02", "South", "SECRECY", "SERIOUS", 3),
+        finding("R02", "South", "SECRECY", "CRITICAL", 1),
+        finding("R01", "North", "CAMPAIGNING", "MINOR", 1),
+    ]
+
+    figure = as_json(charts.findings_by_category_figure(rows=rows))
+
+    assert trace(figure, "Serious")["y"] == ["Secrecy of the vote", "Campaigning"]
+    assert trace(figure, "Serious")["x"] == [5, 0]
+    assert trace(figure, "Critical")["x"] == [1, 0]
+    assert trace(figure, "Minor")["x"] == [0, 1]
+    assert charts.findings_by_category_csv(rows=rows)[1:] == [
+        ["SECRECY", "SERIOUS", 5],
+        ["SECRECY", "CRITICAL", 1],
+        ["CAMPAIGNING", "MINOR", 1],
+    ]
+
+
+def test_findings_heatmap_is_area_by_category():
+    rows = [
+        finding("R01", "North", "SECRECY", "SERIOUS", 2),
+        finding("R01", "North", "SECRECY", "MINOR", 1),
+        finding("R02", "South", "CAMPAIGNING", "MINOR", 4),
+    ]
+
+    figure = as_json(charts.findings_heatmap_figure(rows=rows))
+    serious_only = as_json(charts.findings_heatmap_figure(rows=rows, severities=["SERIOUS"]))
+
+    heat = figure["data"][0]
+    assert heat["type"] == "heatmap"
+    assert heat["y"] == ["North", "South"]
+    assert heat["x"] == ["Secrecy of the vote", "Campaigning"]
+    assert heat["z"] == [[3, 0], [0, 4]]
+    assert serious_only["data"][0]["z"] == [[2]]
+
+
+# --- the map ---------------------------------------------------------------------------------
+
+
+def test_coverage_map_draws_outlines_and_stations_on_plain_axes():
+    outlines = [
+        {
+            "area_code": "R01",
+            "area_name": "North",
+            "geojson": {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [[[70, 50], [72, 50], [72, 52], [70, 50]]],
+                    [[[73, 50], [74, 50], [73, 51], [73, 50]]],
+                ],
+            },
+        }
+    ]
+    stations = [
+        {"code": "A1", "name": "School 1", "latitude": 51.0, "longitude": 71.0, "visited": True},
+        {
+            "code": "A2",
+            "name": "School 2",
+            "latitude": "51.5",
+            "longitude": "71.5",
+            "visited": False,
+        },
+        {"code": "A3", "name": "Nowhere", "latitude": None, "longitude": None, "visited": True},
+    ]
+
+    figure = as_json(charts.coverage_map_figure(stations=stations, outlines=outlines))
+
+    lines = trace(figure, "Region outlines")
+    assert lines["x"] == [70, 72, 72, 70, None, 73, 74, 73, 73, None]
+    assert trace(figure, "Visited")["x"] == [71.0]
+    assert trace(figure, "Visited")["name"] == "Visited (1)"
+    assert trace(figure, "Not visited")["y"] == [51.5]
+    assert {t["type"] for t in figure["data"]} == {"scatter"}
+    assert "geo" not in figure["layout"] and "mapbox" not in figure["layout"]
+    assert not [s for s in all_strings(figure) if "http" in s]
+    assert charts.coverage_map_csv(stations=stations)[1] == ["A1", "School 1", 51.0, 71.0, True]
+
+
+# --- escaping, CSV and the registry ----------------------------------------------------------
+
+EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
+
+
+def evil_arguments():
+    return {
+        "turnout_day": {
+            "national_rows": [turnout("ALL", EVIL, 10, 1, 10)],
+            "region_rows": [turnout("R01", EVIL, 10, 1, 10)],
+            "region_name": EVIL,
+        },
+        "turnout_by_area": {"rows": [turnout("R01", EVIL, 10, 1, 10)]},
+        "coverage_by_area": {"rows": [coverage("R01", EVIL, 2, 1, 1)]},
+        "assessments": {"rows": [assessment("R01", EVIL, "VOTING", 1, 0, 1, 0)], "by": "area"},
+        "findings_by_category": {"rows": [finding("R01", EVIL, "OTHER", "MINOR", 1)]},
+        "findings_heatmap": {"rows": [finding("R01", EVIL, "OTHER", "MINOR", 1)]},
+        "coverage_map": {
+            "stations": [
+                {"code": EVIL, "name": EVIL, "latitude": 1, "longitude": 1, "visited": True}
+            ],
+            "outlines": [
+                {
+                    "area_code": "R01",
+                    "area_name": EVIL,
+                    "geojson": {
+                        "type": "Polygon",
+                        "coordinates": [[[0, 0], [2, 0], [2, 2], [0, 0]]],
+                    },
+                }
+            ],
+        },
+    }
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_free_text_reaches_plotly_only_escaped(name):
+    arguments = evil_arguments()[name]
+
+    figure = as_json(charts.CHARTS[name].figure(**arguments, title=EVIL))
+
+    strings = list(all_strings(figure))
+    assert not [s for s in strings if "<script" in s or "<img" in s]
+    assert [
+        s for s in strings if "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img" in s
+    ]
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_every_chart_has_csv_of_its_data_from_the_same_arguments(name):
+    arguments = evil_arguments()[name]
+
+    csv_rows = charts.CHARTS[name].csv(**arguments)
+
+    assert len(csv_rows) >= 2
+    assert all(len(row) == len(csv_rows[0]) for row in csv_rows)
+    assert any(EVIL in row for row in csv_rows) or name == "findings_by_category"
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_figure_arguments_survive_a_json_round_trip(name):
+    arguments = evil_arguments()[name]
+    frozen = json.loads(json.dumps(arguments, default=str))
+
+    assert as_json(charts.CHARTS[name].figure(**frozen)) == as_json(
+        charts.CHARTS[name].figure(**arguments)
+    )
+
+
+def test_csv_defuses_spreadsheet_formulas_but_keeps_numbers():
+    rows = [coverage("R01", "=HYPERLINK(1)", 5, -1, 0)]
+
+    csv_rows = charts.coverage_by_area_csv(rows=rows)
+
+    assert csv_rows[1] == ["R01", "'=HYPERLINK(1)", 5, -1, 0]
+
+
+def test_empty_rows_give_empty_figures_not_errors():
+    for name, chart in charts.CHARTS.items():
+        arguments = {"stations": []} if name == "coverage_map" else {"rows": []}
+        if name == "turnout_day":
+            arguments = {"national_rows": []}
+
+        figure = as_json(chart.figure(**arguments))
+
+        assert "data" in figure
+        assert chart.csv(**arguments)[0]
