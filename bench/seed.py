@@ -21,7 +21,6 @@ def seed_scale(*, visits: int, size: str = "full", seed: int = 7, name: str = "B
 
     from missions import demo
     from missions.models import Mission
-    from observation.models import Checklist, Question
     from observation.services import checklists_create_default
 
     if connection.vendor != "postgresql":
@@ -39,14 +38,32 @@ def seed_scale(*, visits: int, size: str = "full", seed: int = 7, name: str = "B
             registered_voters=spec.registered,
         )
         checklists_create_default(mission=mission)
-        stations = demo._seed_stations(mission, spec, rng)
-        _teams, observers = demo._seed_people(mission, spec, rng)
-        checklist = Checklist.objects.get(mission=mission, stage="VOTING", is_current=True)
-        questions = list(Question.objects.filter(checklist=checklist).order_by("position", "id"))
-        variants = [
-            json.dumps(demo._answers(questions, rng, bad=rng.random() < 0.07)) for _ in range(64)
-        ]
-        _copy_visits(mission, checklist, stations, observers, variants, visits, rng)
+        demo._seed_stations(mission, spec, rng)
+        demo._seed_people(mission, spec, rng)
+    add_visits(mission=mission, count=visits, seed=seed)
+    return mission
+
+
+def add_visits(*, mission, count: int, seed: int = 7) -> None:
+    """Add ``count`` VOTING visits (and a finding on every twentieth) to the mission."""
+    from django.db import connection, transaction
+    from django.db.models import Max
+
+    from missions import demo
+    from missions.models import Observer
+    from observation.models import Checklist, Question, Visit
+
+    rng = random.Random(seed * 1_000_003 + count)
+    stations = list(mission.stations.order_by("id"))
+    observers = list(Observer.objects.filter(mission=mission).order_by("id"))
+    checklist = Checklist.objects.get(mission=mission, stage="VOTING", is_current=True)
+    questions = list(Question.objects.filter(checklist=checklist).order_by("position", "id"))
+    variants = [
+        json.dumps(demo._answers(questions, rng, bad=rng.random() < 0.07)) for _ in range(64)
+    ]
+    with transaction.atomic():
+        last_id = Visit.objects.aggregate(last=Max("id"))["last"] or 0
+        _copy_visits(mission, checklist, stations, observers, variants, count, rng)
         with connection.cursor() as cursor:
             cursor.execute(
                 """
@@ -59,13 +76,12 @@ def seed_scale(*, visits: int, size: str = "full", seed: int = 7, name: str = "B
                        (ARRAY['MINOR','MINOR','SERIOUS','CRITICAL'])[1 + id %% 4],
                        'Benchmark finding', 'PENDING', '', created_at
                 FROM observation_visit
-                WHERE mission_id = %s AND id %% 20 = 0
+                WHERE mission_id = %s AND id > %s AND id %% 20 = 0
                 """,
-                [mission.pk],
+                [mission.pk, last_id],
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE observation_visit; ANALYZE observation_finding;")
-    return mission
 
 
 def _copy_visits(mission, checklist, stations, observers, variants, count, rng):
