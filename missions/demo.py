@@ -11,10 +11,12 @@ import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from observation.models import Checklist, Finding, Question, Severity, Stage, Visit, VisitStatus
 from observation.services import checklists_create_default
@@ -246,7 +248,30 @@ def seed_demo(*, size: str = "full", seed: int = 20221120) -> Mission:
     stations = _seed_stations(mission, spec, rng)
     teams, observers = _seed_people(mission, spec, rng)
     _seed_visits(mission, stations, teams, observers, rng)
+    _seed_official_turnout(mission)
+    # The visits above were bulk-inserted past the aggregation pipeline: build the aggregates.
+    from reports.aggregation import aggregates_reconcile
+
+    aggregates_reconcile(mission=mission, now=timezone.now())
     return mission
+
+
+def _seed_official_turnout(mission):
+    """The commission's announcements (the 0% at opening is the curve's origin, not one)."""
+    from reports.models import OfficialTurnout
+
+    OfficialTurnout.objects.bulk_create(
+        [
+            OfficialTurnout(
+                mission=mission,
+                at=dt.datetime.combine(mission.election_date, dt.time(hour), tzinfo=mission.tzinfo),
+                percent=Decimal(str(percent)),
+                created_at=timezone.now(),
+            )
+            for hour, percent in OFFICIAL_TURNOUT
+            if percent > 0
+        ]
+    )
 
 
 def _seed_stations(mission, spec, rng):

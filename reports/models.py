@@ -1,1 +1,279 @@
-"""What it means: aggregate tables, official figures, briefings."""
+"""What it means: aggregate tables, official figures, briefings.
+
+The aggregates come in two layers, both kept by ``reports.aggregation``:
+
+- per station (``Station*``): recomputed from the raw visits of that station, so running an
+  update twice leaves the same rows;
+- per area (``*Aggregate``) for the national, region and district levels: the sums of the
+  station rows. An incremental update adds the difference between a station's new and old
+  rows with an atomic ``INSERT ... ON CONFLICT DO UPDATE``, so concurrent workers never lose
+  an update; reconciliation rebuilds both layers from the raw tables.
+
+Area rows carry ``area_code`` and ``area_name`` so a dashboard reads them without a join.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from missions.models import Area, Mission, PollingStation
+from observation.models import FindingCategory, Severity, Stage
+
+NATIONAL_CODE = "ALL"
+
+
+class AggregateLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    REGION = "region", _("Region")
+    DISTRICT = "district", _("District")
+
+
+class AggregateState(models.Model):
+    """How fresh a mission's aggregates are."""
+
+    mission = models.OneToOneField(
+        Mission, on_delete=models.CASCADE, related_name="aggregate_state"
+    )
+    # When the aggregates were last brought up to date (an update or a reconcile committed).
+    as_of = models.DateTimeField(null=True, blank=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+    reconcile_seconds = models.FloatField(null=True, blank=True)
+    # Cells a reconcile found different from what the incremental updates had left.
+    reconcile_changed_cells = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Aggregates of {self.mission} as of {self.as_of}"
+
+
+class PendingStation(models.Model):
+    """A station whose visits changed since the aggregates last included it.
+
+    Written in the same transaction as the change (``reports.pipeline.visits_changed``), so a
+    change can never be lost between the commit and the worker: if the task is never
+    delivered, reconciliation finds the row. Deleted by the update that includes the change.
+    """
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    # Not a foreign key: the row must survive for as long as the change is not aggregated.
+    station_id = models.BigIntegerField(unique=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Reconciliation and /healthz: the oldest pending change of a mission.
+            models.Index(fields=["mission", "changed_at"], name="pending_mission_changed"),
+        ]
+
+    def __str__(self):
+        return f"Station {self.station_id} pending since {self.changed_at}"
+
+
+class StationTurnout(models.Model):
+    """The latest count of ballots issued at one station within one clock hour."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(PollingStation, on_delete=models.CASCADE, related_name="+")
+    # End of the clock hour in the mission's timezone: (09:00, 10:00] is labelled 10:00.
+    bucket_end = models.DateTimeField()
+    voters = models.PositiveIntegerField()
+    registered = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "bucket_end"], name="station_turnout_unique_bucket"
+            ),
+        ]
+        indexes = [
+            # Reconciliation rolls one mission's station rows up.
+            models.Index(fields=["mission", "bucket_end"], name="station_turnout_mission"),
+        ]
+
+    def __str__(self):
+        return f"Station {self.station_id} at {self.bucket_end:%H:%M}: {self.voters}"
+
+
+class StationAssessment(models.Model):
+    """How often visits to one station in one stage were rated each way."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(PollingStation, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    very_good = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+    bad = models.PositiveIntegerField(default=0)
+    very_bad = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "stage"], name="station_assessment_unique_stage"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mission", "stage"], name="station_assessment_mission"),
+        ]
+
+    def __str__(self):
+        return f"Station {self.station_id} {self.stage}"
+
+
+class StationFinding(models.Model):
+    """How many findings of one category and severity were reported at one station."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(PollingStation, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=32, choices=FindingCategory.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "category", "severity"], name="station_finding_unique_cell"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mission", "category"], name="station_finding_mission"),
+        ]
+
+    def __str__(self):
+        return f"Station {self.station_id} {self.category} {self.severity}: {self.count}"
+
+
+class StationCoverage(models.Model):
+    """How many (not rejected) visits one station had."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    station = models.OneToOneField(PollingStation, on_delete=models.CASCADE, related_name="+")
+    visits = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["mission"], name="station_coverage_mission"),
+        ]
+
+    def __str__(self):
+        return f"Station {self.station_id}: {self.visits} visits"
+
+
+class AreaAggregate(models.Model):
+    """Columns every per-area aggregate shares."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=8, choices=AggregateLevel.choices)
+    area_code = models.CharField(max_length=64)
+    area_name = models.CharField(max_length=200)
+
+    class Meta:
+        abstract = True
+
+
+class TurnoutAggregate(AreaAggregate):
+    bucket_end = models.DateTimeField()
+    stations_reporting = models.IntegerField(default=0)
+    voters = models.BigIntegerField(default=0)
+    registered = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "level", "area_code", "bucket_end"],
+                name="turnout_aggregate_unique_cell",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_code} at {self.bucket_end:%H:%M}: {self.voters}/{self.registered}"
+
+
+class AssessmentAggregate(AreaAggregate):
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    very_good = models.IntegerField(default=0)
+    good = models.IntegerField(default=0)
+    bad = models.IntegerField(default=0)
+    very_bad = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "level", "area_code", "stage"],
+                name="assessment_aggregate_unique_cell",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_code} {self.stage}"
+
+
+class FindingAggregate(AreaAggregate):
+    category = models.CharField(max_length=32, choices=FindingCategory.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "level", "area_code", "category", "severity"],
+                name="finding_aggregate_unique_cell",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_code} {self.category} {self.severity}: {self.count}"
+
+
+class CoverageAggregate(AreaAggregate):
+    stations_total = models.IntegerField(default=0)
+    stations_visited = models.IntegerField(default=0)
+    visits = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "level", "area_code"], name="coverage_aggregate_unique_cell"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_code}: {self.stations_visited}/{self.stations_total}"
+
+
+class OfficialTurnout(models.Model):
+    """Turnout the election commission announced, nationally (``area`` empty) or for an area."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="official_turnout")
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, null=True, blank=True, related_name="official_turnout"
+    )
+    at = models.DateTimeField(help_text="When the figure stands for, e.g. 10:00 local time.")
+    percent = models.DecimalField(max_digits=5, decimal_places=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "area", "at"],
+                condition=Q(area__isnull=False),
+                name="official_turnout_unique_area_time",
+            ),
+            models.UniqueConstraint(
+                fields=["mission", "at"],
+                condition=Q(area__isnull=True),
+                name="official_turnout_unique_national_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="official_turnout_percent"
+            ),
+        ]
+        indexes = [
+            # The turnout answer lists a mission's official figures in time order.
+            models.Index(fields=["mission", "at"], name="official_turnout_mission_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.area or 'National'} {self.at:%H:%M} {self.percent}%"

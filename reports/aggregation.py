@@ -1,0 +1,624 @@
+"""Keeping the aggregate tables: incremental updates and reconciliation (services: they write).
+
+Two layers (see ``reports.models``): station rows are recomputed from the raw visits; area rows
+(national, region, district) are their sums.
+
+- ``aggregates_update_stations`` (the Celery task behind ``visits_changed``) recomputes the
+  station rows of a few stations from the raw tables and adds the difference between new and
+  old to the area rows with ``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``.
+  Running it twice changes nothing (the second run finds no difference); two workers on
+  different stations add to the same area rows atomically; two on the same station are
+  serialised by a per-station lock.
+- ``aggregates_reconcile`` rebuilds a mission's station and area rows from the raw tables
+  in set-based SQL, under a per-mission lock that excludes incremental updates meanwhile.
+
+Which change is not yet aggregated is recorded by ``PendingStation`` rows (written with the
+change) and ``Visit.aggregated`` (false on every new visit). Both are claimed at the start of
+an update, before the raw rows are read: a change committed later keeps its pending row and
+is taken by the next update. On PostgreSQL claims skip rows locked by transactions still in
+flight, so an update never waits for a request (and a request never deadlocks with it).
+
+The SQL runs on PostgreSQL and SQLite (the embedded default); only the hour bucket and the
+locking differ by vendor.
+"""
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from missions.models import Area, Mission, PollingStation
+from observation.models import Finding, ReviewStatus, Visit, VisitStatus
+
+from .models import (
+    NATIONAL_CODE,
+    AggregateLevel,
+    AggregateState,
+    AssessmentAggregate,
+    CoverageAggregate,
+    FindingAggregate,
+    PendingStation,
+    StationAssessment,
+    StationCoverage,
+    StationFinding,
+    StationTurnout,
+    TurnoutAggregate,
+)
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL advisory lock namespaces (the two-key form): one per mission, one per station.
+LOCK_MISSION = 7301
+LOCK_STATION = 7302
+
+VISIT = Visit._meta.db_table
+FINDING = Finding._meta.db_table
+STATION = PollingStation._meta.db_table
+AREA = Area._meta.db_table
+PENDING = PendingStation._meta.db_table
+REJECTED = VisitStatus.REJECTED.value
+DISMISSED = ReviewStatus.DISMISSED.value
+RATINGS = ("VERY_GOOD", "GOOD", "BAD", "VERY_BAD")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One aggregate: its station table, its area table, and how a station row contributes."""
+
+    name: str
+    station_model: type
+    area_model: type
+    keys: tuple[str, ...]  # columns naming the cell within an area
+    station_values: tuple[str, ...]  # value columns of the station row
+    area_values: tuple[str, ...]  # value columns of the area row
+
+    def contribution(self, values: tuple) -> tuple:
+        """What one station row adds to its area rows."""
+        if self.name == "turnout":
+            voters, registered = values
+            return (1, voters, registered)
+        if self.name == "coverage":
+            (visits,) = values
+            return (1 if visits > 0 else 0, visits)
+        return values
+
+
+TURNOUT = Kind(
+    "turnout",
+    StationTurnout,
+    TurnoutAggregate,
+    ("bucket_end",),
+    ("voters", "registered"),
+    ("stations_reporting", "voters", "registered"),
+)
+ASSESSMENTS = Kind(
+    "assessments",
+    StationAssessment,
+    AssessmentAggregate,
+    ("stage",),
+    ("very_good", "good", "bad", "very_bad"),
+    ("very_good", "good", "bad", "very_bad"),
+)
+FINDINGS = Kind(
+    "findings", StationFinding, FindingAggregate, ("category", "severity"), ("count",), ("count",)
+)
+# Coverage area rows also carry stations_total, which comes from the stations, not the visits.
+COVERAGE = Kind(
+    "coverage", StationCoverage, CoverageAggregate, (), ("visits",), ("stations_visited", "visits")
+)
+KINDS = (TURNOUT, ASSESSMENTS, FINDINGS, COVERAGE)
+
+
+@dataclass
+class ReconcileResult:
+    mission_id: int
+    seconds: float
+    changed_cells: int
+    visits: int
+
+
+# --- SQL building blocks --------------------------------------------------------------------
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _station_filter(column: str, station_ids) -> tuple[str, list]:
+    if station_ids is None:
+        return "", []
+    return f" AND {column} IN ({_placeholders(station_ids)})", list(station_ids)
+
+
+def _bucket_sql(mission) -> tuple[str, list]:
+    """SQL for the end of the clock hour (mission's timezone) holding ``v.arrived_at``.
+
+    (09:00, 10:00] ends at 10:00: an arrival exactly on the hour belongs to that hour.
+    """
+    if _is_postgres():
+        # Ceiling to the hour in local time; timestamps have microsecond resolution.
+        return (
+            "(date_trunc('hour', (v.arrived_at AT TIME ZONE %s) "
+            "+ interval '59 minutes 59.999999 seconds') AT TIME ZONE %s)",
+            [mission.timezone, mission.timezone],
+        )
+    # SQLite keeps UTC text ('YYYY-MM-DD HH:MM:SS[.ffffff]'). Local hours start at UTC minute
+    # (offset mod 60), the same all day since clocks change by whole hours.
+    noon = dt.datetime.combine(mission.election_date, dt.time(12), tzinfo=mission.tzinfo)
+    shift = int(noon.utcoffset().total_seconds() // 60) % 60
+    floor = (
+        f"datetime(strftime('%%Y-%%m-%%d %%H:00:00', v.arrived_at, '+{shift} minutes'), "
+        f"'-{shift} minutes')"
+    )
+    # Text comparison is exact to the microsecond: '10:00:00.000001' > '10:00:00'.
+    return (
+        f"(CASE WHEN v.arrived_at = {floor} THEN {floor} ELSE datetime({floor}, '+1 hour') END)",
+        [],
+    )
+
+
+def _station_select(kind: Kind, mission, station_ids=None) -> tuple[str, list]:
+    """SELECT station_id, *keys, *station_values computed from the raw tables."""
+    if kind is TURNOUT:
+        bucket, bucket_params = _bucket_sql(mission)
+        where, where_params = _station_filter("v.station_id", station_ids)
+        # The latest report with a count in each (station, bucket); ties go to the later id.
+        sql = f"""
+            SELECT b.station_id, b.bucket_end, b.voters_so_far, s.registered_voters
+            FROM (
+                SELECT a.station_id, a.bucket_end, a.voters_so_far,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY a.station_id, a.bucket_end
+                           ORDER BY a.arrived_at DESC, a.id DESC
+                       ) AS rn
+                FROM (
+                    SELECT v.id, v.station_id, v.arrived_at, v.voters_so_far,
+                           {bucket} AS bucket_end
+                    FROM {VISIT} v
+                    WHERE v.mission_id = %s AND v.status <> %s
+                      AND v.voters_so_far IS NOT NULL{where}
+                ) a
+            ) b
+            JOIN {STATION} s ON s.id = b.station_id
+            WHERE b.rn = 1
+        """  # noqa: S608 - identifiers are ours, values are parameters
+        return sql, [*bucket_params, mission.pk, REJECTED, *where_params]
+    if kind is ASSESSMENTS:
+        where, where_params = _station_filter("v.station_id", station_ids)
+        counts = ", ".join(
+            "SUM(CASE WHEN v.assessment = %s THEN 1 ELSE 0 END)" for _rating in RATINGS
+        )
+        sql = f"""
+            SELECT v.station_id, v.stage, {counts}
+            FROM {VISIT} v
+            WHERE v.mission_id = %s AND v.status <> %s AND v.assessment IS NOT NULL{where}
+            GROUP BY v.station_id, v.stage
+        """  # noqa: S608
+        return sql, [*RATINGS, mission.pk, REJECTED, *where_params]
+    if kind is FINDINGS:
+        where, where_params = _station_filter("v.station_id", station_ids)
+        sql = f"""
+            SELECT v.station_id, f.category, f.severity, COUNT(*)
+            FROM {FINDING} f JOIN {VISIT} v ON v.id = f.visit_id
+            WHERE v.mission_id = %s AND v.status <> %s AND f.review_status <> %s{where}
+            GROUP BY v.station_id, f.category, f.severity
+        """  # noqa: S608
+        return sql, [mission.pk, REJECTED, DISMISSED, *where_params]
+    where, where_params = _station_filter("v.station_id", station_ids)
+    sql = f"""
+        SELECT v.station_id, COUNT(*)
+        FROM {VISIT} v
+        WHERE v.mission_id = %s AND v.status <> %s{where}
+        GROUP BY v.station_id
+    """  # noqa: S608
+    return sql, [mission.pk, REJECTED, *where_params]
+
+
+LEVEL_JOINS = {
+    AggregateLevel.NATIONAL: ("%s, %s", "", "s.mission_id"),
+    AggregateLevel.REGION: (
+        "a.code, a.name",
+        f"JOIN {AREA} a ON a.id = s.region_id",
+        "a.code, a.name",
+    ),
+    AggregateLevel.DISTRICT: (
+        "a.code, a.name",
+        f"JOIN {AREA} a ON a.id = s.district_id",
+        "a.code, a.name",
+    ),
+}
+
+
+def _area_select(kind: Kind, level: str, mission_id: int) -> tuple[str, list]:
+    """SELECT area_code, area_name, *keys, *area_values summed from the station rows."""
+    area_cols, area_join, area_group = LEVEL_JOINS[level]
+    area_params = [NATIONAL_CODE, NATIONAL_CODE] if level == AggregateLevel.NATIONAL else []
+    if kind is COVERAGE:
+        sql = f"""
+            SELECT {area_cols}, COUNT(*),
+                   COALESCE(SUM(CASE WHEN c.visits > 0 THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(c.visits), 0)
+            FROM {STATION} s
+            LEFT JOIN {StationCoverage._meta.db_table} c ON c.station_id = s.id
+            {area_join}
+            WHERE s.mission_id = %s
+            GROUP BY {area_group}
+        """  # noqa: S608
+        return sql, [*area_params, mission_id]
+    keys = ", ".join(f"t.{key}" for key in kind.keys)
+    sums = ", ".join(
+        "COUNT(*)" if column == "stations_reporting" else f"SUM(t.{column})"
+        for column in kind.area_values
+    )
+    sql = f"""
+        SELECT {area_cols}, {keys}, {sums}
+        FROM {kind.station_model._meta.db_table} t
+        JOIN {STATION} s ON s.id = t.station_id
+        {area_join}
+        WHERE t.mission_id = %s
+        GROUP BY {area_group}, {keys}
+    """  # noqa: S608
+    return sql, [*area_params, mission_id]
+
+
+def _area_columns(kind: Kind) -> list[str]:
+    extra = ["stations_total"] if kind is COVERAGE else []
+    return ["mission_id", "level", "area_code", "area_name", *kind.keys, *extra, *kind.area_values]
+
+
+def _as_datetime(value):
+    """A timestamp from raw SQL: PostgreSQL gives datetimes, SQLite UTC text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _lock_mission(mission_id: int, *, exclusive: bool) -> None:
+    if not _is_postgres():
+        return  # SQLite serialises writers (transaction_mode IMMEDIATE)
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_MISSION, mission_id])
+
+
+def _lock_stations(station_ids: list[int]) -> None:
+    if not _is_postgres():
+        return
+    with connection.cursor() as cursor:
+        for station_id in sorted(station_ids):  # one order everywhere: no deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_STATION, station_id])
+
+
+def _claim(*, mission_id: int, station_ids: list[int] | None) -> None:
+    """Take the pending marks this update covers, before any raw row is read."""
+    skip_locked = " FOR UPDATE SKIP LOCKED" if _is_postgres() else ""
+    skip_locked_visit = " FOR NO KEY UPDATE SKIP LOCKED" if _is_postgres() else ""
+    if station_ids is None:
+        pending_where, pending_params = "mission_id = %s", [mission_id]
+        visit_where, visit_params = "mission_id = %s", [mission_id]
+    else:
+        pending_where = f"station_id IN ({_placeholders(station_ids)})"
+        pending_params = list(station_ids)
+        visit_where = f"station_id IN ({_placeholders(station_ids)})"
+        visit_params = list(station_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {PENDING} WHERE id IN "  # noqa: S608
+            f"(SELECT id FROM {PENDING} WHERE {pending_where}{skip_locked})",
+            pending_params,
+        )
+        cursor.execute(
+            f"UPDATE {VISIT} SET aggregated = %s WHERE id IN "  # noqa: S608
+            f"(SELECT id FROM {VISIT} WHERE {visit_where} AND aggregated = %s{skip_locked_visit})",
+            [True, *visit_params, False],
+        )
+
+
+def _state_touch(*, mission_id: int, now, **fields) -> None:
+    AggregateState.objects.bulk_create(
+        [AggregateState(mission_id=mission_id)], ignore_conflicts=True
+    )
+    AggregateState.objects.filter(mission_id=mission_id).update(
+        as_of=Greatest(Coalesce("as_of", Value(now)), Value(now)), **fields
+    )
+
+
+# --- incremental update ---------------------------------------------------------------------
+
+
+def aggregates_update_stations(*, mission_id: int, station_ids: list[int], now) -> None:
+    """Bring the aggregates of these stations up to date with the raw tables."""
+    mission = Mission.objects.filter(pk=mission_id).first()
+    if mission is None:
+        return
+    reconciled = AggregateState.objects.filter(
+        mission_id=mission_id, reconciled_at__isnull=False
+    ).exists()
+    if not reconciled:
+        # The first update of a mission builds everything (coverage needs every area).
+        aggregates_reconcile(mission=mission, now=now)
+        return
+    station_ids = sorted({int(station_id) for station_id in station_ids})
+    with transaction.atomic():
+        _lock_mission(mission_id, exclusive=False)
+        _lock_stations(station_ids)
+        _claim(mission_id=mission_id, station_ids=station_ids)
+        stations = _station_areas(mission_id=mission_id, station_ids=station_ids)
+        present = sorted(stations)
+        for kind in KINDS:
+            deltas = _station_rows_replace(kind, mission=mission, stations=stations, ids=present)
+            if kind is COVERAGE and deltas:
+                _coverage_totals_refresh(mission_id=mission_id, stations=stations, deltas=deltas)
+            _area_rows_add(kind, mission_id=mission_id, deltas=deltas)
+        _state_touch(mission_id=mission_id, now=now)
+
+
+def _station_areas(*, mission_id: int, station_ids: list[int]) -> dict[int, list[tuple]]:
+    """For each station, the area cells it counts in: (level, code, name, area id)."""
+    rows = PollingStation.objects.filter(mission_id=mission_id, pk__in=station_ids).values_list(
+        "pk",
+        "region_id",
+        "region__code",
+        "region__name",
+        "district_id",
+        "district__code",
+        "district__name",
+    )
+    areas = {}
+    for pk, region_id, region_code, region_name, district_id, district_code, district_name in rows:
+        cells = [
+            (AggregateLevel.NATIONAL.value, NATIONAL_CODE, NATIONAL_CODE, None),
+            (AggregateLevel.REGION.value, region_code, region_name, region_id),
+        ]
+        if district_id is not None:
+            cells.append((AggregateLevel.DISTRICT.value, district_code, district_name, district_id))
+        areas[pk] = cells
+    return areas
+
+
+def _station_rows_replace(kind: Kind, *, mission, stations, ids) -> dict:
+    """Recompute these stations' rows of ``kind``; return what changed, per area cell."""
+    if not ids:
+        return {}
+    model = kind.station_model
+    old = defaultdict(list)
+    for row in model.objects.filter(station_id__in=ids).values_list(
+        "station_id", *kind.keys, *kind.station_values
+    ):
+        old[row[0]].append(row[1:])
+    sql, params = _station_select(kind, mission, ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fresh = cursor.fetchall()
+    new = defaultdict(list)
+    for row in fresh:
+        if kind is TURNOUT:
+            row = (row[0], _as_datetime(row[1]), *row[2:])
+        new[row[0]].append(tuple(row[1:]))
+
+    deltas = {}
+    width = len(kind.area_values)
+    for station_id in ids:
+        if sorted(old[station_id]) == sorted(new[station_id]):
+            continue
+        change = defaultdict(lambda: [0] * width)
+        for sign, rows in ((-1, old[station_id]), (1, new[station_id])):
+            for row in rows:
+                key = row[: len(kind.keys)]
+                for index, value in enumerate(kind.contribution(row[len(kind.keys) :])):
+                    change[key][index] += sign * value
+        for level, code, name, area_id in stations[station_id]:
+            for key, values in change.items():
+                cell = deltas.setdefault((level, code, *key), [name, area_id, [0] * width])
+                cell[2] = [a + b for a, b in zip(cell[2], values)]
+    changed = [s for s in ids if sorted(old[s]) != sorted(new[s])]
+    if changed:
+        model.objects.filter(station_id__in=changed).delete()
+        model.objects.bulk_create(
+            [
+                model(
+                    mission_id=mission.pk,
+                    station_id=station_id,
+                    **dict(zip((*kind.keys, *kind.station_values), row)),
+                )
+                for station_id in changed
+                for row in new[station_id]
+            ]
+        )
+    return {cell: value for cell, value in deltas.items() if any(value[2])}
+
+
+def _coverage_totals_refresh(*, mission_id: int, stations, deltas) -> None:
+    """Give the touched coverage cells their current number of stations."""
+    stations_in = PollingStation.objects.filter(mission_id=mission_id)
+    region_ids = {c[3] for cells in stations.values() for c in cells if c[0] == "region"}
+    district_ids = {c[3] for cells in stations.values() for c in cells if c[0] == "district"}
+    totals = {("national",): stations_in.count()}
+    for region_id, count in (
+        stations_in.filter(region_id__in=region_ids)
+        .values_list("region_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        totals[("region", region_id)] = count
+    for district_id, count in (
+        stations_in.filter(district_id__in=district_ids)
+        .values_list("district_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        totals[("district", district_id)] = count
+    for (level, _code), cell in deltas.items():
+        key = ("national",) if level == "national" else (level, cell[1])
+        cell.append(totals.get(key, 0))
+
+
+def _area_rows_add(kind: Kind, *, mission_id: int, deltas: dict) -> None:
+    """Add the deltas to the area rows: one atomic upsert, cells in a fixed order."""
+    if not deltas:
+        return
+    table = kind.area_model._meta.db_table
+    columns = _area_columns(kind)
+    conflict = ["mission_id", "level", "area_code", *kind.keys]
+    updates = ["area_name = excluded.area_name"]
+    if kind is COVERAGE:
+        updates.append("stations_total = excluded.stations_total")
+    updates += [f"{column} = {table}.{column} + excluded.{column}" for column in kind.area_values]
+    rows, params = [], []
+    for cell in sorted(deltas, key=lambda c: tuple(str(part) for part in c)):
+        level, code, *key = cell
+        name, _area_id, values, *extra = deltas[cell]
+        key = [connection.ops.adapt_datetimefield_value(k) if kind is TURNOUT else k for k in key]
+        row = [mission_id, level, code, name, *key, *extra, *values]
+        rows.append(f"({_placeholders(row)})")
+        params += row
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(rows)} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(updates)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+
+def aggregates_reconcile(*, mission, now) -> ReconcileResult:
+    """Rebuild the mission's aggregates from the raw tables; count the cells that changed."""
+    started = time.monotonic()
+    with transaction.atomic():
+        AggregateState.objects.bulk_create(
+            [AggregateState(mission_id=mission.pk)], ignore_conflicts=True
+        )
+        _lock_mission(mission.pk, exclusive=True)
+        before = _area_snapshot(mission.pk)
+        _claim(mission_id=mission.pk, station_ids=None)
+        with connection.cursor() as cursor:
+            for kind in KINDS:
+                model = kind.station_model
+                model.objects.filter(mission_id=mission.pk).delete()
+                select, params = _station_select(kind, mission)
+                columns = ["station_id", *kind.keys, *kind.station_values]
+                cursor.execute(
+                    f"INSERT INTO {model._meta.db_table} (mission_id, {', '.join(columns)}) "  # noqa: S608
+                    f"SELECT %s, q.* FROM ({select}) q",
+                    [mission.pk, *params],
+                )
+            for kind in KINDS:
+                kind.area_model.objects.filter(mission_id=mission.pk).delete()
+                columns = ", ".join(_area_columns(kind))
+                for level in AggregateLevel.values:
+                    select, params = _area_select(kind, level, mission.pk)
+                    cursor.execute(
+                        f"INSERT INTO {kind.area_model._meta.db_table} ({columns}) "  # noqa: S608
+                        f"SELECT %s, %s, q.* FROM ({select}) q",
+                        [mission.pk, level, *params],
+                    )
+        after = _area_snapshot(mission.pk)
+        changed_cells = sum(
+            1 for key in before.keys() | after.keys() if before.get(key) != after.get(key)
+        )
+        seconds = time.monotonic() - started
+        _state_touch(
+            mission_id=mission.pk,
+            now=now,
+            reconciled_at=now,
+            reconcile_seconds=seconds,
+            reconcile_changed_cells=changed_cells,
+        )
+    visits = Visit.objects.filter(mission=mission).exclude(status=REJECTED).count()
+    logger.info(
+        "Reconciled mission %s (%s visits) in %.2f s; %s cells changed.",
+        mission.pk,
+        visits,
+        seconds,
+        changed_cells,
+    )
+    return ReconcileResult(mission.pk, seconds, changed_cells, visits)
+
+
+def _area_snapshot(mission_id: int) -> dict:
+    """Every non-empty area cell of the mission: (kind, level, code, *keys) -> values."""
+    snapshot = {}
+    for kind in KINDS:
+        extra = ("stations_total",) if kind is COVERAGE else ()
+        values = (*extra, *kind.area_values)
+        for row in kind.area_model.objects.filter(mission_id=mission_id).values_list(
+            "level", "area_code", "area_name", *kind.keys, *values
+        ):
+            if not any(row[3 + len(kind.keys) :]):
+                continue  # an empty cell is no cell
+            snapshot[(kind.name, *row[:2], *row[3 : 3 + len(kind.keys)])] = row[2:]
+    return snapshot
+
+
+def missions_due_for_reconcile() -> list[int]:
+    """Missions whose aggregates may lack a change: pending marks, or counts that disagree."""
+    due = set(PendingStation.objects.values_list("mission_id", flat=True).distinct().order_by())
+    due |= set(
+        Visit.objects.filter(aggregated=False)
+        .values_list("mission_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    reconciled = set(
+        AggregateState.objects.filter(reconciled_at__isnull=False).values_list(
+            "mission_id", flat=True
+        )
+    )
+    for mission_id in Mission.objects.values_list("pk", flat=True).order_by("pk"):
+        if mission_id in due:
+            continue
+        if mission_id not in reconciled or _counts_drifted(mission_id):
+            due.add(mission_id)
+    return sorted(due)
+
+
+def _counts_drifted(mission_id: int) -> bool:
+    """Cheap check for changes no one announced: stations, visits and findings counted."""
+    national = CoverageAggregate.objects.filter(
+        mission_id=mission_id, level=AggregateLevel.NATIONAL
+    ).first()
+    stations = PollingStation.objects.filter(mission_id=mission_id).count()
+    visits = Visit.objects.filter(mission_id=mission_id).exclude(status=REJECTED).count()
+    if national is None:
+        return stations > 0
+    if (national.stations_total, national.visits) != (stations, visits):
+        return True
+    findings = (
+        Finding.objects.filter(visit__mission_id=mission_id)
+        .exclude(visit__status=REJECTED)
+        .exclude(review_status=DISMISSED)
+        .count()
+    )
+    counted = FindingAggregate.objects.filter(
+        mission_id=mission_id, level=AggregateLevel.NATIONAL
+    ).aggregate(n=Coalesce(Sum("count"), 0))["n"]
+    return findings != counted
+
+
+def aggregates_reconcile_due(*, now) -> list[ReconcileResult]:
+    """Reconcile every mission that needs it (the periodic task)."""
+    results = []
+    for mission_id in missions_due_for_reconcile():
+        mission = Mission.objects.filter(pk=mission_id).first()
+        if mission is None:
+            continue
+        try:
+            results.append(aggregates_reconcile(mission=mission, now=now))
+        except Exception:  # noqa: BLE001 - one broken mission must not stop the others
+            logger.exception("Reconciling mission %s failed.", mission_id)
+    return results

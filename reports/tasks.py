@@ -1,0 +1,37 @@
+"""Celery tasks that keep the aggregates. Thin: load by id, call one service.
+
+Acknowledged late (settings): a worker killed mid-task leaves the message to be delivered
+again, and the task is idempotent; a message lost for good leaves its ``PendingStation`` rows,
+which ``reconcile_all_missions`` picks up.
+"""
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from missions.models import Mission
+
+from .aggregation import aggregates_reconcile, aggregates_reconcile_due, aggregates_update_stations
+
+
+@shared_task(
+    soft_time_limit=30,
+    time_limit=45,
+    autoretry_for=(OperationalError,),  # a deadlock or a lost connection: try again
+    retry_backoff=True,
+    max_retries=5,
+)
+def aggregate_stations(*, mission_id: int, station_ids: list[int]) -> None:
+    aggregates_update_stations(mission_id=mission_id, station_ids=station_ids, now=timezone.now())
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def reconcile_mission(*, mission_id: int) -> None:
+    mission = Mission.objects.filter(pk=mission_id).first()
+    if mission is not None:
+        aggregates_reconcile(mission=mission, now=timezone.now())
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def reconcile_all_missions() -> None:
+    aggregates_reconcile_due(now=timezone.now())
