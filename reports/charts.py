@@ -199,19 +199,25 @@ def _rows_at(rows: Rows, bucket_end, tz) -> tuple[list[Mapping], str]:
 # --- turnout through the day ----------------------------------------------------------------
 
 
+def _official_at(row: Mapping):
+    return row.get("at") or row.get("bucket_end")
+
+
 def turnout_day_figure(
     *,
     national_rows: Rows,
     official_rows: Rows = (),
     region_rows: Rows = (),
+    region_official_rows: Rows = (),
     region_name: str = "",
     timezone: str = "UTC",
     title: str | None = None,
 ) -> go.Figure:
     """Observed turnout per hour (national, and one region if given) beside the official one.
 
-    ``national_rows`` and ``region_rows`` are turnout rows (API.md); ``official_rows`` are
-    ``{"bucket_end", "turnout_pct"}`` rows of the figures the election commission announced.
+    ``national_rows`` and ``region_rows`` are turnout rows (API.md); ``official_rows`` and
+    ``region_official_rows`` are rows of ``reports.selectors.official_turnout_rows``
+    (``{"at", "turnout_pct", ...}``): the figures the election commission announced.
     """
     tz = _zone(timezone)
     figure = _figure(
@@ -221,16 +227,12 @@ def turnout_day_figure(
         yaxis={"title": {"text": esc(_("Turnout (%)"))}, "rangemode": "tozero"},
         hovermode="x unified",
     )
-    series = [
-        (national_rows, _("Observed, national"), COLOURS["accent"], "solid"),
-        (
-            region_rows,
-            _("Observed, %(region)s") % {"region": region_name or _("region")},
-            COLOURS["region"],
-            "solid",
-        ),
+    region_label = region_name or _("region")
+    observed = [
+        (national_rows, _("Observed, national"), COLOURS["accent"]),
+        (region_rows, _("Observed, %(region)s") % {"region": region_label}, COLOURS["region"]),
     ]
-    for rows, name, colour, dash in series:
+    for rows, name, colour in observed:
         rows = sorted(rows, key=lambda r: _iso(r["bucket_end"], tz))
         if not rows:
             continue
@@ -240,7 +242,7 @@ def turnout_day_figure(
                 y=[r["turnout_pct"] for r in rows],
                 mode="lines+markers",
                 name=esc(name),
-                line={"color": colour, "dash": dash},
+                line={"color": colour},
                 customdata=[[r["stations_reporting"], r["voters"], r["registered"]] for r in rows],
                 hovertemplate=esc(name)
                 + ": %{y:.1f}% "
@@ -253,16 +255,26 @@ def turnout_day_figure(
                 + "<extra></extra>",
             )
         )
-    official = sorted(official_rows, key=lambda r: _iso(r["bucket_end"], tz))
-    if official:
-        name = _("Official")
+    announced = [
+        (official_rows, _("Official, national"), COLOURS["official"]),
+        (
+            region_official_rows,
+            _("Official, %(region)s") % {"region": region_label},
+            COLOURS["region"],
+        ),
+    ]
+    for rows, name, colour in announced:
+        rows = sorted(rows, key=lambda r: _iso(_official_at(r), tz))
+        if not rows:
+            continue
         figure.add_trace(
             go.Scatter(
-                x=[_local(r["bucket_end"], tz) for r in official],
-                y=[r["turnout_pct"] for r in official],
+                x=[_local(_official_at(r), tz) for r in rows],
+                y=[r["turnout_pct"] for r in rows],
                 mode="lines+markers",
                 name=esc(name),
-                line={"color": COLOURS["official"], "dash": "dash"},
+                line={"color": colour, "dash": "dash"},
+                marker={"symbol": "square"},
                 hovertemplate=esc(name) + ": %{y:.1f}%<extra></extra>",
             )
         )
@@ -274,6 +286,7 @@ def turnout_day_csv(
     national_rows: Rows,
     official_rows: Rows = (),
     region_rows: Rows = (),
+    region_official_rows: Rows = (),
     region_name: str = "",
     timezone: str = "UTC",
     title: str | None = None,
@@ -290,11 +303,11 @@ def turnout_day_csv(
         "turnout_pct",
     ]
     out = []
-    for series, rows in (("observed", national_rows), ("observed", region_rows)):
+    for rows in (national_rows, region_rows):
         for r in sorted(rows, key=lambda r: _iso(r["bucket_end"], tz)):
             out.append(
                 [
-                    series,
+                    "observed",
                     r["area_code"],
                     r["area_name"],
                     _iso(r["bucket_end"], tz),
@@ -304,8 +317,20 @@ def turnout_day_csv(
                     r["turnout_pct"],
                 ]
             )
-    for r in sorted(official_rows, key=lambda r: _iso(r["bucket_end"], tz)):
-        out.append(["official", "ALL", "", _iso(r["bucket_end"], tz), "", "", "", r["turnout_pct"]])
+    for rows in (official_rows, region_official_rows):
+        for r in sorted(rows, key=lambda r: _iso(_official_at(r), tz)):
+            out.append(
+                [
+                    "official",
+                    r.get("area_code", "ALL"),
+                    r.get("area_name", "ALL"),
+                    _iso(_official_at(r), tz),
+                    "",
+                    "",
+                    "",
+                    r["turnout_pct"],
+                ]
+            )
     return _csv(header, out)
 
 

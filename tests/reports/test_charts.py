@@ -94,7 +94,8 @@ def test_turnout_day_draws_observed_national_region_and_official_in_local_time()
         turnout("ALL", "National", 9, 90, 900),
     ]
     region = [turnout("R01", "North", 10, 40, 100)]
-    official = [{"bucket_end": "2022-11-20T10:00:00+06:00", "turnout_pct": 23.4}]
+    official = [{"area_code": "ALL", "at": "2022-11-20T10:00:00+06:00", "turnout_pct": 23.4}]
+    region_official = [{"area_code": "R01", "at": at(14), "turnout_pct": 50.0}]
 
     figure = as_json(
         charts.turnout_day_figure(
@@ -102,6 +103,7 @@ def test_turnout_day_draws_observed_national_region_and_official_in_local_time()
             region_rows=region,
             region_name="North",
             official_rows=official,
+            region_official_rows=region_official,
             timezone=ALMATY,
         )
     )
@@ -111,8 +113,9 @@ def test_turnout_day_draws_observed_national_region_and_official_in_local_time()
     assert observed["y"] == [10.0, 23.0]
     assert observed["customdata"][1] == [3, 230, 1000]
     assert trace(figure, "Observed, North")["y"] == [40.0]
-    assert trace(figure, "Official")["x"] == ["2022-11-20 10:00"]
-    assert trace(figure, "Official")["y"] == [23.4]
+    assert trace(figure, "Official, national")["x"] == ["2022-11-20 10:00"]
+    assert trace(figure, "Official, national")["y"] == [23.4]
+    assert trace(figure, "Official, North")["x"] == ["2022-11-20 14:00"]
 
 
 def test_turnout_day_accepts_iso_strings_and_utc_datetimes_alike():
@@ -154,7 +157,7 @@ def test_turnout_csv_lists_every_point_with_the_official_series():
 
     csv_rows = charts.turnout_day_csv(
         national_rows=rows,
-        official_rows=[{"bucket_end": at(10), "turnout_pct": 23.4}],
+        official_rows=[{"area_code": "ALL", "area_name": "ALL", "at": at(10), "turnout_pct": 23.4}],
         timezone=ALMATY,
     )
 
