@@ -5,6 +5,7 @@ everything. What a caller may not see does not exist for them: a 404, never a 40
 would confirm the object is there.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import MemberRole, Membership, Mission
@@ -53,3 +54,15 @@ def forget_roles(user) -> None:
     """Drop the per-request role cache after memberships change."""
     if hasattr(user, "_mission_roles"):
         del user._mission_roles
+
+
+def coordinator_mission_for(*, user, mission_id) -> Mission:
+    """The mission if the user coordinates it.
+
+    Analysts see the mission but change nothing: PermissionDenied (403). Anyone else gets
+    Http404, as for every other object they may not see.
+    """
+    mission = mission_for(user=user, mission_id=mission_id, roles=STAFF_ROLES)
+    if role_in(user=user, mission_id=mission.pk) != MemberRole.COORDINATOR:
+        raise PermissionDenied
+    return mission

@@ -1,5 +1,6 @@
 """Who and where: missions, their areas and polling stations, observers, teams, roles."""
 
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -266,3 +267,129 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class ImportKind(models.TextChoices):
+    STATIONS = "STATIONS", _("Polling stations")
+    OBSERVERS = "OBSERVERS", _("Observers")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "PENDING", _("Waiting to be checked")
+    VALIDATING = "VALIDATING", _("Checking")
+    VALID = "VALID", _("Checked: ready to import")
+    INVALID = "INVALID", _("Has errors")
+    IMPORTING = "IMPORTING", _("Importing")
+    DONE = "DONE", _("Imported")
+    FAILED = "FAILED", _("Failed")
+
+
+def import_file_path(instance, filename):
+    return f"imports/{instance.mission_id}/{uuid.uuid4().hex}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet uploaded in the browser: checked, previewed, then imported on confirmation.
+
+    The file stays in Django storage between the two steps, so a worker can read it; large
+    files are checked and imported by a Celery task while the page polls the job's status.
+    """
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    file = models.FileField(upload_to=import_file_path, blank=True)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows, as first counted.")
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    # {"created", "updated", "unchanged", "errors": [...], "preview": [...], ...}
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_job_progress_pct"),
+        ]
+        indexes = [
+            # The import page lists the mission's recent jobs, newest first.
+            models.Index(fields=["mission", "-created_at"], name="import_job_mission_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import {self.pk} ({self.status})"
+
+
+class Sample(models.Model):
+    """A stratified random sample of polling stations, drawn once and kept with its frame.
+
+    ``strata`` records how the frame was cut and, per stratum, its population (stations and
+    registered voters in the frame) and how many stations were drawn, so estimates can be
+    weighted later and anyone can redraw the same sample from the same frame and ``seed``:
+    ``{"by": ["region", "urban"], "allocation": "proportional", "strata": [{"key", "region_id",
+    "region_code", "region_name", "urban", "population", "registered", "sample_size"}, ...]}``.
+    """
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="samples")
+    size = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    frame_size = models.PositiveIntegerField()
+    strata = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gte=1) & Q(size__lte=models.F("frame_size")),
+                name="sample_size_within_frame",
+            ),
+        ]
+        indexes = [
+            # The mission's samples, newest first.
+            models.Index(fields=["mission", "-created_at"], name="sample_mission_created"),
+        ]
+
+    def __str__(self):
+        return f"Sample {self.pk} ({self.size} of {self.frame_size} stations, seed {self.seed})"
+
+
+class SampleStation(models.Model):
+    """One sampled station, with its stratum's population size and its design weight."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="stations")
+    station = models.ForeignKey(
+        PollingStation, on_delete=models.PROTECT, related_name="sample_memberships"
+    )
+    stratum = models.CharField(max_length=200)
+    stratum_population = models.PositiveIntegerField(help_text="Stations in the stratum (N_h).")
+    stratum_sample_size = models.PositiveIntegerField(help_text="Stations drawn (n_h).")
+    weight = models.FloatField(help_text="N_h / n_h: how many frame stations this one stands for.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "station"], name="sample_station_once"),
+            models.CheckConstraint(
+                condition=Q(stratum_sample_size__gte=1)
+                & Q(stratum_sample_size__lte=models.F("stratum_population")),
+                name="sample_station_stratum_sizes",
+            ),
+        ]
+        indexes = [
+            # Estimators read one sample's stations stratum by stratum.
+            models.Index(fields=["sample", "stratum"], name="sample_station_stratum"),
+        ]
+
+    def __str__(self):
+        return f"{self.station_id} in sample {self.sample_id} ({self.stratum})"

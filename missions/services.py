@@ -1,6 +1,11 @@
 """Writes to the missions app."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from observation.services import checklists_create_default
 
@@ -39,3 +44,94 @@ def data_of(mission: Mission) -> dict:
         "polls_close": str(mission.polls_close)[:5],
         "registered_voters": mission.registered_voters,
     }
+
+
+MEMBER_ROLES = (MemberRole.COORDINATOR, MemberRole.ANALYST, MemberRole.PRESS)
+
+
+@transaction.atomic
+def member_add(
+    *, mission: Mission, username: str, password: str | None, role: str, actor, now=None
+) -> tuple[Membership, bool, bool]:
+    """Give ``username`` a role in this mission only, creating the account if needed.
+
+    A new account gets ``password``, which Django's password validators must accept. An
+    existing account keeps its own password: a coordinator of one mission must not be able to
+    take over an account that other missions rely on. Observers come from the observer import,
+    so an observer of this mission cannot be turned into a member here.
+
+    Returns ``(membership, membership_created, user_created)``; raises ValidationError.
+    """
+    User = get_user_model()
+    username = (username or "").strip()
+    if role not in MEMBER_ROLES:
+        raise ValidationError({"role": [_("Use one of %s.") % ", ".join(MEMBER_ROLES)]})
+    if not username:
+        raise ValidationError({"username": [_("This field is required.")]})
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
+    if len(username) > 150:
+        raise ValidationError({"username": [_("At most 150 characters.")]})
+
+    user = User.objects.filter(username=username).first()
+    user_created = user is None
+    if user_created:
+        if not password:
+            raise ValidationError({"password": [_("A new account needs a password.")]})
+        user = User(username=username)
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+        user.save()
+
+    membership = Membership.objects.select_for_update().filter(user=user, mission=mission).first()
+    if membership is None:
+        membership = Membership.objects.create(user=user, mission=mission, role=role)
+        audit_record(
+            actor=actor,
+            mission=mission,
+            action="membership.create",
+            obj=membership,
+            after={"username": username, "role": role, "user_created": user_created},
+            at=now,
+        )
+        forget_roles(user)
+        return membership, True, user_created
+
+    if membership.role == MemberRole.OBSERVER:
+        raise ValidationError(
+            {
+                "username": [
+                    _("This account is an observer of this mission; observers keep one role.")
+                ]
+            }
+        )
+    before = membership.role
+    if before == MemberRole.COORDINATOR and role != MemberRole.COORDINATOR:
+        others = (
+            Membership.objects.filter(mission=mission, role=MemberRole.COORDINATOR)
+            .exclude(pk=membership.pk)
+            .exists()
+        )
+        if not others:
+            raise ValidationError(
+                {"role": [_("This is the mission's last coordinator; add another one first.")]}
+            )
+    if before != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_record(
+            actor=actor,
+            mission=mission,
+            action="membership.update",
+            obj=membership,
+            before={"username": username, "role": before},
+            after={"username": username, "role": role},
+            at=now,
+        )
+        forget_roles(user)
+    return membership, False, False

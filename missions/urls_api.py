@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_setup
 
 router = SimpleRouter()
 router.register("missions", api.MissionViewSet, basename="mission")
@@ -9,5 +9,16 @@ router.register("missions", api.MissionViewSet, basename="mission")
 urlpatterns = [
     path("missions/<int:mission_id>/stations/", api.StationList.as_view(), name="station-list"),
     path("missions/<int:mission_id>/observers/", api.ObserverList.as_view(), name="observer-list"),
+    path(
+        "missions/<int:mission_id>/stations/import/",
+        api_setup.StationImport.as_view(),
+        name="station-import",
+    ),
+    path(
+        "missions/<int:mission_id>/observers/import/",
+        api_setup.ObserverImport.as_view(),
+        name="observer-import",
+    ),
+    path("missions/<int:mission_id>/members/", api_setup.MemberList.as_view(), name="member-list"),
     *router.urls,
 ]

@@ -1,0 +1,175 @@
+"""Setting a mission up through the API: imports, members and samples (API.md)."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .access import STAFF_ROLES, coordinator_mission_for, mission_for
+from .imports import observers_import, stations_import
+from .models import Membership
+from .services import MEMBER_ROLES, member_add
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="Spreadsheet row; 1 is the header.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rows = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    also_created = serializers.DictField(child=serializers.IntegerField())
+    errors = ImportErrorSerializer(many=True)
+
+
+def truthy(value) -> bool:
+    return str(value or "").strip().lower() in TRUE_VALUES
+
+
+def _error_body(message: str) -> dict:
+    return {
+        "created": 0,
+        "updated": 0,
+        "errors": [{"row": None, "field": "file", "message": message}],
+    }
+
+
+class ImportView(APIView):
+    """POST a CSV or XLSX file as multipart ``file``; ``?dry_run=1`` only checks it."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    service = None
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Only check.")],
+        responses={200: ImportResultSerializer, 400: ImportResultSerializer},
+    )
+    def post(self, request, mission_id):
+        mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
+        # Refuse an oversized body before Django spools it to disk.
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > settings.IMPORT_MAX_BYTES + 64 * 1024:
+            return Response(
+                _error_body(
+                    _("The file is larger than the limit of %(limit)s MB.")
+                    % {"limit": f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):g}"}
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response(
+                _error_body(_('Attach the spreadsheet as the multipart field "file".')),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        result = type(self).service(
+            mission=mission,
+            file=upload,
+            dry_run=truthy(request.query_params.get("dry_run")),
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return Response(
+            result.as_response(),
+            status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST,
+        )
+
+
+class StationImport(ImportView):
+    """Import polling stations: ``code,name,region,district,registered_voters`` required."""
+
+    service = staticmethod(stations_import)
+
+
+class ObserverImport(ImportView):
+    """Import observers: ``username,full_name,organisation,nationality,role,team`` required."""
+
+    service = staticmethod(observers_import)
+
+
+class MemberSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
+    )
+    role = serializers.ChoiceField(choices=MEMBER_ROLES)
+
+
+class MemberOut(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role", "created_at"]
+
+
+class MemberList(APIView):
+    """The mission's members; coordinators add one with ``{"username", "password", "role"}``."""
+
+    @extend_schema(responses={200: MemberOut(many=True)})
+    def get(self, request, mission_id):
+        mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+        memberships = (
+            Membership.objects.filter(mission=mission)
+            .select_related("user")
+            .order_by("role", "user__username", "id")
+        )
+        return Response({"results": MemberOut(memberships, many=True).data})
+
+    @extend_schema(
+        request=MemberSerializer,
+        responses={
+            201: inline_serializer(
+                "MemberAdded",
+                {
+                    "id": serializers.IntegerField(),
+                    "username": serializers.CharField(),
+                    "role": serializers.CharField(),
+                    "mission": serializers.IntegerField(),
+                    "user_created": serializers.BooleanField(),
+                },
+            )
+        },
+    )
+    def post(self, request, mission_id):
+        mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
+        serializer = MemberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        membership, created, user_created = member_add(
+            mission=mission,
+            username=data["username"],
+            password=data.get("password"),
+            role=data["role"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return Response(
+            {
+                "id": membership.pk,
+                "username": membership.user.username,
+                "role": membership.role,
+                "mission": mission.pk,
+                "user_created": user_created,
+            },
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,180 @@
+"""POST /api/v1/missions/{id}/members/ (API.md) and the members page."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from missions.models import AuditEvent, Membership
+from tests.missions.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+GOOD_PASSWORD = "correct-horse-battery-staple"
+
+
+def url(mission):
+    return f"/api/v1/missions/{mission.pk}/members/"
+
+
+def test_coordinator_adds_a_new_analyst_who_can_then_log_in(api, coordinator, mission):
+    response = api.as_user(coordinator).post(
+        url(mission),
+        {"username": "nadia", "password": GOOD_PASSWORD, "role": "ANALYST"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["user_created"] is True
+    assert response.json()["role"] == "ANALYST"
+    token = api.post(
+        "/api/v1/auth/token/", {"username": "nadia", "password": GOOD_PASSWORD}, format="json"
+    ).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    missions = api.get("/api/v1/missions/").json()["results"]
+    assert [(m["id"], m["role"]) for m in missions] == [(mission.pk, "ANALYST")]
+
+
+def test_the_role_holds_in_this_mission_only(api, coordinator, mission, other_mission):
+    api.as_user(coordinator).post(
+        url(mission), {"username": "pat", "password": GOOD_PASSWORD, "role": "PRESS"}
+    )
+
+    assert list(Membership.objects.filter(user__username="pat").values_list("mission", "role")) == [
+        (mission.pk, "PRESS")
+    ]
+
+
+def test_an_existing_account_gets_the_role_and_keeps_its_password(
+    api, coordinator, mission, other_mission_coordinator
+):
+    response = api.as_user(coordinator).post(
+        url(mission),
+        {"username": "other_coordinator", "password": "something-else-9", "role": "ANALYST"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["user_created"] is False
+    other_mission_coordinator.refresh_from_db()
+    assert other_mission_coordinator.check_password("pass-word-123")
+    assert Membership.objects.get(user=other_mission_coordinator, mission=mission).role == "ANALYST"
+
+
+def test_a_weak_password_is_a_400_with_the_validators_messages(api, coordinator, mission):
+    response = api.as_user(coordinator).post(
+        url(mission), {"username": "weak", "password": "12345", "role": "ANALYST"}, format="json"
+    )
+
+    assert response.status_code == 400
+    messages = response.json()["password"]
+    assert any("too short" in m for m in messages)
+    assert any("entirely numeric" in m for m in messages)
+    assert not User.objects.filter(username="weak").exists()
+
+
+def test_a_password_like_the_username_is_refused(api, coordinator, mission):
+    response = api.as_user(coordinator).post(
+        url(mission),
+        {"username": "verylongname", "password": "verylongname1", "role": "ANALYST"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert any("too similar" in m for m in response.json()["password"])
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": "x1", "password": GOOD_PASSWORD, "role": "OBSERVER"}, "role"),
+        ({"username": "x1", "password": GOOD_PASSWORD, "role": "BOSS"}, "role"),
+        ({"username": "bad name", "password": GOOD_PASSWORD, "role": "PRESS"}, "username"),
+        ({"username": "x1", "role": "PRESS"}, "password"),
+        ({"password": GOOD_PASSWORD, "role": "PRESS"}, "username"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(api, coordinator, mission, body, field):
+    response = api.as_user(coordinator).post(url(mission), body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_an_observer_of_the_mission_cannot_be_made_a_member(api, coordinator, observer, mission):
+    response = api.as_user(coordinator).post(
+        url(mission), {"username": "observer", "role": "COORDINATOR"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert Membership.objects.get(user=observer.user, mission=mission).role == "OBSERVER"
+
+
+def test_changing_a_members_role(api, coordinator, analyst, mission):
+    response = api.as_user(coordinator).post(
+        url(mission), {"username": "analyst", "role": "COORDINATOR"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert Membership.objects.get(user=analyst, mission=mission).role == "COORDINATOR"
+    event = AuditEvent.objects.get(action="membership.update")
+    assert (event.before["role"], event.after["role"]) == ("ANALYST", "COORDINATOR")
+
+
+def test_the_last_coordinator_cannot_step_down(api, coordinator, mission):
+    response = api.as_user(coordinator).post(
+        url(mission), {"username": "coordinator", "role": "ANALYST"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "role" in response.json()
+    assert Membership.objects.get(user=coordinator, mission=mission).role == "COORDINATOR"
+
+
+def test_adding_a_member_is_audited(api, coordinator, mission):
+    api.as_user(coordinator).post(
+        url(mission), {"username": "nadia", "password": GOOD_PASSWORD, "role": "ANALYST"}
+    )
+
+    event = AuditEvent.objects.get(action="membership.create")
+    assert event.actor == coordinator and event.mission == mission
+    assert event.after == {"username": "nadia", "role": "ANALYST", "user_created": True}
+    assert GOOD_PASSWORD not in str(event.after)
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [("analyst", 403), ("press", 404), ("outsider", 404), ("other_mission_coordinator", 404)],
+)
+def test_only_coordinators_add_members(api, request, mission, persona, expected):
+    user = request.getfixturevalue(persona)
+
+    response = api.as_user(user).post(
+        url(mission), {"username": "sneaky", "password": GOOD_PASSWORD, "role": "COORDINATOR"}
+    )
+
+    assert response.status_code == expected
+    assert not User.objects.filter(username="sneaky").exists()
+
+
+def test_observers_cannot_add_members(api, observer, mission):
+    response = api.as_user(observer.user).post(
+        url(mission), {"username": "sneaky", "password": GOOD_PASSWORD, "role": "COORDINATOR"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_member_list_for_staff(api, analyst, coordinator, mission):
+    MembershipFactory(mission=mission, role="PRESS", user__username="pr")
+
+    response = api.as_user(analyst).get(url(mission))
+
+    assert response.status_code == 200
+    assert {(m["username"], m["role"]) for m in response.json()["results"]} == {
+        ("analyst", "ANALYST"),
+        ("coordinator", "COORDINATOR"),
+        ("pr", "PRESS"),
+    }
+
+
+def test_member_list_is_a_404_for_press(api, press, mission):
+    assert api.as_user(press).get(url(mission)).status_code == 404
