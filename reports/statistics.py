@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from statistics import NormalDist
 
 
@@ -127,3 +128,37 @@ def ratio_estimate(
         variance += big_n**2 * (1 - n / big_n) / n * s2
     variance /= x_total**2
     return ratio, z * math.sqrt(variance)
+
+
+@dataclass(frozen=True)
+class Share:
+    """k of n, as a percentage with its Wilson interval (percent); ``pct`` is None when n = 0."""
+
+    k: int
+    n: int
+    pct: float | None
+    low: float
+    high: float
+    confidence: float
+
+    def as_dict(self, digits: int = 2) -> dict:
+        return {
+            "k": self.k,
+            "n": self.n,
+            "pct": None if self.pct is None else round(self.pct, digits),
+            "ci_low": round(self.low, digits),
+            "ci_high": round(self.high, digits),
+        }
+
+
+def share_interval(k: int, n: int, confidence: float = 0.95) -> Share:
+    """The share k / n in percent with its Wilson interval in percent (``wilson_interval``)."""
+    low, high = wilson_interval(k, n, confidence)
+    return Share(
+        k=k,
+        n=n,
+        pct=100 * k / n if n else None,
+        low=100 * low,
+        high=100 * high,
+        confidence=confidence,
+    )

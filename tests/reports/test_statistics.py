@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports.statistics import ratio_estimate, wilson_interval, z_value
+from reports.statistics import ratio_estimate, share_interval, wilson_interval, z_value
 
 
 @pytest.mark.parametrize(
@@ -121,3 +121,32 @@ def test_ratio_estimate_rejects_bad_input():
         ratio_estimate([1, 2], [3, 4], strata=["a", "b"], stratum_sizes={"a": 5})
     with pytest.raises(ValueError):
         ratio_estimate([1, 2, 3], [3, 4, 5], strata=["a", "a", "a"], stratum_sizes={"a": 2})
+
+
+def test_share_interval_hand_worked_in_percent():
+    # 48 of 100: p = 0.48; z^2/n = 0.0384146; centre = 0.4992073 / 1.0384146 = 0.4807423;
+    # half = 1.959964 / 1.0384146 * sqrt(0.002496 + 0.0000960) = 1.887459 * 0.0509121
+    # = 0.0960945; so 38.4646% to 57.6834%.
+    share = share_interval(48, 100)
+
+    assert share.pct == 48.0
+    assert share.low == pytest.approx(38.4646, abs=1e-3)
+    assert share.high == pytest.approx(57.6834, abs=1e-3)
+    assert share.as_dict() == {"k": 48, "n": 100, "pct": 48.0, "ci_low": 38.46, "ci_high": 57.68}
+
+
+def test_share_interval_of_nothing_has_no_share_and_the_whole_interval():
+    share = share_interval(0, 0)
+
+    assert share.pct is None
+    assert (share.low, share.high) == (0.0, 100.0)
+
+
+def test_share_interval_at_the_edges():
+    none = share_interval(0, 10)
+    every = share_interval(10, 10)
+
+    assert (none.pct, none.low) == (0.0, 0.0)
+    assert none.high == pytest.approx(27.75328, abs=1e-4)
+    assert (every.pct, every.high) == (100.0, 100.0)
+    assert every.low == pytest.approx(72.24672, abs=1e-4)
