@@ -26,5 +26,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("observation.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.urls_statistics")),
     path("", include("missions.urls")),
 ]

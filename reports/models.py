@@ -13,6 +13,7 @@ Area rows carry ``area_code`` and ``area_name`` so a dashboard reads them withou
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -277,3 +278,53 @@ class OfficialTurnout(models.Model):
 
     def __str__(self):
         return f"{self.area or 'National'} {self.at:%H:%M} {self.percent}%"
+
+
+# The quick count's own questions on the COUNTING checklist: ``PVT_<candidate code>`` for each
+# candidate's votes, and these two for the invalid ballots and the ballots in the box.
+PVT_PREFIX = "PVT_"
+PVT_INVALID = "PVT_INVALID"
+PVT_BALLOTS = "PVT_BALLOTS"
+RESERVED_CANDIDATE_CODES = ("INVALID", "BALLOTS")
+# Question codes have at most 16 characters, four of which are the prefix.
+CANDIDATE_CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,11}$"
+
+
+class Candidate(models.Model):
+    """A candidate (or list) on the ballot; its votes are a question of the COUNTING checklist."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="candidates")
+    code = models.CharField(
+        max_length=12,
+        validators=[
+            RegexValidator(
+                CANDIDATE_CODE_PATTERN,
+                _("Use 1 to 12 capital letters or digits, starting with a letter."),
+            )
+        ],
+        help_text=_("Short code, e.g. TOKAYEV: the counting form asks for PVT_<code>."),
+    )
+    name = models.CharField(max_length=200)
+    # Order on the ballot, and so on the counting form and in the charts.
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "code"], name="candidate_code_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=CANDIDATE_CODE_PATTERN)
+                & ~Q(code__in=RESERVED_CANDIDATE_CODES),
+                name="candidate_code_form",
+            ),
+        ]
+        indexes = [
+            # The quick count lists a mission's candidates in ballot order.
+            models.Index(fields=["mission", "position"], name="candidate_mission_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def question_code(self) -> str:
+        return PVT_PREFIX + self.code

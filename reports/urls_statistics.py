@@ -1,0 +1,22 @@
+"""Pages of the statistics (``statistics:`` names)."""
+
+from django.urls import path
+
+from . import views_statistics as views
+
+app_name = "statistics"
+urlpatterns = [
+    path("missions/<int:mission_id>/statement/", views.statement, name="statement"),
+    path(
+        "missions/<int:mission_id>/statement/statement.md",
+        views.statement_download,
+        {"fmt": "md"},
+        name="statement-markdown",
+    ),
+    path(
+        "missions/<int:mission_id>/statement/statement.pdf",
+        views.statement_download,
+        {"fmt": "pdf"},
+        name="statement-pdf",
+    ),
+]
