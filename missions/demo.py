@@ -24,6 +24,7 @@ from observation.services import checklists_create_default
 from .models import (
     Area,
     AreaLevel,
+    Deployment,
     MemberRole,
     Membership,
     Mission,
@@ -247,7 +248,8 @@ def seed_demo(*, size: str = "full", seed: int = 20221120) -> Mission:
     checklists_create_default(mission=mission)
     stations = _seed_stations(mission, spec, rng)
     teams, observers = _seed_people(mission, spec, rng)
-    _seed_visits(mission, stations, teams, observers, rng)
+    routes = _seed_visits(mission, stations, teams, observers, rng)
+    _seed_deployments(mission, stations, routes, seed)
     _seed_official_turnout(mission)
     # The visits above were bulk-inserted past the aggregation pipeline: build the aggregates.
     from reports.aggregation import aggregates_reconcile
@@ -452,7 +454,7 @@ def _seed_visits(mission, stations, teams, observers, rng):
         minutes = round(hour_float * 60)
         return dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz) + dt.timedelta(minutes=minutes)
 
-    visits, findings_by_visit = [], {}
+    visits, findings_by_visit, routes = [], {}, {}
 
     def add(team, station, stage, start, stay, voters, bad, counts=None):
         observer = rng.choice(members[team.pk])
@@ -505,6 +507,7 @@ def _seed_visits(mission, stations, teams, observers, rng):
     for team in teams:
         pool = by_region[rng.choices(region_ids, weights=region_weights)[0]]
         route = rng.sample(pool, min(len(pool), 11))
+        routes[team.pk] = route
         # Opening at the first station, shortly before 07:00.
         add(
             team,
@@ -563,3 +566,34 @@ def _seed_visits(mission, stations, teams, observers, rng):
                 )
             )
     Finding.objects.bulk_create(findings, batch_size=2000)
+    return routes
+
+
+def _seed_deployments(mission, stations, routes, seed):
+    """Each team's deployment on election day: its route plus one or two spare stations.
+
+    The spares come from the same region, drawn from a random stream of their own so that
+    adding deployments left the seeded visits exactly as they were.
+    """
+    rng = random.Random(seed + 1)
+    by_region = {}
+    for station in stations:
+        by_region.setdefault(station.region_id, []).append(station)
+    deployments = Deployment.objects.bulk_create(
+        [
+            Deployment(mission=mission, team_id=team_id, day=mission.election_date)
+            for team_id in routes
+        ]
+    )
+    through = Deployment.stations.through
+    rows = []
+    for deployment in deployments:
+        route = routes[deployment.team_id]
+        on_route = {station.pk for station in route}
+        spares = [s for s in by_region[route[0].region_id] if s.pk not in on_route]
+        extra = rng.sample(spares, min(len(spares), rng.randint(1, 2)))
+        rows.extend(
+            through(deployment_id=deployment.pk, pollingstation_id=station.pk)
+            for station in [*route, *extra]
+        )
+    through.objects.bulk_create(rows, batch_size=5000)
