@@ -1,0 +1,70 @@
+"""Device tokens: the API token an observer's phone carries, handed over as a QR code."""
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from missions.audit import audit_record
+from missions.models import MemberRole, Observer
+
+DEVICE_PATH = "/observe/device/"
+
+
+def device_login_url(*, server: str, token: str) -> str:
+    """The address the QR code carries: the server's device page with the token.
+
+    The token travels in the fragment, which browsers never send to a server nor put in a
+    Referer header, so it stays out of access logs; the device page reads it in script.
+    """
+    return f"{server.rstrip('/')}{DEVICE_PATH}#token={token}"
+
+
+def observer_device_token(*, observer: Observer, actor, now) -> Token:
+    """The observer's device token, created (and audited) on first use."""
+    with transaction.atomic():
+        token, created = Token.objects.get_or_create(user_id=observer.user_id)
+        if created:
+            audit_record(
+                actor=actor,
+                mission=observer.mission,
+                action="observer.token_issue",
+                obj=observer,
+                after={"user": observer.user_id},
+                at=now,
+            )
+    return token
+
+
+def observer_device_token_rotate(*, observer: Observer, actor, now) -> Token:
+    """Revoke the observer's token (a lost phone) and issue a new one."""
+    with transaction.atomic():
+        Token.objects.filter(user_id=observer.user_id).delete()
+        token = Token.objects.create(user_id=observer.user_id)
+        audit_record(
+            actor=actor,
+            mission=observer.mission,
+            action="observer.token_rotate",
+            obj=observer,
+            after={"user": observer.user_id},
+            at=now,
+        )
+    return token
+
+
+def observer_for_device_token(*, key: str) -> Observer | None:
+    """The observer profile behind a device token, or None if the key is no observer's."""
+    key = (key or "").strip()
+    if not key or len(key) > 40:
+        return None
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        return None
+    return (
+        Observer.objects.filter(
+            user=token.user,
+            mission__memberships__user=token.user,
+            mission__memberships__role=MemberRole.OBSERVER,
+        )
+        .select_related("user", "mission")
+        .order_by("-mission__election_date", "mission_id")
+        .first()
+    )
