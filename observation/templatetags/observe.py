@@ -1,0 +1,19 @@
+import json
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def tojson(value) -> str:
+    """A value as JSON, for a data- attribute (the template's autoescaping quotes it)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+@register.filter
+def condition_value(value) -> str:
+    """A show_if value as the editor writes it: yes/no for booleans."""
+    from observation.forms import condition_value_to_text
+
+    return condition_value_to_text(value)
