@@ -4,9 +4,16 @@ The coordinator dashboard, the API and the briefing export call these same funct
 PNG the press downloads is the chart the coordinator saw. Every function takes keyword
 arguments only, each a JSON-serialisable value (lists of dicts with the row keys of API.md
 "Aggregates", strings, numbers), so a briefing can freeze the arguments as JSON and draw the
-chart again later. ``CHARTS`` maps a chart's name to its figure function, its CSV function
-and its title; ``<name>_csv(**same arguments)`` returns the chart's data as CSV rows (a header
-row, then one row per data point) for the "download CSV" buttons.
+chart again later. For each chart ``<name>``:
+
+- ``<name>_spec(**arguments) -> dict``: the figure as the plain dict plotly.js draws. Built
+  without plotly.py's validation (which costs 15-50 ms a figure), so the dashboard page
+  embeds it directly;
+- ``<name>_figure(**arguments) -> go.Figure``: the same figure, validated (what image export
+  renders); a test checks that its JSON equals the spec for every chart;
+- ``<name>_csv(**arguments) -> list[list]``: the chart's data as CSV rows, header first.
+
+``CHARTS`` maps each name to a ``Chart`` with its title and these three functions.
 
 Escaping: Plotly draws labels, legend entries and hover text as a subset of HTML, so every
 string that comes from free text (area and station names, descriptions) goes through
@@ -20,6 +27,8 @@ apostrophe.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -40,6 +49,7 @@ COLOURS = {
     "region": "#a15c00",
     "visited": "#1b7f3b",
     "not_visited": "#b8bfcc",
+    "not_visited_line": "#5b6478",
     "outline": "#8a93a6",
     "VERY_GOOD": "#1b7f3b",
     "GOOD": "#8cc79b",
@@ -75,6 +85,7 @@ TEMPLATE = go.layout.Template(
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
     }
 )
+TEMPLATE_JSON = TEMPLATE.to_plotly_json()
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -143,11 +154,25 @@ def _zone(timezone: str | None) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(timezone or "UTC")
 
 
-def _figure(title: str | None, **layout) -> go.Figure:
-    figure = go.Figure(layout={"template": TEMPLATE, **layout})
+def _trace(kind: str, **attributes) -> dict:
+    return {"type": kind, **attributes}
+
+
+def _layout(figure: dict, **layout) -> None:
+    """Merge ``layout`` into the figure's layout, one level deep (like ``update_layout``)."""
+    for key, value in layout.items():
+        current = figure["layout"].get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            figure["layout"][key] = {**current, **value}
+        else:
+            figure["layout"][key] = value
+
+
+def _figure(title: str | None, **layout) -> dict:
+    figure = {"data": [], "layout": {"template": TEMPLATE_JSON, **layout}}
     if title:
-        figure.update_layout(title={"text": esc(title), "x": 0, "xanchor": "left"})
-        figure.update_layout(margin={"t": 80})
+        _layout(figure, title={"text": esc(title), "x": 0, "xanchor": "left"})
+        _layout(figure, margin={"t": 80})
     return figure
 
 
@@ -203,7 +228,7 @@ def _official_at(row: Mapping):
     return row.get("at") or row.get("bucket_end")
 
 
-def turnout_day_figure(
+def turnout_day_spec(
     *,
     national_rows: Rows,
     official_rows: Rows = (),
@@ -212,7 +237,7 @@ def turnout_day_figure(
     region_name: str = "",
     timezone: str = "UTC",
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Observed turnout per hour (national, and one region if given) beside the official one.
 
     ``national_rows`` and ``region_rows`` are turnout rows (API.md); ``official_rows`` and
@@ -236,8 +261,9 @@ def turnout_day_figure(
         rows = sorted(rows, key=lambda r: _iso(r["bucket_end"], tz))
         if not rows:
             continue
-        figure.add_trace(
-            go.Scatter(
+        figure["data"].append(
+            _trace(
+                "scatter",
                 x=[_local(r["bucket_end"], tz) for r in rows],
                 y=[r["turnout_pct"] for r in rows],
                 mode="lines+markers",
@@ -267,8 +293,9 @@ def turnout_day_figure(
         rows = sorted(rows, key=lambda r: _iso(_official_at(r), tz))
         if not rows:
             continue
-        figure.add_trace(
-            go.Scatter(
+        figure["data"].append(
+            _trace(
+                "scatter",
                 x=[_local(_official_at(r), tz) for r in rows],
                 y=[r["turnout_pct"] for r in rows],
                 mode="lines+markers",
@@ -337,14 +364,14 @@ def turnout_day_csv(
 # --- turnout by area at one hour --------------------------------------------------------------
 
 
-def turnout_by_area_figure(
+def turnout_by_area_spec(
     *,
     rows: Rows,
     bucket_end=None,
     timezone: str = "UTC",
     links: Mapping[str, str] | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Observed turnout per area in one hourly bucket (the latest one if none is given)."""
     tz = _zone(timezone)
     chosen_rows, chosen = _rows_at(rows, bucket_end, tz)
@@ -357,7 +384,8 @@ def turnout_by_area_figure(
     )
     if chosen:
         hour = _local(chosen, tz)[-5:]
-        figure.update_layout(
+        _layout(
+            figure,
             meta={"bucket_end": chosen},
             annotations=[
                 {
@@ -372,8 +400,9 @@ def turnout_by_area_figure(
                 }
             ],
         )
-    figure.add_trace(
-        go.Bar(
+    figure["data"].append(
+        _trace(
+            "bar",
             orientation="h",
             y=area_labels(chosen_rows),
             x=[r["turnout_pct"] for r in chosen_rows],
@@ -437,9 +466,9 @@ def turnout_by_area_csv(
 # --- coverage by area -----------------------------------------------------------------------
 
 
-def coverage_by_area_figure(
+def coverage_by_area_spec(
     *, rows: Rows, links: Mapping[str, str] | None = None, title: str | None = None
-) -> go.Figure:
+) -> dict:
     """Stations visited of the total, per area, as stacked horizontal bars."""
     rows = _by_area_name(rows)
     figure = _figure(
@@ -477,8 +506,9 @@ def coverage_by_area_figure(
             COLOURS["not_visited"],
         ),
     ):
-        figure.add_trace(
-            go.Bar(
+        figure["data"].append(
+            _trace(
+                "bar",
                 orientation="h",
                 y=names,
                 x=values,
@@ -525,13 +555,13 @@ def _assessment_rows(rows: Rows, by: str) -> list[Mapping]:
     return _by_area_name(rows)
 
 
-def assessments_figure(
+def assessments_spec(
     *,
     rows: Rows,
     by: str = "stage",
     links: Mapping[str, str] | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """How observers assessed the process, as 100% stacked bars, one per stage (``by="stage"``,
     rows of one area, usually national) or per area (``by="area"``, rows of one stage), with the
     share assessed negatively (bad or very bad) and its 95% interval as a point with error bars.
@@ -554,8 +584,9 @@ def assessments_figure(
         counts = [_number(r[key]) for r in rows]
         totals = [_number(r["total"]) for r in rows]
         name = _label(Assessment, value)
-        figure.add_trace(
-            go.Bar(
+        figure["data"].append(
+            _trace(
+                "bar",
                 orientation="h",
                 y=labels,
                 x=[round(100 * c / t, 2) for c, t in zip(counts, totals)],
@@ -576,9 +607,10 @@ def assessments_figure(
         )
     negative = [r for r in rows if r.get("negative_pct") is not None]
     if negative:
-        name = _("Assessed negatively, with 95% interval")
-        figure.add_trace(
-            go.Scatter(
+        name = _("Negative, with 95% interval")
+        figure["data"].append(
+            _trace(
+                "scatter",
                 x=[r["negative_pct"] for r in negative],
                 y=[label for label, r in zip(labels, rows) if r.get("negative_pct") is not None],
                 mode="markers",
@@ -674,7 +706,7 @@ def _categories_by_count(totals: Mapping[tuple[str, str], int]) -> list[str]:
     )
 
 
-def findings_by_category_figure(*, rows: Rows, title: str | None = None) -> go.Figure:
+def findings_by_category_spec(*, rows: Rows, title: str | None = None) -> dict:
     """Findings per category, stacked by severity; rows of all areas are summed."""
     totals = _findings_totals(rows)
     categories = _categories_by_count(totals)
@@ -688,8 +720,9 @@ def findings_by_category_figure(*, rows: Rows, title: str | None = None) -> go.F
     )
     for severity in SEVERITY_ORDER:
         name = _label(Severity, severity)
-        figure.add_trace(
-            go.Bar(
+        figure["data"].append(
+            _trace(
+                "bar",
                 orientation="h",
                 y=labels,
                 x=[totals.get((c, severity), 0) for c in categories],
@@ -729,13 +762,13 @@ def _heatmap_matrix(rows: Rows, severities: Sequence[str] | None):
     return area_rows, categories, counts
 
 
-def findings_heatmap_figure(
+def findings_heatmap_spec(
     *,
     rows: Rows,
     severities: Sequence[str] | None = None,
     links: Mapping[str, str] | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Findings per area (rows of the chart) and category (columns), all severities summed
     unless ``severities`` names the ones to count."""
     area_rows, categories, counts = _heatmap_matrix(rows, severities)
@@ -747,8 +780,9 @@ def findings_heatmap_figure(
         xaxis={"type": "category", "tickangle": -35, "side": "top"},
         yaxis={"autorange": "reversed", "type": "category"},
     )
-    figure.add_trace(
-        go.Heatmap(
+    figure["data"].append(
+        _trace(
+            "heatmap",
             x=[esc(_label(FindingCategory, c)) for c in categories],
             y=area_labels(area_rows),
             z=z,
@@ -807,9 +841,7 @@ def _float(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def coverage_map_figure(
-    *, stations: Rows, outlines: Rows = (), title: str | None = None
-) -> go.Figure:
+def coverage_map_spec(*, stations: Rows, outlines: Rows = (), title: str | None = None) -> dict:
     """Stations with coordinates as points coloured visited or not, over region outlines.
 
     ``stations``: ``{"code", "name", "latitude", "longitude", "visited"}`` rows;
@@ -859,8 +891,9 @@ def coverage_map_figure(
         hovermode="closest",
     )
     if xs:
-        figure.add_trace(
-            go.Scatter(
+        figure["data"].append(
+            _trace(
+                "scatter",
                 x=xs,
                 y=ys,
                 mode="lines",
@@ -869,8 +902,9 @@ def coverage_map_figure(
                 hoverinfo="skip",
             )
         )
-        figure.add_trace(
-            go.Scatter(
+        figure["data"].append(
+            _trace(
+                "scatter",
                 x=label_x,
                 y=label_y,
                 mode="text",
@@ -880,18 +914,19 @@ def coverage_map_figure(
                 showlegend=False,
             )
         )
-    for visited, name, colour in (
-        (False, _("Not visited"), COLOURS["not_visited"]),
-        (True, _("Visited"), COLOURS["visited"]),
+    for visited, name, marker in (
+        (True, _("Visited"), {"color": COLOURS["visited"]}),
+        (False, _("Not visited"), {"color": COLOURS["not_visited_line"], "symbol": "circle-open"}),
     ):
         chosen = [p for p in placed if bool(p[2].get("visited")) is visited]
-        figure.add_trace(
-            go.Scatter(
+        figure["data"].append(
+            _trace(
+                "scatter",
                 x=[p[0] for p in chosen],
                 y=[p[1] for p in chosen],
                 mode="markers",
                 name=esc(name) + f" ({len(chosen):,})",
-                marker={"color": colour, "size": 5 if len(placed) > 2000 else 7},
+                marker={**marker, "size": 5 if len(placed) > 2000 else 7},
                 text=[esc(f"{p[2].get('code', '')} {p[2].get('name', '')}") for p in chosen],
                 hovertemplate="%{text}<br>" + esc(name) + "<extra></extra>",
             )
@@ -918,13 +953,41 @@ def coverage_map_csv(
     )
 
 
-# --- the registry ---------------------------------------------------------------------------
+# --- figures, and the registry ---------------------------------------------------------------
+
+
+def _figure_of(spec: Callable[..., dict]) -> Callable[..., go.Figure]:
+    """``<chart>_figure(**arguments)``: the chart's spec as a validated ``go.Figure``."""
+
+    @functools.wraps(spec)
+    def figure(**arguments) -> go.Figure:
+        return go.Figure(spec(**arguments))
+
+    figure.__name__ = figure.__qualname__ = spec.__name__.replace("_spec", "_figure")
+    return figure
+
+
+turnout_day_figure = _figure_of(turnout_day_spec)
+turnout_by_area_figure = _figure_of(turnout_by_area_spec)
+coverage_by_area_figure = _figure_of(coverage_by_area_spec)
+assessments_figure = _figure_of(assessments_spec)
+findings_by_category_figure = _figure_of(findings_by_category_spec)
+findings_heatmap_figure = _figure_of(findings_heatmap_spec)
+coverage_map_figure = _figure_of(coverage_map_spec)
 
 
 @dataclass(frozen=True)
 class Chart:
+    """One chart: ``spec``, ``figure`` and ``csv`` take the same keyword arguments.
+
+    ``spec`` gives the plain figure dict (what plotly.js draws; fast, used by the dashboard
+    page), ``figure`` the same figure as a validated ``plotly.graph_objects.Figure`` (for
+    image export), ``csv`` the chart's data as rows (header first).
+    """
+
     name: str
     title: object  # a lazy translation: str(chart.title) in the active language
+    spec: Callable[..., dict]
     figure: Callable[..., go.Figure]
     csv: Callable[..., list[list]]
 
@@ -935,42 +998,49 @@ CHARTS: dict[str, Chart] = {
         Chart(
             "turnout_day",
             gettext_lazy("Turnout through the day"),
+            turnout_day_spec,
             turnout_day_figure,
             turnout_day_csv,
         ),
         Chart(
             "turnout_by_area",
             gettext_lazy("Turnout by area"),
+            turnout_by_area_spec,
             turnout_by_area_figure,
             turnout_by_area_csv,
         ),
         Chart(
             "coverage_by_area",
             gettext_lazy("Coverage by area"),
+            coverage_by_area_spec,
             coverage_by_area_figure,
             coverage_by_area_csv,
         ),
         Chart(
             "assessments",
             gettext_lazy("Assessment of the process"),
+            assessments_spec,
             assessments_figure,
             assessments_csv,
         ),
         Chart(
             "findings_by_category",
             gettext_lazy("Findings by category and severity"),
+            findings_by_category_spec,
             findings_by_category_figure,
             findings_by_category_csv,
         ),
         Chart(
             "findings_heatmap",
             gettext_lazy("Findings by area and category"),
+            findings_heatmap_spec,
             findings_heatmap_figure,
             findings_heatmap_csv,
         ),
         Chart(
             "coverage_map",
             gettext_lazy("Coverage map"),
+            coverage_map_spec,
             coverage_map_figure,
             coverage_map_csv,
         ),
@@ -978,8 +1048,11 @@ CHARTS: dict[str, Chart] = {
 }
 
 
-def figure_json(figure: go.Figure) -> dict:
-    """The figure as the plain dict plotly.js takes (``{"data": [...], "layout": {...}}``)."""
-    import json
+def figure_json(figure: go.Figure | dict) -> dict:
+    """The figure as the plain dict plotly.js takes (``{"data": [...], "layout": {...}}``).
 
+    For a ``go.Figure`` this is its JSON; a spec dict is already that and is returned as is.
+    """
+    if isinstance(figure, dict):
+        return figure
     return json.loads(figure.to_json())

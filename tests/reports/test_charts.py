@@ -217,7 +217,7 @@ def test_assessments_are_shares_per_stage_with_the_negative_share_and_its_interv
     assert trace(figure, "Bad")["x"] == [8.0, 30.0]
     assert trace(figure, "Good")["x"] == [50.0, 42.0]
     assert trace(figure, "Very good")["x"] == [40.0, 10.0]
-    negative = trace(figure, "Assessed negatively")
+    negative = trace(figure, "Negative")
     assert negative["x"] == [10.0, 48.0]
     assert negative["error_x"]["array"] == [7.4, 10.0]
     assert negative["error_x"]["arrayminus"] == [4.5, 9.5]
@@ -233,7 +233,7 @@ def test_assessments_by_area_and_without_visits():
     figure = as_json(charts.assessments_figure(rows=rows, by="area"))
 
     assert trace(figure, "Bad")["y"] == ["North"]
-    assert trace(figure, "Assessed negatively")["x"] == [50.0]
+    assert trace(figure, "Negative")["x"] == [50.0]
     assert len(charts.assessments_csv(rows=rows, by="area")) == 3
 
 
@@ -408,3 +408,15 @@ def test_empty_rows_give_empty_figures_not_errors():
 
         assert "data" in figure
         assert chart.csv(**arguments)[0]
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_the_fast_spec_is_exactly_the_validated_figure(name):
+    """The dashboard embeds the spec; export renders the Figure: they must be one chart."""
+    chart = charts.CHARTS[name]
+    arguments = {**evil_arguments()[name], "title": "A title"}
+
+    spec = json.loads(json.dumps(chart.spec(**arguments)))
+    figure = charts.figure_json(chart.figure(**arguments))
+
+    assert spec == figure

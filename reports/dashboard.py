@@ -1,0 +1,570 @@
+"""Reads for the coordinator dashboard and its drill-down pages (selectors: they only read).
+
+The dashboard reads the aggregate rows of ``reports.selectors``, never the raw visits, apart
+from small bounded lists (the latest findings of the feed, one page of the review queue, the
+visits of one station) and counts served by an index (flagged visits, teams with a visit).
+Every function costs a fixed number of queries whatever the number of areas or visits.
+
+Filters: ``stage`` and ``region`` narrow every aggregate panel (a region shows its districts);
+the time window narrows the turnout panels, the feed and the review queue; the aggregates
+are not kept per organisation or per hour for coverage, assessments and findings, so the
+organisation narrows the key figures about people, the flagged count, the feed and the
+review queue only, and the page says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+
+from missions.models import Area, AreaLevel, Observer, Organisation, PollingStation, Team
+from observation.models import (
+    Finding,
+    FindingRevision,
+    ReviewStatus,
+    Severity,
+    Stage,
+    Visit,
+    VisitRevision,
+    VisitStatus,
+)
+
+from . import selectors
+from .charts import turnout_buckets
+
+FEED_SEVERITIES = (Severity.CRITICAL, Severity.SERIOUS)
+FEED_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    stage: str = ""
+    region_id: int | None = None
+    organisation_id: int | None = None
+    since: dt.datetime | None = None  # aware; None: from the start of the day
+    until: dt.datetime | None = None  # aware; None: to the end of the day
+    hour: str = ""  # "HH:00": the bucket of the turnout-by-area panel; "" the latest
+
+    @property
+    def narrows_time(self) -> bool:
+        return self.since is not None or self.until is not None
+
+
+@dataclass
+class AreaIndex:
+    """The mission's regions and districts, read once per page (a few hundred rows at most)."""
+
+    areas: dict[int, dict] = field(default_factory=dict)
+
+    @property
+    def regions(self) -> list[dict]:
+        return sorted(
+            (a for a in self.areas.values() if a["depth"] == 1),
+            key=lambda a: (a["name"].casefold(), a["id"]),
+        )
+
+    def by_code(self, depth: int) -> dict[str, dict]:
+        return {a["code"]: a for a in self.areas.values() if a["depth"] == depth}
+
+    def children(self, area_id: int) -> list[dict]:
+        return sorted(
+            (a for a in self.areas.values() if a["parent_id"] == area_id),
+            key=lambda a: (a["name"].casefold(), a["id"]),
+        )
+
+
+def mission_areas(*, mission) -> AreaIndex:
+    rows = (
+        Area.objects.filter(mission=mission, depth__lte=2)
+        .order_by("depth", "name", "id")
+        .values("id", "code", "name", "parent_id", "depth", "level")
+    )
+    return AreaIndex({row["id"]: row for row in rows})
+
+
+def mission_organisations(*, mission) -> list[dict]:
+    return list(
+        Organisation.objects.filter(mission=mission).order_by("name", "id").values("id", "name")
+    )
+
+
+def _in_window(moment: dt.datetime, filters: DashboardFilters) -> bool:
+    """Whether the clock hour that ends at ``moment`` overlaps the filter's time window."""
+    if filters.since is not None and moment <= filters.since:
+        return False
+    return not (filters.until is not None and moment - dt.timedelta(hours=1) >= filters.until)
+
+
+def _at_in_window(moment: dt.datetime, filters: DashboardFilters) -> bool:
+    if filters.since is not None and moment < filters.since:
+        return False
+    return not (filters.until is not None and moment > filters.until)
+
+
+def _visits_in_window(visits, filters: DashboardFilters, prefix: str = ""):
+    if filters.since is not None:
+        visits = visits.filter(**{f"{prefix}arrived_at__gte": filters.since})
+    if filters.until is not None:
+        visits = visits.filter(**{f"{prefix}arrived_at__lte": filters.until})
+    return visits
+
+
+def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findings) -> dict:
+    """Observers, states, organisations, teams, coverage, findings, the review backlog.
+
+    ``coverage`` and ``findings`` are the national aggregate rows the page already read.
+    """
+    observers = Observer.objects.filter(mission=mission, team__isnull=False)
+    teams = Team.objects.filter(mission=mission).filter(
+        Exists(Visit.objects.filter(team=OuterRef("pk")).exclude(status=VisitStatus.REJECTED))
+    )
+    flagged = Visit.objects.filter(mission=mission, status=VisitStatus.FLAGGED)
+    if filters.organisation_id:
+        observers = observers.filter(organisation_id=filters.organisation_id)
+        teams = teams.filter(
+            Exists(
+                Observer.objects.filter(
+                    team=OuterRef("pk"), organisation_id=filters.organisation_id
+                )
+            )
+        )
+        flagged = flagged.filter(observer__organisation_id=filters.organisation_id)
+    if filters.region_id:
+        flagged = flagged.filter(station__region_id=filters.region_id)
+    flagged = _visits_in_window(flagged, filters)
+    people = observers.aggregate(
+        observers=Count("id"),
+        countries=Count("nationality", distinct=True),
+        organisations=Count("organisation", distinct=True),
+    )
+    national = coverage[0] if coverage else {}
+    by_severity = {severity: 0 for severity in reversed(Severity.values)}
+    for row in findings:
+        by_severity[row["severity"]] = by_severity.get(row["severity"], 0) + row["count"]
+    return {
+        **people,
+        "teams_in_field": teams.count(),
+        "stations_total": national.get("stations_total", 0),
+        "stations_visited": national.get("stations_visited", 0),
+        "visits": national.get("visits", 0),
+        "findings_by_severity": [
+            {"severity": severity, "label": Severity(severity).label, "count": count}
+            for severity, count in by_severity.items()
+        ],
+        "findings_total": sum(by_severity.values()),
+        "flagged": flagged.count(),
+    }
+
+
+@dataclass
+class DashboardData:
+    key_figures: dict
+    charts: dict[str, dict]  # chart name -> keyword arguments of its figure function
+    as_of: dt.datetime | None
+    level: str  # "region", or "district" when a region is chosen
+    region: dict | None
+    buckets: list[str]  # ISO times of the turnout buckets present
+    area_rows: list[dict]  # one row per area of ``level``: what the table under the charts shows
+
+
+def dashboard_data(*, mission, filters: DashboardFilters, areas: AreaIndex) -> DashboardData:
+    """Everything the dashboard draws, as chart arguments for ``reports.charts``."""
+    region = areas.areas.get(filters.region_id) if filters.region_id else None
+    if region is not None and region["depth"] != 1:
+        region = None
+    level = "district" if region else "region"
+    keep = {a["code"] for a in areas.children(region["id"])} if region else None
+
+    def within(rows):
+        return rows if keep is None else [r for r in rows if r["area_code"] in keep]
+
+    def in_time(rows):
+        if not filters.narrows_time:
+            return rows
+        tz = mission.tzinfo
+        return [r for r in rows if _in_window(_aware(r["bucket_end"], tz), filters)]
+
+    # National coverage and findings are the sums of the region rows (every station is in a
+    # region): two queries fewer than asking for them.
+    region_coverage = selectors.coverage_rows(mission=mission, level="region")
+    region_findings = selectors.finding_rows(mission=mission, level="region")
+    national_coverage = _coverage_total(region_coverage)
+    national_findings = _findings_total(region_findings)
+    turnout_national = in_time(selectors.turnout_rows(mission=mission, level="national"))
+    turnout_areas = in_time(within(selectors.turnout_rows(mission=mission, level=level)))
+    official = [
+        row
+        for row in selectors.official_turnout_rows(mission=mission)
+        if _at_in_window(row["at"], filters)
+    ]
+    if region:
+        coverage = within(selectors.coverage_rows(mission=mission, level=level))
+        findings = within(selectors.finding_rows(mission=mission, level=level))
+    else:
+        coverage, findings = region_coverage, region_findings
+    if filters.stage:
+        assessments = within(
+            selectors.assessment_rows(mission=mission, level=level, stage=filters.stage)
+        )
+        assessment_arguments = {"rows": assessments, "by": "area"}
+    else:
+        scope = "region" if region else "national"
+        assessments = selectors.assessment_rows(mission=mission, level=scope)
+        if region:
+            assessments = [r for r in assessments if r["area_code"] == region["code"]]
+        assessment_arguments = {"rows": assessments, "by": "stage"}
+    if region:
+        region_turnout = in_time(
+            selectors.turnout_rows(mission=mission, level="region", area_code=region["code"])
+        )
+    else:
+        region_turnout = []
+    timezone = mission.timezone
+    buckets = turnout_buckets(turnout_areas, timezone=timezone)
+    bucket = ""
+    if filters.hour:
+        bucket = next((b for b in buckets if b[11:16] == filters.hour), "")
+        if not bucket:
+            # An hour with no reports: an empty panel for that hour, not the latest one.
+            bucket = _hour_iso(mission, filters.hour)
+    charts = {
+        "turnout_day": {
+            "national_rows": turnout_national,
+            "official_rows": [r for r in official if r["level"] == "national"],
+            "region_rows": region_turnout,
+            "region_official_rows": [
+                r for r in official if region and r["area_code"] == region["code"]
+            ],
+            "region_name": region["name"] if region else "",
+            "timezone": timezone,
+        },
+        "turnout_by_area": {"rows": turnout_areas, "bucket_end": bucket, "timezone": timezone},
+        "coverage_by_area": {"rows": coverage},
+        "assessments": assessment_arguments,
+        "findings_by_category": {
+            "rows": findings if region else national_findings,
+        },
+        "findings_heatmap": {"rows": findings},
+    }
+    key_figures = dashboard_key_figures(
+        mission=mission, filters=filters, coverage=national_coverage, findings=national_findings
+    )
+    return DashboardData(
+        key_figures=key_figures,
+        charts=charts,
+        as_of=selectors.aggregates_as_of(mission=mission),
+        level=level,
+        region=region,
+        buckets=buckets,
+        area_rows=_area_table(coverage, findings),
+    )
+
+
+def _coverage_total(rows) -> list[dict]:
+    if not rows:
+        return []
+    return [
+        {
+            "area_code": "ALL",
+            "area_name": "ALL",
+            **{
+                key: sum(r[key] for r in rows)
+                for key in ("stations_total", "stations_visited", "visits")
+            },
+        }
+    ]
+
+
+def _findings_total(rows) -> list[dict]:
+    totals: dict[tuple[str, str], int] = {}
+    for r in rows:
+        totals[(r["category"], r["severity"])] = (
+            totals.get((r["category"], r["severity"]), 0) + r["count"]
+        )
+    return [
+        {"area_code": "ALL", "area_name": "ALL", "category": c, "severity": s, "count": n}
+        for (c, s), n in totals.items()
+    ]
+
+
+def _aware(value, tz):
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _hour_iso(mission, hour: str) -> str:
+    hours = int(hour[:2])
+    day = dt.datetime.combine(mission.election_date, dt.time(0), tzinfo=mission.tzinfo)
+    return (day + dt.timedelta(hours=hours)).isoformat()
+
+
+def _area_table(coverage, findings) -> list[dict]:
+    """Coverage and serious findings per area, for the table of areas under the charts."""
+    serious: dict[str, int] = {}
+    for row in findings:
+        if row["severity"] in FEED_SEVERITIES:
+            serious[row["area_code"]] = serious.get(row["area_code"], 0) + row["count"]
+    return [
+        {
+            **row,
+            "coverage_pct": round(100 * row["stations_visited"] / row["stations_total"], 1)
+            if row["stations_total"]
+            else None,
+            "serious_findings": serious.get(row["area_code"], 0),
+        }
+        for row in sorted(coverage, key=lambda r: (r["area_name"].casefold(), r["area_code"]))
+    ]
+
+
+# --- the map --------------------------------------------------------------------------------
+
+
+def coverage_map_arguments(*, mission, region_id: int | None = None) -> dict:
+    """Stations with coordinates, visited or not (from the per-station coverage aggregate),
+    and the region outlines: the arguments of ``charts.coverage_map_figure``."""
+    from .models import StationCoverage
+
+    stations = PollingStation.objects.filter(
+        mission=mission, latitude__isnull=False, longitude__isnull=False
+    )
+    outlines = Area.objects.filter(mission=mission, level=AreaLevel.REGION, geojson__isnull=False)
+    if region_id:
+        stations = stations.filter(region_id=region_id)
+        outlines = outlines.filter(pk=region_id)
+    stations = stations.annotate(
+        visited=Exists(StationCoverage.objects.filter(station=OuterRef("pk"), visits__gt=0))
+    )
+    return {
+        "stations": [
+            {
+                "code": s["code"],
+                "name": s["name"],
+                "latitude": float(s["latitude"]),
+                "longitude": float(s["longitude"]),
+                "visited": s["visited"],
+            }
+            for s in stations.order_by("code", "id").values(
+                "code", "name", "latitude", "longitude", "visited"
+            )
+        ],
+        "outlines": [
+            {"area_code": o["code"], "area_name": o["name"], "geojson": o["geojson"]}
+            for o in outlines.order_by("name", "id").values("code", "name", "geojson")
+        ],
+    }
+
+
+# --- the feed and the review queue ----------------------------------------------------------
+
+
+def critical_findings_feed(
+    *, mission, filters: DashboardFilters, limit: int = FEED_LIMIT
+) -> list[Finding]:
+    """The latest critical and serious findings (not dismissed, not of rejected visits)."""
+    findings = (
+        Finding.objects.filter(visit__mission=mission, severity__in=FEED_SEVERITIES)
+        .exclude(review_status=ReviewStatus.DISMISSED)
+        .exclude(visit__status=VisitStatus.REJECTED)
+    )
+    if filters.region_id:
+        findings = findings.filter(visit__station__region_id=filters.region_id)
+    if filters.organisation_id:
+        findings = findings.filter(visit__observer__organisation_id=filters.organisation_id)
+    if filters.stage:
+        findings = findings.filter(visit__stage=filters.stage)
+    findings = _visits_in_window(findings, filters, prefix="visit__")
+    return list(
+        findings.select_related("visit__station__region", "visit__team").order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )
+
+
+def review_queue(*, mission, filters: DashboardFilters | None = None):
+    """Flagged visits, oldest first (a queryset: the view paginates it)."""
+    visits = Visit.objects.filter(mission=mission, status=VisitStatus.FLAGGED)
+    if filters is not None:
+        if filters.region_id:
+            visits = visits.filter(station__region_id=filters.region_id)
+        if filters.organisation_id:
+            visits = visits.filter(observer__organisation_id=filters.organisation_id)
+        if filters.stage:
+            visits = visits.filter(stage=filters.stage)
+        visits = _visits_in_window(visits, filters)
+    return visits.select_related(
+        "station__region", "station__district", "team", "observer__organisation"
+    ).order_by("created_at", "id")
+
+
+def review_queue_findings(*, visits) -> dict[int, list[Finding]]:
+    """The findings of one page of the queue, by visit id (one query)."""
+    result: dict[int, list[Finding]] = {}
+    for finding in Finding.objects.filter(visit__in=[v.pk for v in visits]).order_by(
+        "visit_id", "id"
+    ):
+        result.setdefault(finding.visit_id, []).append(finding)
+    return result
+
+
+# --- drill-down -----------------------------------------------------------------------------
+
+
+def area_for(*, mission, area_id: int) -> Area | None:
+    return Area.objects.filter(mission=mission, pk=area_id).select_related("parent").first()
+
+
+def area_children_rows(*, mission, area: Area) -> tuple[list[dict], list[str]]:
+    """The child areas of a region with their aggregate coverage, findings and assessments
+    (one cell per stage that any of them has), and those stages."""
+    children = list(
+        Area.objects.filter(mission=mission, parent=area)
+        .order_by("name", "id")
+        .values("id", "code", "name")
+    )
+    codes = {c["code"] for c in children}
+    coverage = {
+        r["area_code"]: r
+        for r in selectors.coverage_rows(mission=mission, level="district")
+        if r["area_code"] in codes
+    }
+    findings: dict[str, dict[str, int]] = {}
+    for r in selectors.finding_rows(mission=mission, level="district"):
+        if r["area_code"] in codes:
+            counts = findings.setdefault(r["area_code"], {})
+            counts[r["severity"]] = counts.get(r["severity"], 0) + r["count"]
+    negative: dict[str, dict] = {}
+    for r in selectors.assessment_rows(mission=mission, level="district"):
+        if r["area_code"] in codes:
+            negative.setdefault(r["area_code"], {})[r["stage"]] = r
+    seen = {stage for stages in negative.values() for stage in stages}
+    stages = [{"value": s.value, "label": s.label} for s in Stage if s.value in seen]
+    rows = [
+        {
+            **child,
+            "coverage": coverage.get(child["code"]),
+            "findings": findings.get(child["code"], {}),
+            "assessments": [negative.get(child["code"], {}).get(s["value"]) for s in stages],
+        }
+        for child in children
+    ]
+    return rows, stages
+
+
+def district_stations(*, mission, area: Area):
+    """The stations of a district with their visit counts (a queryset: the view paginates)."""
+    counted = ~Q(visits__status=VisitStatus.REJECTED)
+    return (
+        PollingStation.objects.filter(mission=mission, area=area)
+        .annotate(
+            visit_count=Count("visits", filter=counted),
+            flagged_count=Count("visits", filter=Q(visits__status=VisitStatus.FLAGGED)),
+            last_visit=Max("visits__arrived_at"),
+        )
+        .order_by("code", "id")
+    )
+
+
+def station_for(*, mission, station_id: int) -> PollingStation | None:
+    return (
+        PollingStation.objects.filter(mission=mission, pk=station_id)
+        .select_related("region", "district")
+        .first()
+    )
+
+
+def station_visits(*, station) -> list[Visit]:
+    return list(
+        Visit.objects.filter(station=station)
+        .select_related("team", "observer__organisation")
+        .annotate(finding_count=Count("findings"))
+        .order_by("arrived_at", "id")
+    )
+
+
+def visit_for(*, mission, visit_id: int) -> Visit | None:
+    """One visit with everything its page shows, in a fixed number of queries."""
+    return (
+        Visit.objects.filter(mission=mission, pk=visit_id)
+        .select_related(
+            "station__region",
+            "station__district",
+            "team",
+            "observer__organisation",
+            "checklist",
+        )
+        .prefetch_related(
+            "checklist__questions",
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.order_by("id").prefetch_related(
+                    Prefetch("photos", queryset=_photos()),
+                    Prefetch(
+                        "revisions",
+                        queryset=FindingRevision.objects.select_related("author").order_by(
+                            "number", "id"
+                        ),
+                    ),
+                ),
+            ),
+            Prefetch(
+                "revisions",
+                queryset=VisitRevision.objects.select_related("author").order_by("number", "id"),
+            ),
+        )
+        .first()
+    )
+
+
+def _photos():
+    from observation.models import FindingPhoto
+
+    return FindingPhoto.objects.order_by("id")
+
+
+def visit_answers(*, visit) -> list[dict]:
+    """The visit's answers in the order of its checklist, with the question text."""
+    questions = sorted(visit.checklist.questions.all(), key=lambda q: (q.position, q.id))
+    known = set()
+    rows = []
+    for question in questions:
+        known.add(question.code)
+        if question.code in visit.answers:
+            rows.append(
+                {
+                    "code": question.code,
+                    "text": question.text,
+                    "type": question.type,
+                    "value": visit.answers[question.code],
+                }
+            )
+    for code, value in sorted(visit.answers.items()):
+        if code not in known:
+            rows.append({"code": code, "text": "", "type": "", "value": value})
+    return rows
+
+
+def visit_audit(*, visit) -> list:
+    """Audit events about the visit and its findings, oldest first."""
+    from missions.models import AuditEvent
+
+    finding_ids = [str(f.pk) for f in visit.findings.all()]
+    return list(
+        AuditEvent.objects.filter(mission_id=visit.mission_id)
+        .filter(
+            Q(object_type="observation.visit", object_id=str(visit.pk))
+            | Q(object_type="observation.finding", object_id__in=finding_ids)
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def regions_with_outline(*, mission) -> set[int]:
+    return set(
+        Area.objects.filter(
+            mission=mission, level=AreaLevel.REGION, geojson__isnull=False
+        ).values_list("id", flat=True)
+    )
