@@ -66,3 +66,14 @@ def coordinator_mission_for(*, user, mission_id) -> Mission:
     if role_in(user=user, mission_id=mission.pk) != MemberRole.COORDINATOR:
         raise PermissionDenied
     return mission
+
+
+def roles_of(*, user) -> dict[int, str]:
+    """Every mission the user holds a role in, as ``{mission_id: role}`` (cached per request).
+
+    Superusers get an empty dict: callers check ``user.is_superuser`` for platform staff.
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return {}
+    role_in(user=user, mission_id=0)  # fills the per-request cache
+    return user._mission_roles

@@ -1,0 +1,172 @@
+"""Reads of the observation app: checklists, the visits a user may see, who may act on them."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+
+from missions.access import STAFF_ROLES, roles_of
+from missions.models import MemberRole, Observer
+
+from .models import Checklist, Finding, FindingPhoto, Question, Stage, Visit
+
+STAGE_ORDER = Case(
+    *[When(stage=stage, then=Value(i)) for i, stage in enumerate(Stage.values)],
+    output_field=IntegerField(),
+)
+
+
+def checklists_for_mission(
+    *, mission, all_versions: bool = False, version: int | None = None, stage: str | None = None
+) -> QuerySet[Checklist]:
+    """The mission's checklists with their questions: current ones unless asked otherwise."""
+    checklists = Checklist.objects.filter(mission=mission)
+    if version is not None:
+        checklists = checklists.filter(version=version)
+    elif not all_versions:
+        checklists = checklists.filter(is_current=True)
+    if stage:
+        checklists = checklists.filter(stage=stage)
+    return checklists.prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+    ).order_by(STAGE_ORDER, "version", "id")
+
+
+def observer_for_submission(*, user, payload) -> Observer | None:
+    """The caller's observer profile in the mission of the station the payload names.
+
+    PermissionDenied if the user is an observer of no mission at all (a 403: they may not
+    submit visits). None if the station is unknown or not in one of the user's missions: the
+    caller then lets ``visit_submit`` of any of their profiles report the station as a 400,
+    as API.md asks for an unknown or other-mission station.
+    """
+    if not isinstance(payload, dict):
+        payload = {}
+    profiles = Observer.objects.filter(user=user).select_related("mission", "team", "user")
+    station, code = payload.get("station"), payload.get("station_code")
+    found = []
+    if (
+        isinstance(station, int)
+        and not isinstance(station, bool)
+        or (isinstance(station, str) and station.isdigit())
+    ):
+        found = list(profiles.filter(mission__stations__pk=int(station))[:1])
+    elif station is None and isinstance(code, str) and code:
+        found = list(profiles.filter(mission__stations__code=code).order_by("id")[:2])
+    if len(found) == 1:
+        return found[0]
+    any_profile = profiles.order_by("id").first()
+    if any_profile is None:
+        raise PermissionDenied("Only observers of the station's mission submit visits.")
+    return any_profile
+
+
+def _visible(*, user) -> Q | None:
+    """A filter for the visits the user may read, or None for everything (platform staff)."""
+    if user.is_superuser:
+        return None
+    roles = roles_of(user=user)
+    condition = Q(mission_id__in=[m for m, role in roles.items() if role in STAFF_ROLES])
+    if MemberRole.OBSERVER in roles.values():
+        profiles = list(Observer.objects.filter(user=user).values_list("id", "team_id"))
+        teams = [team for _, team in profiles if team is not None]
+        condition |= Q(team_id__in=teams) | Q(observer_id__in=[pk for pk, _ in profiles])
+    return condition
+
+
+def visits_visible_to(*, user) -> QuerySet[Visit]:
+    """Observers see their team's visits; coordinators and analysts their missions'."""
+    if not user.is_authenticated:
+        return Visit.objects.none()
+    condition = _visible(user=user)
+    visits = Visit.objects.all() if condition is None else Visit.objects.filter(condition)
+    return (
+        visits.select_related("mission", "station", "team", "observer")
+        .prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.order_by("id").prefetch_related(
+                    Prefetch("photos", queryset=FindingPhoto.objects.order_by("id"))
+                ),
+            )
+        )
+        .order_by("-arrived_at", "-id")
+    )
+
+
+def visit_for_review(*, user, visit_id) -> Visit:
+    """A visit the user may review: Http404 if they cannot see it, PermissionDenied if they
+    can see it but are not a coordinator of its mission."""
+    visit = visits_visible_to(user=user).filter(pk=visit_id).first()
+    if visit is None:
+        raise Http404
+    _require_role(user=user, mission_id=visit.mission_id, roles=(MemberRole.COORDINATOR,))
+    return visit
+
+
+def _require_role(*, user, mission_id, roles) -> None:
+    if user.is_superuser:
+        return
+    if roles_of(user=user).get(mission_id) not in roles:
+        raise PermissionDenied("Your role in this mission may not do this.")
+
+
+def finding_for_action(*, user, finding_id, team_may: bool) -> Finding:
+    """A finding of a visit the user can see, for a coordinator (or, with ``team_may``, an
+    observer of the visit's team). Http404 if invisible, PermissionDenied if read-only."""
+    visible = _visible(user=user) if user.is_authenticated else Q(pk__in=[])
+    findings = Finding.objects.select_related("visit__mission")
+    if visible is not None:
+        findings = findings.filter(visit__in=Visit.objects.filter(visible).values("id"))
+    finding = findings.filter(pk=finding_id).first()
+    if finding is None:
+        raise Http404
+    role = None if user.is_superuser else roles_of(user=user).get(finding.visit.mission_id)
+    if user.is_superuser or role == MemberRole.COORDINATOR:
+        return finding
+    if team_may and role == MemberRole.OBSERVER and _in_team(user=user, visit=finding.visit):
+        return finding
+    raise PermissionDenied("Your role in this mission may not do this.")
+
+
+def _in_team(*, user, visit) -> bool:
+    profiles = Observer.objects.filter(user=user, mission_id=visit.mission_id)
+    if visit.team_id is not None:
+        return profiles.filter(team_id=visit.team_id).exists()
+    return profiles.filter(pk=visit.observer_id).exists()
+
+
+def photo_for_download(*, user, photo_id) -> FindingPhoto:
+    """A finding photo, for the coordinators and analysts of its mission only (else Http404)."""
+    photo = (
+        FindingPhoto.objects.select_related("finding__visit").filter(pk=photo_id).first()
+        if user.is_authenticated
+        else None
+    )
+    if photo is None:
+        raise Http404
+    if (
+        not user.is_superuser
+        and roles_of(user=user).get(photo.finding.visit.mission_id) not in STAFF_ROLES
+    ):
+        raise Http404
+    return photo
+
+
+def observer_for_coordinator(*, user, observer_id) -> Observer:
+    """An observer of a mission the user coordinates. Http404 unless the user can see the
+    mission's observers; PermissionDenied for an analyst (who sees them read-only)."""
+    observer = (
+        Observer.objects.select_related("mission", "user").filter(pk=observer_id).first()
+        if user.is_authenticated
+        else None
+    )
+    if observer is None:
+        raise Http404
+    if user.is_superuser:
+        return observer
+    role = roles_of(user=user).get(observer.mission_id)
+    if role not in STAFF_ROLES:
+        raise Http404
+    if role != MemberRole.COORDINATOR:
+        raise PermissionDenied("Only the mission's coordinators manage device tokens.")
+    return observer

@@ -1,0 +1,203 @@
+"""How checklists, visits, findings and photos look in the API (API.md: Checklists, Visits).
+
+Input validation of a visit lives in ``services.visit_submit``; ``VisitInputSerializer`` only
+describes the request body for the OpenAPI schema.
+"""
+
+from django.urls import reverse
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import (
+    Assessment,
+    Checklist,
+    Finding,
+    FindingCategory,
+    FindingPhoto,
+    Question,
+    ReviewStatus,
+    Severity,
+    Visit,
+    VisitStatus,
+)
+
+
+def translated(text: str, text_i18n: dict) -> str:
+    """``text`` in the active language when a translation exists, English otherwise."""
+    language = (translation.get_language() or "en").lower()
+    translations = text_i18n or {}
+    return translations.get(language) or translations.get(language.split("-")[0]) or text
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    text = serializers.SerializerMethodField()
+    choices = serializers.JSONField()
+    show_if = serializers.JSONField(
+        allow_null=True, help_text='null or {"question": "<code>", "equals": <value>}'
+    )
+    text_i18n = serializers.DictField(child=serializers.CharField())
+
+    class Meta:
+        model = Question
+        fields = [
+            "code",
+            "position",
+            "text",
+            "text_i18n",
+            "type",
+            "required",
+            "choices",
+            "min",
+            "max",
+            "show_if",
+        ]
+
+    def get_text(self, question) -> str:
+        return translated(question.text, question.text_i18n)
+
+
+class ChecklistSerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Checklist
+        fields = ["id", "mission", "stage", "version", "is_current", "questions"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FindingPhoto
+        fields = ["id", "content_type", "size", "url", "created_at"]
+
+    def get_url(self, photo) -> str:
+        return reverse("photo-detail", kwargs={"pk": photo.pk})
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "visit",
+            "category",
+            "severity",
+            "description",
+            "review_status",
+            "review_reason",
+            "photos",
+        ]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    station_code = serializers.CharField(source="station.code", read_only=True)
+    team_code = serializers.CharField(source="team.code", read_only=True, default=None)
+    observer_name = serializers.CharField(source="observer.full_name", read_only=True)
+    arrived_at = serializers.SerializerMethodField()
+    departed_at = serializers.SerializerMethodField()
+    reviewed_at = serializers.DateTimeField(read_only=True)
+    answers = serializers.JSONField()
+    flags = serializers.SerializerMethodField()
+    findings = FindingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "client_uuid",
+            "mission",
+            "station",
+            "station_code",
+            "checklist",
+            "stage",
+            "observer",
+            "observer_name",
+            "team",
+            "team_code",
+            "arrived_at",
+            "departed_at",
+            "voters_so_far",
+            "assessment",
+            "answers",
+            "findings",
+            "notes",
+            "status",
+            "flags",
+            "review_reason",
+            "reviewed_at",
+            "created_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_arrived_at(self, visit) -> str:
+        return visit.arrived_at.astimezone(visit.mission.tzinfo).isoformat()
+
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+    def get_departed_at(self, visit) -> str | None:
+        if visit.departed_at is None:
+            return None
+        return visit.departed_at.astimezone(visit.mission.tzinfo).isoformat()
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        }
+    )
+    def get_flags(self, visit) -> list:
+        return visit.flags
+
+
+# --- Request bodies, for the OpenAPI schema -----------------------------------------------
+
+
+class FindingInputSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=FindingCategory.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class VisitInputSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField(
+        help_text="Made once per visit on the phone; retries send the same one."
+    )
+    station = serializers.IntegerField(required=False, help_text="The station id ...")
+    station_code = serializers.CharField(required=False, help_text="... or its code.")
+    checklist = serializers.IntegerField(help_text="The checklist answered; gives the stage.")
+    arrived_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
+    departed_at = serializers.DateTimeField(required=False, allow_null=True)
+    voters_so_far = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    assessment = serializers.ChoiceField(
+        choices=Assessment.choices, required=False, allow_null=True
+    )
+    answers = serializers.DictField(
+        child=serializers.JSONField(), required=False, help_text='{"V01": true, "V02": 3}'
+    )
+    findings = FindingInputSerializer(many=True, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class VisitReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[VisitStatus.VERIFIED, VisitStatus.REJECTED])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FindingReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[ReviewStatus.CONFIRMED, ReviewStatus.DISMISSED])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(help_text="A JPEG or PNG of at most 10 MB.")
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
