@@ -149,7 +149,7 @@ class Visit(models.Model):
     # Why a visit was flagged: [{"code": "VOTERS_ABOVE_REGISTERED", "message": "..."}].
     flags = models.JSONField(default=list, blank=True)
     # The coordinator's last review (VERIFIED or REJECTED): why, and when. History is in revisions.
-    review_reason = models.TextField(blank=True)
+    review_reason = models.TextField(blank=True, db_default="")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Fingerprint of the submitted body, to tell a retry (same body) from a conflict.
     payload_hash = models.CharField(max_length=64, blank=True)

@@ -1,6 +1,8 @@
 """Writes to the observation app: checklists, visit submission, review, photos, device tokens.
 
-Every mutation runs in one transaction with its revision and audit rows. Callers compute
+Every mutation runs in one transaction with its revision and audit rows, and every change to
+visits or findings calls ``reports.pipeline.visits_changed`` in that transaction so the
+aggregates follow after commit. Callers compute
 ``now`` at the edge (view, task) and pass it in. Permission checks belong to the caller
 (``missions.access``), except that the review services refuse anyone but a coordinator of
 the visit's mission as a last line of defence.
@@ -21,6 +23,7 @@ from rest_framework.authtoken.models import Token
 from missions.access import role_in
 from missions.audit import audit_record
 from missions.models import MemberRole, PollingStation
+from reports.pipeline import visits_changed
 
 from .checklist_schema import answers_check, checklist_schema, checklist_schema_invalidate
 from .default_checklists import DEFAULT_CHECKLISTS
@@ -558,6 +561,7 @@ def visit_submit(*, observer, payload: dict, now: dt.datetime) -> tuple[Visit, b
                 },
                 at=now,
             )
+            visits_changed(mission_id=mission.pk, station_ids=[station.pk])
     except IntegrityError:
         existing = _visit_replayed(observer=observer, data=data, payload_hash=payload_hash)
         if existing is None:
@@ -616,6 +620,7 @@ def visit_review(*, visit, actor, status: str, reason: str, now: dt.datetime) ->
         reason=reason,
         at=now,
     )
+    visits_changed(mission_id=locked.mission_id, station_ids=[locked.station_id])
     visit.status, visit.review_reason, visit.reviewed_at = status, reason, now
     return visit
 
@@ -650,6 +655,7 @@ def finding_review(*, finding, actor, status: str, reason: str, now: dt.datetime
         reason=reason,
         at=now,
     )
+    visits_changed(mission_id=visit.mission_id, station_ids=[visit.station_id])
     finding.review_status, finding.review_reason = status, reason
     return finding
 
@@ -669,7 +675,9 @@ def visit_delete(*, visit, actor, reason: str, now: dt.datetime) -> None:
         reason=(reason or "").strip(),
         at=now,
     )
+    mission_id, station_id = visit.mission_id, visit.station_id
     visit.delete()
+    visits_changed(mission_id=mission_id, station_ids=[station_id])
     storage = FindingPhoto._meta.get_field("image").storage
     transaction.on_commit(lambda: [storage.delete(name) for name in photos if name])
 

@@ -671,8 +671,9 @@ def test_the_post_is_a_handful_of_queries_whatever_the_number_of_answers_and_fin
     body = visit_body(answers=answers, findings=findings, voters_so_far=500)
 
     # token, observer, station, flag check, visit, findings, finding revisions, visit
-    # revision, audit; plus the request's and the service's savepoints in a test transaction.
-    with django_assert_num_queries(13):
+    # revision, audit, aggregates' pending mark: 10 statements; plus the request's and the
+    # service's savepoint pairs.
+    with django_assert_num_queries(14):
         response = client.post(URL, body, format="json")
 
     assert response.status_code == 201, response.json()
@@ -683,8 +684,8 @@ def test_the_checklist_schema_is_read_from_the_cache(
 ):
     services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
     # station, flag check, savepoint, visit, finding, finding revision, visit revision, audit,
-    # release: no checklist or question read.
-    with django_assert_num_queries(9) as warm:
+    # pending mark, release: no checklist or question read.
+    with django_assert_num_queries(10) as warm:
         services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
 
     assert not any("observation_question" in q["sql"] for q in warm.captured_queries)
