@@ -136,6 +136,10 @@ def _attach_errors(invalid: ChecklistInvalid, forms_in_order) -> list[str]:
         form = forms_in_order[error.index]
         field = FIELD_FOR_ERROR.get(error.field)
         form.add_error(field, error.message)
-    if not page_errors:
-        page_errors.append(_("Some questions need fixing: see the messages in red."))
+        # Also listed at the top, so an error far down the page is not missed.
+        code = form.data.get(form.add_prefix("code"), "")
+        page_errors.append(
+            _("Question %(number)s (%(code)s): %(message)s")
+            % {"number": error.index + 1, "code": code or "?", "message": error.message}
+        )
     return page_errors

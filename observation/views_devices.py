@@ -58,7 +58,7 @@ def observer_qr(request, mission_id, observer_id):
     url = device_login_url(server=request.build_absolute_uri("/"), token=token.key)
     qr = segno.make(url, error="m")
     # segno draws only paths from the data, so its SVG carries no text to escape.
-    svg = mark_safe(qr.svg_inline(scale=6, title=_("Device QR code")))  # noqa: S308
+    svg = mark_safe(qr.svg_inline(scale=6, omitsize=True, title=_("Device QR code")))  # noqa: S308
     return render(
         request,
         "observation/observer_qr.html",
