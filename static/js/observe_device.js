@@ -35,8 +35,16 @@
     });
   });
 
-  // A code from a QR code logs in at once; a typed one waits for the button.
+  // A code from a QR code logs in at once; a typed one waits for the button. A refused code
+  // is not kept on the phone.
   var hasError = document.querySelector(".error");
+  if (hasError) {
+    try {
+      VisitQueue.idbStore().deleteSetting("device_token").catch(function () {});
+    } catch (e) {
+      /* no IndexedDB: nothing was kept */
+    }
+  }
   if (fromQr && !hasError) {
     remember(fromQr.trim()).then(function () {
       submitting = true;
