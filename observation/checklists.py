@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from missions.audit import audit_record
 
+from .checklist_schema import checklist_schema_invalidate
 from .models import Checklist, Question, QuestionType, Stage, Visit
 
 CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -275,13 +276,9 @@ def _clean_show_if(show_if, code, earlier, error):
 
 
 def _invalidate_schema(checklist_ids):
-    """Drop the visit API's cached schema of these checklists, if that cache exists yet."""
-    from . import services
-
-    invalidate = getattr(services, "checklist_schema_invalidate", None)
-    if invalidate is not None:
-        for checklist_id in checklist_ids:
-            invalidate(checklist_id)
+    """Drop the visit API's cached schema of these checklists."""
+    for checklist_id in checklist_ids:
+        checklist_schema_invalidate(checklist_id)
 
 
 def checklist_revise(*, checklist: Checklist, actor, questions: list[dict], now) -> Checklist:

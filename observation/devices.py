@@ -3,8 +3,9 @@
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from missions.audit import audit_record
 from missions.models import MemberRole, Observer
+
+from .services import observer_token_issue, observer_token_revoke
 
 DEVICE_PATH = "/observe/device/"
 
@@ -18,36 +19,11 @@ def device_login_url(*, server: str, token: str) -> str:
     return f"{server.rstrip('/')}{DEVICE_PATH}#token={token}"
 
 
-def observer_device_token(*, observer: Observer, actor, now) -> Token:
-    """The observer's device token, created (and audited) on first use."""
+def observer_device_token_rotate(*, observer: Observer, actor, now) -> str:
+    """Revoke the observer's token (a lost phone) and issue a new one; returns the new key."""
     with transaction.atomic():
-        token, created = Token.objects.get_or_create(user_id=observer.user_id)
-        if created:
-            audit_record(
-                actor=actor,
-                mission=observer.mission,
-                action="observer.token_issue",
-                obj=observer,
-                after={"user": observer.user_id},
-                at=now,
-            )
-    return token
-
-
-def observer_device_token_rotate(*, observer: Observer, actor, now) -> Token:
-    """Revoke the observer's token (a lost phone) and issue a new one."""
-    with transaction.atomic():
-        Token.objects.filter(user_id=observer.user_id).delete()
-        token = Token.objects.create(user_id=observer.user_id)
-        audit_record(
-            actor=actor,
-            mission=observer.mission,
-            action="observer.token_rotate",
-            obj=observer,
-            after={"user": observer.user_id},
-            at=now,
-        )
-    return token
+        observer_token_revoke(observer=observer, actor=actor, now=now)
+        return observer_token_issue(observer=observer, actor=actor, now=now)
 
 
 def observer_for_device_token(*, key: str) -> Observer | None:

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from missions.access import mission_for
 from missions.models import MemberRole, Observer
 
-from .devices import device_login_url, observer_device_token, observer_device_token_rotate
+from .devices import device_login_url, observer_device_token_rotate
+from .services import observer_token_issue
 
 COORDINATORS = (MemberRole.COORDINATOR,)
 
@@ -54,8 +55,9 @@ def observer_qr(request, mission_id, observer_id):
             % {"name": observer.full_name},
         )
         return redirect("observation:observer-qr", mission_id=mission.pk, observer_id=observer.pk)
-    token = observer_device_token(observer=observer, actor=request.user, now=timezone.now())
-    url = device_login_url(server=request.build_absolute_uri("/"), token=token.key)
+    # The same service as POST /api/v1/observers/{id}/token/: one token, audited, until revoked.
+    token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
+    url = device_login_url(server=request.build_absolute_uri("/"), token=token)
     qr = segno.make(url, error="m")
     # segno draws only paths from the data, so its SVG carries no text to escape.
     svg = mark_safe(qr.svg_inline(scale=6, omitsize=True, title=_("Device QR code")))  # noqa: S308

@@ -48,7 +48,7 @@ def test_the_qr_code_logs_the_phone_in(client, coordinator, observer):
     assert client.get(f"/observe/{observer.mission_id}/").status_code == 200
 
 
-def test_the_token_is_made_once_and_its_issue_is_audited(client, coordinator, observer):
+def test_the_token_is_made_once_and_every_issue_is_audited(client, coordinator, observer):
     client.force_login(coordinator)
 
     first = client.get(qr_url(observer.mission, observer)).content.decode()
@@ -57,8 +57,9 @@ def test_the_token_is_made_once_and_its_issue_is_audited(client, coordinator, ob
     key = re.search(r"#token=([0-9a-f]+)", first).group(1)
     assert key in second
     assert Token.objects.filter(user=observer.user).count() == 1
-    event = AuditEvent.objects.filter(action="observer.token_issue").first()
-    assert event.actor == coordinator and event.object_id == str(observer.pk)
+    events = AuditEvent.objects.filter(action="observer.token_issue")
+    assert events.count() == 2, "showing a device code is recorded, like the token API"
+    assert {(e.actor, e.object_id) for e in events} == {(coordinator, str(observer.pk))}
 
 
 def test_a_new_code_replaces_the_old_one(client, coordinator, observer):
@@ -70,7 +71,7 @@ def test_a_new_code_replaces_the_old_one(client, coordinator, observer):
     assert response.status_code == 302
     new = Token.objects.get(user=observer.user)
     assert new.key != old.key
-    assert AuditEvent.objects.filter(action="observer.token_rotate", actor=coordinator).exists()
+    assert AuditEvent.objects.filter(action="observer.token_revoke", actor=coordinator).exists()
     page = client.get(qr_url(observer.mission, observer)).content.decode()
     assert new.key in page and old.key not in page
     client.logout()
