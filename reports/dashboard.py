@@ -424,6 +424,8 @@ def area_children_rows(*, mission, area: Area) -> tuple[list[dict], list[str]]:
         .order_by("name", "id")
         .values("id", "code", "name")
     )
+    if not children:
+        return [], []
     codes = {c["code"] for c in children}
     coverage = {
         r["area_code"]: r

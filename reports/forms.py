@@ -24,16 +24,24 @@ class DashboardFilterForm(forms.Form):
     until = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput({"type": "time"}))
     hour = forms.ChoiceField(label=_("Turnout by area at"), required=False)
 
-    def __init__(self, data, *, mission, regions, organisations):
+    def __init__(self, data, *, mission, regions=None, organisations=None):
+        """``regions`` and ``organisations`` give the choices; without them (the feed, which
+        renders no form) any id is accepted: the reads are scoped to the mission anyway."""
         super().__init__(data)
         self.mission = mission
         self.fields["stage"].choices = [("", _("All stages")), *Stage.choices]
-        self.fields["region"].choices = [("", _("All regions"))] + [
-            (r["id"], r["name"]) for r in regions
-        ]
-        self.fields["organisation"].choices = [("", _("All organisations"))] + [
-            (o["id"], o["name"]) for o in organisations
-        ]
+        if regions is None:
+            self.fields["region"] = forms.IntegerField(required=False)
+        else:
+            self.fields["region"].choices = [("", _("All regions"))] + [
+                (r["id"], r["name"]) for r in regions
+            ]
+        if organisations is None:
+            self.fields["organisation"] = forms.IntegerField(required=False)
+        else:
+            self.fields["organisation"].choices = [("", _("All organisations"))] + [
+                (o["id"], o["name"]) for o in organisations
+            ]
         self.fields["hour"].choices = [("", _("Latest hour"))] + [
             (f"{h:02d}:00", f"{h:02d}:00") for h in range(1, 25)
         ]

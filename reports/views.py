@@ -125,9 +125,7 @@ def _panels(data: dashboard.DashboardData) -> list[dict]:
 def dashboard_feed(request, mission_id):
     """The feed of critical and serious findings: an HTML fragment the page polls."""
     mission = _staff_mission(request, mission_id)
-    areas = dashboard.mission_areas(mission=mission)
-    organisations = dashboard.mission_organisations(mission=mission)
-    _form, filters = _filters(request, mission, areas, organisations)
+    filters = DashboardFilterForm(request.GET or None, mission=mission).filters()
 
     feed = dashboard.critical_findings_feed(mission=mission, filters=filters)
 
@@ -165,19 +163,23 @@ def dashboard_map(request, mission_id):
 def outlines_upload(request, mission_id):
     mission = _staff_mission(request, mission_id)
     is_coordinator = _is_coordinator(request, mission)
-    form = OutlinesUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not is_coordinator:
+        raise PermissionDenied
     result = None
-    if request.method == "POST":
-        if not is_coordinator:
-            raise PermissionDenied
+    limit_message = _("The file is larger than %(limit)s MB.") % {
+        "limit": outlines.max_bytes() // (1024 * 1024)
+    }
+    refused = ""
+    if request.method == "POST" and _declared_length(request) > outlines.max_bytes() + 65536:
+        refused = limit_message  # refused before the body is read (and spooled to disk)
+        form = OutlinesUploadForm()
+    else:
+        form = OutlinesUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_bound:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > outlines.max_bytes():
-                form.add_error(
-                    "file",
-                    _("The file is larger than %(limit)s MB.")
-                    % {"limit": outlines.max_bytes() // (1024 * 1024)},
-                )
+                form.add_error("file", limit_message)
             else:
                 try:
                     result = outlines.area_outlines_upload(
@@ -199,6 +201,7 @@ def outlines_upload(request, mission_id):
             "mission": mission,
             "form": form,
             "result": result,
+            "refused": refused,
             "regions": regions,
             "with_outline": with_outline,
             "is_coordinator": is_coordinator,
@@ -206,6 +209,13 @@ def outlines_upload(request, mission_id):
         },
         status=status,
     )
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 # --- drill-down -----------------------------------------------------------------------------

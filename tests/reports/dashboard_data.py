@@ -121,7 +121,11 @@ def build_election(mission, *, regions=3, stations_per_district=3, visits_per_st
         mission=mission, at=local(10), percent=Decimal("23.40"), created_at=NOW
     )
     OfficialTurnout.objects.create(
-        mission=mission, area=e.regions[1], at=local(14), percent=Decimal("51.20"), created_at=NOW
+        mission=mission,
+        area=e.regions[min(1, regions - 1)],
+        at=local(14),
+        percent=Decimal("51.20"),
+        created_at=NOW,
     )
     e.reconcile()
     return e

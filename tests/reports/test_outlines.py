@@ -171,3 +171,59 @@ def test_very_detailed_outlines_are_thinned_to_what_a_browser_draws(
     stored = Area.objects.get(code="AKM").geojson["coordinates"][0]
     assert 500 <= len(stored) <= 1001
     assert stored[0] == stored[-1]
+
+
+# --- the upload page ---------------------------------------------------------------------------
+
+
+def upload(client, mission, data, **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/missions/{mission.pk}/dashboard/outlines/",
+        {"file": SimpleUploadedFile("regions.geojson", data, "application/geo+json"), **extra},
+    )
+
+
+def test_a_coordinator_uploads_outlines_and_the_map_draws_them(
+    client, mission, regions, coordinator
+):
+    client.force_login(coordinator)
+    data = collection(
+        feature({"shapeName": "Akmola"}, {"type": "Polygon", "coordinates": square(69, 51)}),
+        feature({"shapeName": "Nowhere <b>"}, {"type": "Polygon", "coordinates": square(1, 1)}),
+    )
+
+    response = upload(client, mission, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Outline stored for 1 region." in html
+    assert "Feature 2 Nowhere &lt;b&gt;" in html
+    assert 'data-region="AKM"><td>AKM</td><td>Akmola</td><td>yes</td>' in html
+    figure = client.get(f"/missions/{mission.pk}/dashboard/map/").json()["figure"]
+    outline = next(t for t in figure["data"] if t["name"] == "Region outlines")
+    assert outline["x"][:5] == [69, 70, 70, 69, 69]
+
+
+def test_a_bad_upload_says_why_and_changes_nothing(client, mission, regions, coordinator, settings):
+    client.force_login(coordinator)
+    settings.OUTLINES_MAX_BYTES = 50
+
+    too_big = upload(client, mission, b" " * 51)
+    far_too_big = upload(client, mission, b" " * 70_000)
+    not_json = upload(client, mission, b"nope")
+
+    assert too_big.status_code == 400 and "larger than" in too_big.content.decode()
+    assert far_too_big.status_code == 400 and "larger than" in far_too_big.content.decode()
+    assert not_json.status_code == 400 and "not GeoJSON" in not_json.content.decode()
+    assert not Area.objects.filter(mission=mission, geojson__isnull=False).exists()
+
+
+def test_analysts_see_the_outlines_page_without_the_form(client, mission, regions, analyst):
+    client.force_login(analyst)
+
+    response = client.get(f"/missions/{mission.pk}/dashboard/outlines/")
+
+    assert response.status_code == 200
+    assert 'type="file"' not in response.content.decode()
