@@ -4,9 +4,10 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 
 from missions.audit import audit_record
-from observation.models import VisitRevision
+from observation.models import FindingPhoto, VisitRevision
 from reports import selectors
 from tests.reports.dashboard_data import EVIL, build_election, login
 from tests.reports.factories import VisitFactory, local
@@ -132,6 +133,12 @@ def test_the_visit_page_shows_answers_findings_and_the_revision_history(
         at=dt.datetime(2022, 11, 20, 7, 0, tzinfo=dt.UTC),
     )
     finding = election.findings[1]
+    photo = FindingPhoto.objects.create(
+        finding=finding,
+        image=ContentFile(b"\xff\xd8\xff", name="photo.jpg"),
+        content_type="image/jpeg",
+        size=3,
+    )
 
     html = browse(f"/visits/{visit.pk}/")
 
@@ -140,6 +147,7 @@ def test_the_visit_page_shows_answers_findings_and_the_revision_history(
     assert question.text in html
     assert cells(html, "data-question", "V02")[-1] == "3"
     assert f'data-finding="{finding.pk}"' in html
+    assert f'href="/api/v1/photos/{photo.pk}/"' in html
     assert "Finding 1 &lt;script&gt;" in html
     assert "Note &lt;script&gt;" in html and EVIL not in html
     assert cells(html, "data-revision", "1")[-2:] == ["coordinator", "Typo fixed"]
