@@ -13,9 +13,10 @@ Area rows carry ``area_code`` and ``area_name`` so a dashboard reads them withou
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from missions.models import Area, Mission, PollingStation
@@ -328,3 +329,91 @@ class Candidate(models.Model):
     @property
     def question_code(self) -> str:
         return PVT_PREFIX + self.code
+
+
+# --- briefings --------------------------------------------------------------------------------
+
+
+class Briefing(models.Model):
+    """A published, frozen snapshot of the mission's findings for the press.
+
+    ``snapshot`` holds everything the briefing shows, as JSON: the key figures and every
+    chart's arguments (the aggregate rows it is drawn from), so later reports never change a
+    published briefing. Only the withdrawal fields change after publication.
+    """
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="briefings")
+    title = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    # The press sees the briefing from this moment on; null means at once.
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    # Readable without logging in (once the embargo has passed).
+    public = models.BooleanField(default=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the aggregates the snapshot froze were last brought up to date.
+    aggregates_as_of = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(encoder=DjangoJSONEncoder)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("published_at")),
+                name="briefing_withdrawn_after_published",
+            ),
+        ]
+        indexes = [
+            # A mission's briefings, newest first (coordinator list, press list).
+            models.Index(fields=["mission", "-published_at"], name="briefing_mission_published"),
+            # Anonymous visitors: public briefings, newest first.
+            models.Index(fields=["public", "-published_at"], name="briefing_public_published"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class BriefingPackStatus(models.TextChoices):
+    QUEUED = "QUEUED", _("Queued")
+    BUILDING = "BUILDING", _("Building")
+    READY = "READY", _("Ready")
+    FAILED = "FAILED", _("Failed")
+
+
+class BriefingPack(models.Model):
+    """The briefing pack PDF of one briefing in one language, and how far its build got.
+
+    The Celery task that builds it writes ``done`` after every page, so the page's progress
+    indicator can poll it; once ``READY``, ``file_name`` is the PDF in the default storage.
+    """
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="packs")
+    language = models.CharField(max_length=16)
+    status = models.CharField(
+        max_length=16, choices=BriefingPackStatus.choices, default=BriefingPackStatus.QUEUED
+    )
+    done = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveSmallIntegerField(default=0)
+    file_name = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "language"], name="briefing_pack_once_per_language"
+            ),
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")), name="briefing_pack_done_le_total"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Pack of {self.briefing_id} ({self.language}): {self.status}"

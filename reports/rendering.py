@@ -100,9 +100,7 @@ class _Browser:
         from kaleido import Kaleido, PageGenerator
 
         loop = asyncio.new_event_loop()
-        thread = threading.Thread(
-            target=loop.run_forever, name="kaleido-chromium", daemon=True
-        )
+        thread = threading.Thread(target=loop.run_forever, name="kaleido-chromium", daemon=True)
         thread.start()
 
         async def open_browser():
@@ -146,6 +144,7 @@ class _Browser:
     def close(self) -> None:
         if self.pid != os.getpid():
             return  # a forked child does not own its parent's browser
+
         async def close_browser():
             # Let tabs still reloading after a render finish first (kaleido's own __aexit__).
             pending = list(self.kaleido._background_render_tasks)
