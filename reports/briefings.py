@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import textwrap
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,6 +41,7 @@ from observation.models import FindingCategory, Severity, Stage
 
 from . import charts, rendering, selectors
 from .models import Briefing, BriefingPack, BriefingPackStatus
+from .statistics import wilson_interval
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +77,11 @@ def briefing_snapshot(*, mission) -> dict:
     timezone = mission.timezone
     turnout_national = selectors.turnout_rows(mission=mission, level="national")
     turnout_regions = selectors.turnout_rows(mission=mission, level="region")
+    # The commission's national figures; ``bucket_end`` repeats ``at`` for the chart's x axis.
     official = [
-        r for r in selectors.official_turnout_rows(mission=mission) if r["area_code"] == NATIONAL
+        {**r, "bucket_end": r["at"]}
+        for r in selectors.official_turnout_rows(mission=mission)
+        if r["area_code"] == NATIONAL
     ]
     assessments = selectors.assessment_rows(mission=mission, level="national")
     coverage_national = selectors.coverage_rows(mission=mission, level="national")
@@ -272,7 +277,10 @@ def _count(value) -> str:
 
 
 def _share(value) -> str:
-    return formats.number_format(value, 1) if value is not None else "–"
+    """A percentage to one decimal, rounded half up from the value given."""
+    if value is None:
+        return "–"
+    return formats.number_format(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), 1)
 
 
 def _moment(value, timezone: str) -> dt.datetime | None:
@@ -300,8 +308,10 @@ def coverage_statement(key_figures: dict) -> str:
         "visited %(visited)s of %(total)s polling stations",
         k["stations_total"] or 0,
     ) % {"visited": _count(k["stations_visited"]), "total": _count(k["stations_total"])}
-    if k["regions_total"] > 1 and k["regions_visited"] == k["regions_total"]:
-        regions = _("in all %(total)s regions") % {"total": _count(k["regions_total"])}
+    if k["regions_total"] and k["regions_visited"] == k["regions_total"]:
+        regions = ngettext("in its only region", "in all %(total)s regions", k["regions_total"]) % {
+            "total": _count(k["regions_total"])
+        }
     else:
         regions = ngettext(
             "in %(visited)s of %(total)s region",
@@ -326,6 +336,9 @@ def assessment_statements(rows: list[dict]) -> list[dict]:
             continue
         negative = row["bad"] + row["very_bad"]
         stage = charts._label(Stage, row["stage"])
+        # The sentence rounds once, from the counts: the rows' two-decimal figures rounded
+        # again could be off by a tenth (9.45 from 9.4531 would give 9.4 or 9.5).
+        low, high = wilson_interval(negative, row["total"])
         out.append(
             {
                 "stage": row["stage"],
@@ -342,9 +355,9 @@ def assessment_statements(rows: list[dict]) -> list[dict]:
                 )
                 % {
                     "stage": stage,
-                    "share": _share(row["negative_pct"]),
-                    "low": _share(row["ci_low"]),
-                    "high": _share(row["ci_high"]),
+                    "share": _share(100 * negative / row["total"]),
+                    "low": _share(100 * low),
+                    "high": _share(100 * high),
                     "negative": _count(negative),
                     "total": _count(row["total"]),
                 },
@@ -365,7 +378,11 @@ def turnout_statement(turnout: dict | None, timezone: str) -> str:
         turnout["stations_reporting"],
     ) % {
         "hour": hour,
-        "share": _share(turnout["turnout_pct"]),
+        "share": _share(
+            100 * turnout["voters"] / turnout["registered"]
+            if turnout["registered"]
+            else turnout["turnout_pct"]
+        ),
         "voters": _count(turnout["voters"]),
         "registered": _count(turnout["registered"]),
         "stations": _count(turnout["stations_reporting"]),
@@ -495,6 +512,7 @@ def briefing_chart_file(*, briefing: Briefing, name: str, fmt: str, language: st
     cached = _storage_read(storage_name)
     if cached is not None:
         return cached
+    rendering.chromium_path()  # ChromiumUnavailable before drawing anything
     with translation.override(language):
         figure = briefing_figure(briefing=briefing, name=name)
     data = rendering.figure_render(figure=figure, fmt=fmt)
@@ -598,7 +616,10 @@ def briefing_pack_request(*, briefing: Briefing, language: str, now: dt.datetime
     stale = pack.status in (BriefingPackStatus.QUEUED, BriefingPackStatus.BUILDING) and (
         pack.requested_at < now - PACK_STALE_AFTER
     )
-    if created or pack.status == BriefingPackStatus.FAILED or stale:
+    lost = pack.status == BriefingPackStatus.READY and not (
+        pack.file_name and default_storage.exists(pack.file_name)
+    )
+    if created or pack.status == BriefingPackStatus.FAILED or stale or lost:
         if not created:
             pack.status = BriefingPackStatus.QUEUED
             pack.done = 0

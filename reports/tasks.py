@@ -35,3 +35,11 @@ def reconcile_mission(*, mission_id: int) -> None:
 @shared_task(soft_time_limit=240, time_limit=300)
 def reconcile_all_missions() -> None:
     aggregates_reconcile_due(now=timezone.now())
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def build_briefing_pack(*, pack_id: int) -> None:
+    """Render a briefing's pack PDF, page by page, writing its progress (idempotent)."""
+    from .briefings import briefing_pack_build
+
+    briefing_pack_build(pack_id=pack_id, now=timezone.now)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import briefing_views, views
 
 app_name = "reports"
 
@@ -29,4 +29,12 @@ urlpatterns = [
         name="finding-review",
     ),
     path("missions/<int:mission_id>/review/", views.review_queue, name="review"),
+    path("briefings/", briefing_views.briefing_list, name="briefings"),
+    path("briefings/publish/", briefing_views.briefing_publish_page, name="briefing-publish"),
+    path("briefings/<int:briefing_id>/", briefing_views.briefing_page, name="briefing"),
+    path(
+        "briefings/<int:briefing_id>/withdraw/",
+        briefing_views.briefing_withdraw_page,
+        name="briefing-withdraw",
+    ),
 ]

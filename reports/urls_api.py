@@ -1,1 +1,37 @@
-urlpatterns = []
+from django.urls import path, re_path
+
+from . import briefing_api
+
+urlpatterns = [
+    path(
+        "missions/<int:mission_id>/briefings/",
+        briefing_api.MissionBriefings.as_view(),
+        name="mission-briefings",
+    ),
+    path("briefings/", briefing_api.VisibleBriefings.as_view(), name="briefing-list"),
+    path(
+        "briefings/<int:briefing_id>/",
+        briefing_api.BriefingDetail.as_view(),
+        name="briefing-detail",
+    ),
+    path(
+        "briefings/<int:briefing_id>/withdraw/",
+        briefing_api.BriefingWithdraw.as_view(),
+        name="briefing-withdraw",
+    ),
+    re_path(
+        r"^briefings/(?P<briefing_id>[0-9]+)/charts/(?P<name>[a-z0-9_]+)\.(?P<fmt>png|svg|pdf|csv)$",
+        briefing_api.BriefingChartFile.as_view(),
+        name="briefing-chart-file",
+    ),
+    path(
+        "briefings/<int:briefing_id>/pack/",
+        briefing_api.BriefingPack.as_view(),
+        name="briefing-pack",
+    ),
+    path(
+        "briefings/<int:briefing_id>/pack.pdf",
+        briefing_api.BriefingPackFile.as_view(),
+        name="briefing-pack-file",
+    ),
+]

@@ -57,3 +57,65 @@ class Pipeline:
 @pytest.fixture
 def pipeline(django_capture_on_commit_callbacks):
     return Pipeline(django_capture_on_commit_callbacks)
+
+
+# --- briefings --------------------------------------------------------------------------------
+
+OBSERVER_NAME = "Olga Observer"
+FINDING_DESCRIPTION = "Olga saw the chairman of PS-secret stuff ballots"
+
+
+@pytest.fixture
+def reported(pipeline, station, other_station, observer, other_team_observer):
+    """A morning and evening of reports from two teams at the two stations of ``mission``,
+    and the election commission's turnout at 11:00.
+
+    National figures: 2 observers (1 state, 1 organisation), 2 of 2 stations in 1 region;
+    opening 0 of 1 negative, voting 1 of 2, counting 1 of 1; turnout at 11:00 400 of 1,500
+    registered; findings: secrecy (serious), family voting (minor), counting (critical).
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from reports.models import OfficialTurnout
+    from tests.reports.factories import local
+
+    pipeline.submit(
+        station=station,
+        observer=observer,
+        stage="OPENING",
+        arrived_at=local(7, 30),
+        assessment="GOOD",
+    )
+    voting = pipeline.submit(
+        station=station,
+        observer=observer,
+        arrived_at=local(10, 30),
+        voters_so_far=300,
+        assessment="BAD",
+        findings=[("SECRECY", "SERIOUS")],
+    )
+    pipeline.submit(
+        station=other_station,
+        observer=other_team_observer,
+        arrived_at=local(10, 40),
+        voters_so_far=100,
+        assessment="GOOD",
+        findings=[("FAMILY_VOTING", "MINOR")],
+    )
+    pipeline.submit(
+        station=station,
+        observer=observer,
+        stage="COUNTING",
+        arrived_at=local(20, 30),
+        assessment="VERY_BAD",
+        findings=[("COUNT_IRREGULARITY", "CRITICAL")],
+    )
+    Finding.objects.filter(visit=voting).update(description=FINDING_DESCRIPTION)
+    OfficialTurnout.objects.create(
+        mission=station.mission,
+        at=local(11),
+        percent=Decimal("25.00"),
+        created_at=local(11, 5) + dt.timedelta(minutes=1),
+    )
+    return station.mission
