@@ -576,24 +576,26 @@ def pack_title_figure(*, briefing: Briefing):
     )
 
 
-def pack_chart_caption(*, briefing: Briefing, number: int, title: str) -> str:
-    content_as_of = briefing_content(briefing=briefing)["as_of_text"]
+def pack_chart_caption(*, briefing: Briefing, number: int, title: str, as_of_text: str) -> str:
     return _(
         "Figure %(number)s. %(title)s. Source: %(mission)s, observers' reports as of %(time)s."
     ) % {
         "number": number,
         "title": title,
         "mission": briefing.snapshot["mission"]["name"],
-        "time": content_as_of or _("(no reports yet)"),
+        "time": as_of_text or _("(no reports yet)"),
     }
 
 
 def pack_pages(*, briefing: Briefing) -> list:
     """The pack's pages as figures: the title page, then every chart with its caption."""
     pages = [pack_title_figure(briefing=briefing)]
+    as_of_text = briefing_content(briefing=briefing)["as_of_text"]
     for number, chart in enumerate(briefing_charts(briefing=briefing), start=1):
         figure = briefing_figure(briefing=briefing, name=chart["name"])
-        caption = pack_chart_caption(briefing=briefing, number=number, title=chart["title"])
+        caption = pack_chart_caption(
+            briefing=briefing, number=number, title=chart["title"], as_of_text=as_of_text
+        )
         pages.append(
             charts.captioned_figure(
                 figure=figure, caption=caption, width=PACK_PAGE_WIDTH, min_height=PACK_PAGE_HEIGHT
