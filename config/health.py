@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Min
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 
@@ -31,9 +33,40 @@ def broker_state() -> dict:
         return {"ok": False, "mode": "redis", "error": str(exc)}
 
 
+def aggregation_state(*, now) -> dict:
+    """Worker lag: changes the aggregates do not include yet, and how old the oldest is.
+
+    Pending stations are changes announced by ``visits_changed``; not-aggregated visits also
+    cover bulk inserts. Lag beyond two reconcile intervals means workers or beat are not
+    keeping up (or not running).
+    """
+    from observation.models import Visit
+    from reports.models import PendingStation
+
+    try:
+        pending = PendingStation.objects.aggregate(n=Count("id"), oldest=Min("changed_at"))
+        visits = Visit.objects.filter(aggregated=False).aggregate(
+            n=Count("id"), oldest=Min("created_at")
+        )
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": str(exc)}
+    oldest = [t for t in (pending["oldest"], visits["oldest"]) if t is not None]
+    lag = max(0.0, (now - min(oldest)).total_seconds()) if oldest else 0.0
+    limit = max(120, 2 * settings.RECONCILE_INTERVAL_SECONDS)
+    return {
+        "ok": lag <= limit,
+        "pending_stations": pending["n"],
+        "unaggregated_visits": visits["n"],
+        "lag_seconds": round(lag, 1),
+        "lag_limit_seconds": limit,
+    }
+
+
 @never_cache
 def healthz(request):
     database = database_state()
     broker = broker_state()
     body = {"status": "ok" if database["ok"] else "down", "database": database, "broker": broker}
+    if database["ok"]:
+        body["aggregation"] = aggregation_state(now=timezone.now())
     return JsonResponse(body, status=200 if database["ok"] else 503)

@@ -286,20 +286,25 @@ def _as_datetime(value):
     return value
 
 
-def _lock_mission(mission_id: int, *, exclusive: bool) -> None:
+def _lock_mission(mission_id: int) -> None:
+    """The mission's lock, alone: no incremental update runs meanwhile."""
     if not _is_postgres():
         return  # SQLite serialises writers (transaction_mode IMMEDIATE)
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_MISSION, mission_id])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_MISSION, mission_id])
 
 
-def _lock_stations(station_ids: list[int]) -> None:
+def _lock_stations(mission_id: int, station_ids: list[int]) -> None:
+    """Share the mission's lock (a reconcile takes it alone), then lock each station."""
     if not _is_postgres():
         return
+    # Evaluated left to right, stations in one order everywhere: no deadlock.
+    locks = ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(station_ids))
+    params = [LOCK_MISSION, mission_id]
+    for station_id in sorted(station_ids):
+        params += [LOCK_STATION, station_id]
     with connection.cursor() as cursor:
-        for station_id in sorted(station_ids):  # one order everywhere: no deadlock
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_STATION, station_id])
+        cursor.execute(f"SELECT pg_advisory_xact_lock_shared(%s, %s), {locks}", params)
 
 
 def _claim(*, mission_id: int, station_ids: list[int] | None) -> None:
@@ -341,29 +346,39 @@ def _state_touch(*, mission_id: int, now, **fields) -> None:
 
 def aggregates_update_stations(*, mission_id: int, station_ids: list[int], now) -> None:
     """Bring the aggregates of these stations up to date with the raw tables."""
-    mission = Mission.objects.filter(pk=mission_id).first()
-    if mission is None:
-        return
-    reconciled = AggregateState.objects.filter(
-        mission_id=mission_id, reconciled_at__isnull=False
-    ).exists()
-    if not reconciled:
+    state = (
+        AggregateState.objects.filter(mission_id=mission_id, reconciled_at__isnull=False)
+        .select_related("mission")
+        .first()
+    )
+    if state is None:
         # The first update of a mission builds everything (coverage needs every area).
-        aggregates_reconcile(mission=mission, now=now)
+        mission = Mission.objects.filter(pk=mission_id).first()
+        if mission is not None:
+            aggregates_reconcile(mission=mission, now=now)
         return
+    mission = state.mission
     station_ids = sorted({int(station_id) for station_id in station_ids})
     with transaction.atomic():
-        _lock_mission(mission_id, exclusive=False)
-        _lock_stations(station_ids)
+        _lock_stations(mission_id, station_ids)
         _claim(mission_id=mission_id, station_ids=station_ids)
         stations = _station_areas(mission_id=mission_id, station_ids=station_ids)
         present = sorted(stations)
+        deltas = {
+            kind: _station_rows_replace(kind, mission=mission, stations=stations, ids=present)
+            for kind in KINDS
+        }
+        if deltas[COVERAGE]:
+            _coverage_totals_refresh(
+                mission_id=mission_id, stations=stations, deltas=deltas[COVERAGE]
+            )
+        # The area rows (the national ones above all) are shared by every update: touch them
+        # last, so their row locks are held for a few statements only.
         for kind in KINDS:
-            deltas = _station_rows_replace(kind, mission=mission, stations=stations, ids=present)
-            if kind is COVERAGE and deltas:
-                _coverage_totals_refresh(mission_id=mission_id, stations=stations, deltas=deltas)
-            _area_rows_add(kind, mission_id=mission_id, deltas=deltas)
-        _state_touch(mission_id=mission_id, now=now)
+            _area_rows_add(kind, mission_id=mission_id, deltas=deltas[kind])
+        AggregateState.objects.filter(mission_id=mission_id).update(
+            as_of=Greatest(Coalesce("as_of", Value(now)), Value(now))
+        )
 
 
 def _station_areas(*, mission_id: int, station_ids: list[int]) -> dict[int, list[tuple]]:
@@ -443,27 +458,18 @@ def _station_rows_replace(kind: Kind, *, mission, stations, ids) -> dict:
 
 def _coverage_totals_refresh(*, mission_id: int, stations, deltas) -> None:
     """Give the touched coverage cells their current number of stations."""
-    stations_in = PollingStation.objects.filter(mission_id=mission_id)
-    region_ids = {c[3] for cells in stations.values() for c in cells if c[0] == "region"}
-    district_ids = {c[3] for cells in stations.values() for c in cells if c[0] == "district"}
-    totals = {("national",): stations_in.count()}
-    for region_id, count in (
-        stations_in.filter(region_id__in=region_ids)
-        .values_list("region_id")
+    totals = defaultdict(int)
+    for region_id, district_id, count in (
+        PollingStation.objects.filter(mission_id=mission_id)
+        .values_list("region_id", "district_id")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        totals[("region", region_id)] = count
-    for district_id, count in (
-        stations_in.filter(district_id__in=district_ids)
-        .values_list("district_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        totals[("district", district_id)] = count
+        totals[("national", None)] += count
+        totals[("region", region_id)] += count
+        totals[("district", district_id)] += count
     for (level, _code), cell in deltas.items():
-        key = ("national",) if level == "national" else (level, cell[1])
-        cell.append(totals.get(key, 0))
+        cell.append(totals[(level, cell[1])])
 
 
 def _area_rows_add(kind: Kind, *, mission_id: int, deltas: dict) -> None:
@@ -503,7 +509,7 @@ def aggregates_reconcile(*, mission, now) -> ReconcileResult:
         AggregateState.objects.bulk_create(
             [AggregateState(mission_id=mission.pk)], ignore_conflicts=True
         )
-        _lock_mission(mission.pk, exclusive=True)
+        _lock_mission(mission.pk)
         before = _area_snapshot(mission.pk)
         _claim(mission_id=mission.pk, station_ids=None)
         with connection.cursor() as cursor:

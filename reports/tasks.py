@@ -32,7 +32,8 @@ def reconcile_mission(*, mission_id: int) -> None:
         aggregates_reconcile(mission=mission, now=timezone.now())
 
 
-@shared_task(soft_time_limit=240, time_limit=300)
+# Under the broker visibility timeout (300 s), so a long run is not delivered twice.
+@shared_task(soft_time_limit=200, time_limit=240)
 def reconcile_all_missions() -> None:
     aggregates_reconcile_due(now=timezone.now())
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import briefing_views, views
+from . import briefing_views, official_views, views
 
 app_name = "reports"
 
@@ -36,5 +36,10 @@ urlpatterns = [
         "briefings/<int:briefing_id>/withdraw/",
         briefing_views.briefing_withdraw_page,
         name="briefing-withdraw",
+    ),
+    path(
+        "missions/<int:mission_id>/official-turnout/",
+        official_views.official_turnout,
+        name="official-turnout",
     ),
 ]

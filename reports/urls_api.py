@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import briefing_api
+from . import api, briefing_api
 
 urlpatterns = [
     path(
@@ -33,5 +33,35 @@ urlpatterns = [
         "briefings/<int:briefing_id>/pack.pdf",
         briefing_api.BriefingPackFile.as_view(),
         name="briefing-pack-file",
+    ),
+    path(
+        "missions/<int:mission_id>/aggregates/turnout/",
+        api.TurnoutAggregate.as_view(),
+        name="aggregates-turnout",
+    ),
+    path(
+        "missions/<int:mission_id>/aggregates/assessments/",
+        api.AssessmentAggregate.as_view(),
+        name="aggregates-assessments",
+    ),
+    path(
+        "missions/<int:mission_id>/aggregates/findings/",
+        api.FindingAggregate.as_view(),
+        name="aggregates-findings",
+    ),
+    path(
+        "missions/<int:mission_id>/aggregates/coverage/",
+        api.CoverageAggregate.as_view(),
+        name="aggregates-coverage",
+    ),
+    path(
+        "missions/<int:mission_id>/official-turnout/",
+        api.OfficialTurnoutList.as_view(),
+        name="official-turnout-list",
+    ),
+    path(
+        "missions/<int:mission_id>/official-turnout/<int:pk>/",
+        api.OfficialTurnoutDetail.as_view(),
+        name="official-turnout-detail",
     ),
 ]

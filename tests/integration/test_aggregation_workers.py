@@ -1,0 +1,270 @@
+"""Real Celery workers on a real Redis keep the aggregates equal to a recompute from scratch.
+
+Each test commits visits the way the services do (a transaction that calls
+``visits_changed``), with this process's Celery app publishing to Redis, and a
+``celery -A config worker`` subprocess on the test database doing the updates.
+"""
+
+import random
+import time
+import uuid
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from observation.models import Finding, Visit
+from reports import selectors
+from reports.aggregation import aggregates_reconcile
+from reports.models import PendingStation
+from reports.pipeline import visits_changed
+from reports.tasks import reconcile_all_missions
+from tests.missions.factories import (
+    DistrictFactory,
+    MissionFactory,
+    ObserverFactory,
+    RegionFactory,
+    StationFactory,
+)
+from tests.reports.brokers import real_broker
+from tests.reports.factories import VisitFactory, local
+from tests.reports.reference import assert_matches_recompute
+
+from .workers import RedisServer, Worker, require_services, wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+REDIS_DOWN_PORT = 6392  # one of this engineer's own ports (6391-6399)
+
+
+@pytest.fixture
+def queue():
+    return f"obs-agg-it-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def test_redis():
+    require_services()
+    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
+    client.flushdb()  # our own database number only
+    yield settings.TEST_REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def field():
+    """A mission of 3 regions x 2 districts x 4 stations, and four observers."""
+    mission = MissionFactory(name="Integration mission")
+    stations = []
+    for r in range(3):
+        region = RegionFactory(mission=mission, code=f"R{r}", name=f"Region {r}")
+        for d in range(2):
+            district = DistrictFactory(parent=region, code=f"R{r}-D{d}", name=f"District {r}.{d}")
+            stations += [
+                StationFactory(district=district, registered_voters=400 + 100 * s) for s in range(4)
+            ]
+    observers = [ObserverFactory(mission=mission) for _ in range(4)]
+    return mission, stations, observers
+
+
+class Field:
+    """Commits changes to visits like the services, and remembers what it committed."""
+
+    def __init__(self, mission, stations, observers, seed):
+        self.mission, self.stations, self.observers = mission, stations, observers
+        self.rng = random.Random(seed)
+        self.visits = []
+        self.slowest = 0.0
+
+    def _commit(self, station_id, change):
+        started = time.monotonic()
+        with transaction.atomic():
+            result = change()
+            visits_changed(mission_id=self.mission.pk, station_ids=[station_id])
+        self.slowest = max(self.slowest, time.monotonic() - started)
+        return result
+
+    def submit(self):
+        rng = self.rng
+        station = rng.choice(self.stations)
+        stage = rng.choice(["VOTING"] * 4 + ["OPENING", "COUNTING"])
+
+        def change():
+            visit = VisitFactory(
+                station=station,
+                observer=rng.choice(self.observers),
+                stage=stage,
+                arrived_at=local(rng.randint(7, 19), rng.choice([0, 0, 14, 30, 59])),
+                voters_so_far=rng.choice([None, rng.randint(0, station.registered_voters)]),
+                assessment=rng.choice([None, "VERY_GOOD", "GOOD", "GOOD", "BAD", "VERY_BAD"]),
+            )
+            for _ in range(rng.choice([0, 0, 0, 1, 2])):
+                Finding.objects.create(
+                    visit=visit,
+                    category=rng.choice(["SECRECY", "FAMILY_VOTING", "PROCEDURE"]),
+                    severity=rng.choice(["MINOR", "SERIOUS", "CRITICAL"]),
+                )
+            return visit
+
+        visit = self._commit(station.pk, change)
+        self.visits.append(visit)
+        return visit
+
+    def reject(self):
+        visit = self.rng.choice(self.visits)
+
+        def change():
+            Visit.objects.filter(pk=visit.pk).update(status="REJECTED")
+
+        self._commit(visit.station_id, change)
+
+    def delete(self):
+        visit = self.visits.pop(self.rng.randrange(len(self.visits)))
+        self._commit(visit.station_id, lambda: Visit.objects.filter(pk=visit.pk).delete())
+
+    def day(self, count):
+        for _ in range(count):
+            roll = self.rng.random()
+            if len(self.visits) > 10 and roll < 0.06:
+                self.reject()
+            elif len(self.visits) > 10 and roll < 0.1:
+                self.delete()
+            else:
+                self.submit()
+
+
+def everything_aggregated(redis_url=None, queue=None):
+    if PendingStation.objects.exists() or Visit.objects.filter(aggregated=False).exists():
+        return False
+    if queue:
+        return redis.Redis.from_url(redis_url).llen(queue) == 0
+    return True
+
+
+def assert_equal_to_a_rebuild(mission):
+    assert_matches_recompute(mission)
+    rebuild = aggregates_reconcile(mission=mission, now=timezone.now())
+    assert rebuild.changed_cells == 0, "a rebuild from the raw tables changed cells"
+
+
+def test_a_few_hundred_visits_through_real_workers_equal_a_recompute(test_redis, queue, field):
+    mission, stations, observers = field
+    worker = Worker(broker_url=test_redis, queue=queue).start()
+    try:
+        with real_broker(test_redis, queue=queue):
+            day = Field(mission, stations, observers, seed=1)
+            started = time.monotonic()
+            day.day(240)
+            print(f"240 changes committed in {time.monotonic() - started:.1f} s")
+
+        wait_for(
+            lambda: everything_aggregated(test_redis, queue),
+            timeout=60,
+            message=f"workers did not catch up\n{worker.output()}",
+        )
+        print(f"caught up {time.monotonic() - started:.1f} s after the first commit")
+    finally:
+        worker.stop()
+
+    assert Visit.objects.filter(mission=mission).count() == len(day.visits) > 180
+    assert_equal_to_a_rebuild(mission)
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(test_redis, queue, field):
+    mission, stations, observers = field
+    # Unacknowledged tasks come back after 2 s (production: 300 s), so the restarted worker
+    # takes over what the killed one held.
+    options = {"extra_env": {"CELERY_VISIBILITY_TIMEOUT": "2"}}
+    worker = Worker(broker_url=test_redis, queue=queue, **options).start()
+    client = redis.Redis.from_url(test_redis)
+    try:
+        with real_broker(test_redis, queue=queue):
+            day = Field(mission, stations, observers, seed=2)
+            day.day(120)
+            worker.kill()
+            killed_at = time.monotonic()
+            held = client.hlen("unacked") + client.llen(queue)
+            day.day(80)  # posting goes on while no worker runs
+        assert held > 0 or PendingStation.objects.exists()
+        time.sleep(max(0.0, killed_at + 2.5 - time.monotonic()))
+        worker = Worker(broker_url=test_redis, queue=queue, **options).start()
+
+        wait_for(
+            lambda: everything_aggregated(test_redis, queue),
+            timeout=60,
+            message=f"the restarted worker did not catch up\n{worker.output()}",
+        )
+    finally:
+        worker.stop()
+
+    assert_equal_to_a_rebuild(mission)
+
+
+def test_with_redis_stopped_every_visit_is_accepted_and_counted(queue, field):
+    require_services()
+    mission, stations, observers = field
+    server = RedisServer(REDIS_DOWN_PORT).start()
+    worker = Worker(broker_url=server.url, queue=queue).start()
+    try:
+        with real_broker(server.url, queue=queue):
+            # Stations apart, so no later update happens to cover the outage's changes.
+            day = Field(mission, stations[8:], observers, seed=3)
+            down = Field(mission, stations[:8], observers, seed=4)
+            aggregates_reconcile(mission=mission, now=timezone.now())
+            for _ in range(40):
+                day.submit()
+            wait_for(
+                lambda: everything_aggregated(server.url, queue),
+                timeout=60,
+                message=f"the worker did not start\n{worker.output()}",
+            )
+            server.stop()
+            for _ in range(40):
+                down.submit()  # commits; the enqueue fails and is logged
+            server.start()
+            for _ in range(40):
+                day.submit()
+            last = day.visits[-1]
+
+            wait_for(
+                lambda: (
+                    worker.supervise()
+                    and Visit.objects.get(pk=last.pk).aggregated
+                    and everything_aggregated_but(down, server.url, queue)
+                ),
+                timeout=60,
+                message=f"the worker did not come back\n{worker.output()}",
+            )
+            # The outage's changes are noted, waiting for reconciliation.
+            assert set(PendingStation.objects.values_list("station_id", flat=True)) == {
+                v.station_id for v in down.visits
+            }
+            assert not Visit.objects.filter(pk__in=[v.pk for v in down.visits], aggregated=True)
+
+            reconcile_all_missions.delay()  # what beat sends every minute
+            wait_for(
+                lambda: worker.supervise() and everything_aggregated(server.url, queue),
+                timeout=60,
+                message=f"reconciliation did not run\n{worker.output()}",
+            )
+    finally:
+        worker.stop()
+        server.stop()
+
+    assert down.slowest < 2, "a dead broker must not hold a request up"
+    print(f"worker restarted {worker.restarts} time(s) after the broker came back")
+    (national,) = selectors.coverage_rows(mission=mission, level="national")
+    assert national["visits"] == 120  # every accepted visit counted
+    assert_equal_to_a_rebuild(mission)
+
+
+def everything_aggregated_but(down, redis_url, queue):
+    """Everything aggregated except what was committed while the broker was down."""
+    if redis.Redis.from_url(redis_url).llen(queue):
+        return False
+    down_stations = {v.station_id for v in down.visits}
+    if PendingStation.objects.exclude(station_id__in=down_stations).exists():
+        return False
+    return not Visit.objects.filter(aggregated=False).exclude(station_id__in=down_stations).exists()
