@@ -24,7 +24,7 @@ class AggregateQuerySerializer(serializers.Serializer):
 
 
 class AssessmentQuerySerializer(AggregateQuerySerializer):
-    stage = serializers.ChoiceField(choices=Stage.values, required=False)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
 
 
 class AreaRowSerializer(serializers.Serializer):
@@ -41,7 +41,7 @@ class TurnoutRowSerializer(AreaRowSerializer):
 
 
 class AssessmentRowSerializer(AreaRowSerializer):
-    stage = serializers.ChoiceField(choices=Stage.values)
+    stage = serializers.ChoiceField(choices=Stage.choices)
     very_good = serializers.IntegerField()
     good = serializers.IntegerField()
     bad = serializers.IntegerField()
