@@ -1,6 +1,7 @@
+from django.db import transaction
 from django.urls import path, re_path
 
-from . import api, briefing_api
+from . import api, api_exports, briefing_api
 
 urlpatterns = [
     path(
@@ -63,5 +64,12 @@ urlpatterns = [
         "missions/<int:mission_id>/official-turnout/<int:pk>/",
         api.OfficialTurnoutDetail.as_view(),
         name="official-turnout-detail",
+    ),
+    re_path(
+        r"^missions/(?P<mission_id>\d+)/export/(?P<dataset>visits|findings|stations|observers)"
+        r"\.(?P<fmt>csv|xlsx)$",
+        # Read-only, and a long download must not hold a transaction open.
+        transaction.non_atomic_requests(api_exports.ExportView.as_view()),
+        name="mission-export",
     ),
 ]

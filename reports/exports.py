@@ -1,0 +1,390 @@
+"""Exports for analysts (API.md "Exports"): visits, findings, stations and observers.
+
+Each ``*_export`` selector returns an ``Export``: a header and a lazy iterator of rows read
+with ``values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL), so
+no export holds more than one chunk of rows in memory and none issues a query per row.
+``csv_chunks`` turns an export into encoded CSV chunks for a ``StreamingHttpResponse``;
+``xlsx_write`` writes it with openpyxl's write-only workbook, which also keeps only one row
+in memory at a time.
+
+Cells that a spreadsheet program would run as a formula (text starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) get a leading apostrophe (OWASP "CSV injection").
+Times are ISO 8601 in the mission's time zone with their offset.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from missions.models import Observer, PollingStation
+from observation.models import Finding, Question, Stage, Visit
+
+CHUNK_SIZE = 2000
+CSV_FLUSH_ROWS = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters an XLSX file cannot hold (openpyxl refuses them); CSV keeps them.
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_MAX_ROWS = 1_048_576  # per sheet, header included
+XLSX_MAX_TEXT = 32_767  # characters per cell
+
+
+@dataclass
+class Export:
+    name: str
+    header: list[str]
+    rows: Iterable[list]
+
+
+def guard(value: str) -> str:
+    """Defuse text that a spreadsheet program would evaluate as a formula."""
+    if value and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _text(value):
+    return guard(value) if isinstance(value, str) else value
+
+
+def _answer(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return guard(value)
+    if isinstance(value, list):
+        return guard(";".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return guard(str(value))
+    return value
+
+
+def _local(moment, tz, cache: dict) -> str | None:
+    """``2022-11-20T10:05:00+06:00``; reports cluster on whole minutes, so cache them."""
+    if moment is None:
+        return None
+    text = cache.get(moment)
+    if text is None:
+        if len(cache) > 50_000:
+            cache.clear()
+        text = cache[moment] = moment.astimezone(tz).isoformat()
+    return text
+
+
+def _bool(value):
+    return None if value is None else ("true" if value else "false")
+
+
+def question_codes(*, mission) -> list[str]:
+    """Every question code of the mission's checklists, by stage, version and position."""
+    order = {stage: index for index, stage in enumerate(Stage.values)}
+    rows = Question.objects.filter(checklist__mission=mission).values_list(
+        "code", "checklist__stage", "checklist__version", "position", "id"
+    )
+    codes = []
+    seen = set()
+    for code, *_rest in sorted(rows, key=lambda r: (order.get(r[1], 99), r[2], r[3], r[4])):
+        if code not in seen:
+            seen.add(code)
+            codes.append(code)
+    return codes
+
+
+VISIT_COLUMNS = [
+    "visit_id",
+    "station_code",
+    "station_name",
+    "region",
+    "district",
+    "team",
+    "observer",
+    "observer_name",
+    "stage",
+    "checklist_version",
+    "arrived_at",
+    "departed_at",
+    "voters_so_far",
+    "registered_voters",
+    "assessment",
+    "status",
+    "flags",
+    "notes",
+]
+
+
+def visits_export(*, mission) -> Export:
+    """One row per visit, one column per question code across the mission's checklists."""
+    codes = question_codes(mission=mission)
+    return Export(
+        name="visits",
+        header=VISIT_COLUMNS + codes,
+        rows=_visit_rows(mission=mission, codes=codes),
+    )
+
+
+def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
+    tz = mission.tzinfo
+    cache: dict = {}
+    queryset = (
+        Visit.objects.filter(mission=mission)
+        .order_by("id")
+        .values_list(
+            "id",
+            "station__code",
+            "station__name",
+            "station__region__name",
+            "station__district__name",
+            "team__code",
+            "observer__user__username",
+            "observer__full_name",
+            "stage",
+            "checklist__version",
+            "arrived_at",
+            "departed_at",
+            "voters_so_far",
+            "station__registered_voters",
+            "assessment",
+            "status",
+            "flags",
+            "notes",
+            "answers",
+        )
+    )
+    for (
+        visit_id,
+        code,
+        name,
+        region,
+        district,
+        team,
+        username,
+        full_name,
+        stage,
+        version,
+        arrived_at,
+        departed_at,
+        voters,
+        registered,
+        assessment,
+        status,
+        flags,
+        notes,
+        answers,
+    ) in queryset.iterator(chunk_size=CHUNK_SIZE):
+        answers = answers or {}
+        yield [
+            visit_id,
+            _text(code),
+            _text(name),
+            _text(region),
+            _text(district),
+            _text(team),
+            _text(username),
+            _text(full_name),
+            stage,
+            version,
+            _local(arrived_at, tz, cache),
+            _local(departed_at, tz, cache),
+            voters,
+            registered,
+            assessment,
+            status,
+            ";".join(f.get("code", "") for f in flags if isinstance(f, dict)) if flags else "",
+            _text(notes),
+            *[_answer(answers.get(c)) for c in codes],
+        ]
+
+
+FINDING_COLUMNS = [
+    "finding_id",
+    "visit_id",
+    "station_code",
+    "station_name",
+    "region",
+    "district",
+    "team",
+    "observer",
+    "stage",
+    "arrived_at",
+    "visit_status",
+    "category",
+    "severity",
+    "description",
+    "review_status",
+    "review_reason",
+    "reported_at",
+]
+
+
+def findings_export(*, mission) -> Export:
+    """One row per finding, with its visit's station, region, team and time."""
+    return Export(name="findings", header=FINDING_COLUMNS, rows=_finding_rows(mission=mission))
+
+
+def _finding_rows(*, mission) -> Iterator[list]:
+    tz = mission.tzinfo
+    cache: dict = {}
+    queryset = (
+        Finding.objects.filter(visit__mission=mission)
+        .order_by("id")
+        .values_list(
+            "id",
+            "visit_id",
+            "visit__station__code",
+            "visit__station__name",
+            "visit__station__region__name",
+            "visit__station__district__name",
+            "visit__team__code",
+            "visit__observer__user__username",
+            "visit__stage",
+            "visit__arrived_at",
+            "visit__status",
+            "category",
+            "severity",
+            "description",
+            "review_status",
+            "review_reason",
+            "created_at",
+        )
+    )
+    for row in queryset.iterator(chunk_size=CHUNK_SIZE):
+        row = [_text(v) for v in row]
+        row[9] = _local(row[9], tz, cache)
+        row[16] = _local(row[16], tz, cache)
+        yield row
+
+
+# Exactly the columns the station import reads, so an export can be edited and re-imported.
+STATION_COLUMNS = [
+    "code",
+    "name",
+    "region",
+    "district",
+    "registered_voters",
+    "latitude",
+    "longitude",
+    "urban",
+    "abroad",
+    "region_code",
+    "district_code",
+    "id",
+]
+
+
+def stations_export(*, mission) -> Export:
+    queryset = (
+        PollingStation.objects.filter(mission=mission)
+        .order_by("code", "id")
+        .values_list(
+            "code",
+            "name",
+            "region__name",
+            "district__name",
+            "registered_voters",
+            "latitude",
+            "longitude",
+            "urban",
+            "abroad",
+            "region__code",
+            "district__code",
+            "id",
+        )
+    )
+
+    def rows():
+        for row in queryset.iterator(chunk_size=CHUNK_SIZE):
+            row = [_text(v) for v in row]
+            row[5] = None if row[5] is None else str(row[5])
+            row[6] = None if row[6] is None else str(row[6])
+            row[7] = _bool(row[7])
+            row[8] = _bool(row[8])
+            yield row
+
+    return Export(name="stations", header=STATION_COLUMNS, rows=rows())
+
+
+# The observer import's columns, then the profile's id.
+OBSERVER_COLUMNS = [
+    "username",
+    "full_name",
+    "organisation",
+    "nationality",
+    "role",
+    "team",
+    "email",
+    "phone",
+    "languages",
+    "id",
+]
+
+
+def observers_export(*, mission) -> Export:
+    queryset = (
+        Observer.objects.filter(mission=mission)
+        .order_by("user__username", "id")
+        .values_list(
+            "user__username",
+            "full_name",
+            "organisation__name",
+            "nationality",
+            "role",
+            "team__code",
+            "email",
+            "phone",
+            "languages",
+            "id",
+        )
+    )
+    rows = ([_text(v) for v in row] for row in queryset.iterator(chunk_size=CHUNK_SIZE))
+    return Export(name="observers", header=OBSERVER_COLUMNS, rows=rows)
+
+
+EXPORTS = {
+    "visits": visits_export,
+    "findings": findings_export,
+    "stations": stations_export,
+    "observers": observers_export,
+}
+
+
+def csv_chunks(export: Export) -> Iterator[bytes]:
+    """The export as UTF-8 CSV, a few hundred rows per chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(export.header)
+    pending = 0
+    for row in export.rows:
+        writer.writerow(row)
+        pending += 1
+        if pending >= CSV_FLUSH_ROWS:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_cell(value):
+    if isinstance(value, str):
+        return XLSX_ILLEGAL.sub("", value)[:XLSX_MAX_TEXT]
+    return value
+
+
+def xlsx_write(export: Export, fileobj) -> None:
+    """Write the export as an XLSX workbook (a new sheet every 1,048,575 rows)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet, used, number = None, XLSX_MAX_ROWS, 0
+    for row in export.rows:
+        if used >= XLSX_MAX_ROWS:
+            number += 1
+            sheet = workbook.create_sheet(export.name if number == 1 else f"{export.name} {number}")
+            sheet.append(export.header)
+            used = 1
+        sheet.append([_xlsx_cell(v) for v in row])
+        used += 1
+    if sheet is None:
+        workbook.create_sheet(export.name).append(export.header)
+    workbook.save(fileobj)
