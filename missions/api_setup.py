@@ -1,18 +1,23 @@
 """Setting a mission up through the API: imports, members and samples (API.md)."""
 
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.generics import RetrieveAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .access import STAFF_ROLES, coordinator_mission_for, mission_for
+from .api import MissionScopedList
 from .imports import observers_import, stations_import
-from .models import Membership
+from .models import Membership, Sample, SampleStation
+from .sampling import sample_draw
+from .selectors import sample_stations
 from .services import MEMBER_ROLES, member_add
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -173,3 +178,113 @@ class MemberList(APIView):
             },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class SampleSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    stations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Sample
+        fields = [
+            "id",
+            "size",
+            "seed",
+            "frame_size",
+            "strata",
+            "created_at",
+            "created_by",
+            "stations",
+        ]
+
+    def get_stations(self, sample) -> str:
+        request = self.context.get("request")
+        path = f"/api/v1/missions/{sample.mission_id}/samples/{sample.pk}/stations/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class SampleDrawSerializer(serializers.Serializer):
+    size = serializers.IntegerField(min_value=1)
+    seed = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
+
+
+class SampleStationSerializer(serializers.ModelSerializer):
+    station = serializers.IntegerField(source="station_id")
+    code = serializers.CharField(source="station.code")
+    name = serializers.CharField(source="station.name")
+    region = serializers.CharField(source="station.region.name")
+    district = serializers.CharField(source="station.district.name", default=None)
+    urban = serializers.BooleanField(source="station.urban", allow_null=True)
+    registered_voters = serializers.IntegerField(source="station.registered_voters")
+
+    class Meta:
+        model = SampleStation
+        fields = [
+            "station",
+            "code",
+            "name",
+            "region",
+            "district",
+            "urban",
+            "registered_voters",
+            "stratum",
+            "stratum_population",
+            "stratum_sample_size",
+            "weight",
+        ]
+
+
+class SampleList(MissionScopedList):
+    """The mission's samples; coordinators draw one with ``{"size", "seed"}`` (seed optional)."""
+
+    serializer_class = SampleSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return Sample.objects.none()
+        return (
+            Sample.objects.filter(mission=self.get_mission())
+            .select_related("created_by")
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=SampleDrawSerializer, responses={201: SampleSerializer})
+    def post(self, request, mission_id):
+        mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
+        serializer = SampleDrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sample = sample_draw(
+            mission=mission,
+            size=serializer.validated_data["size"],
+            seed=serializer.validated_data.get("seed"),
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return Response(
+            SampleSerializer(sample, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SampleDetail(RetrieveAPIView):
+    """One sample with its strata and their population sizes."""
+
+    serializer_class = SampleSerializer
+    queryset = Sample.objects.none()  # for the schema; get_object decides
+
+    def get_object(self):
+        mission = mission_for(
+            user=self.request.user, mission_id=self.kwargs["mission_id"], roles=STAFF_ROLES
+        )
+        samples = Sample.objects.select_related("created_by")
+        return get_object_or_404(samples, mission=mission, pk=self.kwargs["sample_id"])
+
+
+class SampleStationList(MissionScopedList):
+    """The sampled stations with their stratum, its population size and their weight."""
+
+    serializer_class = SampleStationSerializer
+
+    def get_queryset(self):
+        sample = get_object_or_404(Sample, mission=self.get_mission(), pk=self.kwargs["sample_id"])
+        return sample_stations(sample=sample)

@@ -20,5 +20,16 @@ urlpatterns = [
         name="observer-import",
     ),
     path("missions/<int:mission_id>/members/", api_setup.MemberList.as_view(), name="member-list"),
+    path("missions/<int:mission_id>/samples/", api_setup.SampleList.as_view(), name="sample-list"),
+    path(
+        "missions/<int:mission_id>/samples/<int:sample_id>/",
+        api_setup.SampleDetail.as_view(),
+        name="sample-detail",
+    ),
+    path(
+        "missions/<int:mission_id>/samples/<int:sample_id>/stations/",
+        api_setup.SampleStationList.as_view(),
+        name="sample-stations",
+    ),
     *router.urls,
 ]

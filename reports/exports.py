@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from missions.models import Observer, PollingStation
 from observation.models import Finding, Question, Stage, Visit
 
@@ -45,19 +47,35 @@ def guard(value: str) -> str:
 
 
 def _text(value):
-    return guard(value) if isinstance(value, str) else value
+    if type(value) is str and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _answer(value):
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, str):
+    if kind is int or kind is float or value is None:
+        return value
+    if kind is str:
         return guard(value)
-    if isinstance(value, list):
+    if kind is list:
         return guard(";".join(str(v) for v in value))
-    if isinstance(value, dict):
-        return guard(str(value))
-    return value
+    return guard(str(value))
+
+
+def streamed(queryset) -> Iterator:
+    """Rows of ``queryset`` a chunk at a time, read inside a transaction.
+
+    On PostgreSQL ``iterator()`` reads through a server-side cursor. Declared outside a
+    transaction, that cursor is ``WITH HOLD`` and PostgreSQL first materialises the whole
+    result (25 s before the first byte of a million visits); inside one, rows stream as they
+    are fetched. The transaction only reads, and ends when the last row has been read or the
+    download is abandoned (the generator is closed).
+    """
+    with transaction.atomic():
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
 def _local(moment, tz, cache: dict) -> str | None:
@@ -151,6 +169,9 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
             "answers",
         )
     )
+    width = len(codes)
+    position = {code: index for index, code in enumerate(codes)}
+    text = _text
     for (
         visit_id,
         code,
@@ -171,17 +192,23 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
         flags,
         notes,
         answers,
-    ) in queryset.iterator(chunk_size=CHUNK_SIZE):
-        answers = answers or {}
+    ) in streamed(queryset):
+        # A visit answers one checklist, a few of the mission's columns: fill only those.
+        cells = [None] * width
+        if answers:
+            for key, value in answers.items():
+                index = position.get(key)
+                if index is not None:
+                    cells[index] = _answer(value)
         yield [
             visit_id,
-            _text(code),
-            _text(name),
-            _text(region),
-            _text(district),
-            _text(team),
-            _text(username),
-            _text(full_name),
+            text(code),
+            text(name),
+            text(region),
+            text(district),
+            text(team),
+            text(username),
+            text(full_name),
             stage,
             version,
             _local(arrived_at, tz, cache),
@@ -191,8 +218,8 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
             assessment,
             status,
             ";".join(f.get("code", "") for f in flags if isinstance(f, dict)) if flags else "",
-            _text(notes),
-            *[_answer(answers.get(c)) for c in codes],
+            text(notes),
+            *cells,
         ]
 
 
@@ -248,7 +275,7 @@ def _finding_rows(*, mission) -> Iterator[list]:
             "created_at",
         )
     )
-    for row in queryset.iterator(chunk_size=CHUNK_SIZE):
+    for row in streamed(queryset):
         row = [_text(v) for v in row]
         row[9] = _local(row[9], tz, cache)
         row[16] = _local(row[16], tz, cache)
@@ -293,7 +320,7 @@ def stations_export(*, mission) -> Export:
     )
 
     def rows():
-        for row in queryset.iterator(chunk_size=CHUNK_SIZE):
+        for row in streamed(queryset):
             row = [_text(v) for v in row]
             row[5] = None if row[5] is None else str(row[5])
             row[6] = None if row[6] is None else str(row[6])
@@ -336,7 +363,7 @@ def observers_export(*, mission) -> Export:
             "id",
         )
     )
-    rows = ([_text(v) for v in row] for row in queryset.iterator(chunk_size=CHUNK_SIZE))
+    rows = ([_text(v) for v in row] for row in streamed(queryset))
     return Export(name="observers", header=OBSERVER_COLUMNS, rows=rows)
 
 
