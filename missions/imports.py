@@ -15,10 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +33,9 @@ from .countries import COUNTRIES
 from .models import (
     Area,
     AreaLevel,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
     MemberRole,
     Membership,
     Observer,
@@ -38,7 +44,7 @@ from .models import (
     PollingStation,
     Team,
 )
-from .spreadsheets import FileProblem, duplicate_columns, table_read
+from .spreadsheets import FileProblem, duplicate_columns, rows_estimate, table_read
 
 STATION_REQUIRED = ("code", "name", "region", "district", "registered_voters")
 STATION_OPTIONAL = ("latitude", "longitude", "urban", "abroad")
@@ -842,3 +848,164 @@ def observers_import(
         )
     _report(progress, 100)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser imports: upload, check (preview), confirm. Large files go through a Celery task.
+
+IMPORTERS = {ImportKind.STATIONS: stations_import, ImportKind.OBSERVERS: observers_import}
+STORED_ERRORS = 2000
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"missions:import-job:{job_id}:progress"
+
+
+def _progress_reporter(job_id: int) -> Callable[[int], None]:
+    def report(percent: int) -> None:
+        cache.set(import_progress_key(job_id), int(percent), timeout=3600)
+
+    return report
+
+
+def import_job_runs_in_worker(job: ImportJob) -> bool:
+    return job.rows > settings.IMPORT_ASYNC_ROWS
+
+
+def import_job_create(*, mission, kind: str, upload, actor, now=None) -> ImportJob:
+    """Keep the uploaded file in storage and count its rows; nothing is imported yet."""
+    now = now or timezone.now()
+    if kind not in IMPORTERS:
+        raise ValidationError({"kind": [_("Unknown import.")]})
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is larger than the limit of %(limit)s MB.")
+                    % {"limit": f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):g}"}
+                ]
+            }
+        )
+    job = ImportJob(
+        mission=mission,
+        kind=kind,
+        filename=(upload.name or "upload")[-255:],
+        size=upload.size,
+        rows=rows_estimate(file=upload),
+        created_by=actor,
+        created_at=now,
+    )
+    job.file.save(job.filename, upload, save=False)
+    job.save()
+    audit_record(
+        actor=actor,
+        mission=mission,
+        action="import.upload",
+        obj=job,
+        after={"kind": kind, "file": job.filename, "size": job.size, "rows": job.rows},
+        at=now,
+    )
+    return job
+
+
+def _stored_result(result: ImportResult) -> dict:
+    body = result.as_response()
+    body["would_create"] = result.created
+    body["would_update"] = result.updated
+    body["would_keep"] = result.unchanged
+    body["errors_total"] = len(result.errors)
+    body["errors"] = result.errors[:STORED_ERRORS]
+    body["preview"] = result.preview
+    return body
+
+
+def import_job_check(*, job: ImportJob, now=None) -> ImportJob:
+    """Dry-run the stored file: the job becomes VALID (with a preview) or INVALID."""
+    now = now or timezone.now()
+    if job.status not in (ImportStatus.PENDING, ImportStatus.VALIDATING):
+        return job  # already checked: running twice changes nothing
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)
+    with job.file.open("rb") as handle:
+        result = IMPORTERS[job.kind](
+            mission=job.mission,
+            file=File(handle, name=job.filename),
+            dry_run=True,
+            actor=job.created_by,
+            now=now,
+            progress=_progress_reporter(job.pk),
+        )
+    job.status = ImportStatus.VALID if result.ok else ImportStatus.INVALID
+    job.result = _stored_result(result)
+    job.progress = 100
+    job.finished_at = now
+    job.save(update_fields=["status", "result", "progress", "finished_at"])
+    cache.delete(import_progress_key(job.pk))
+    return job
+
+
+def import_job_confirm(*, job: ImportJob, actor, now=None) -> ImportJob:
+    """Mark a checked job for import by ``actor``; the import itself is ``import_job_apply``."""
+    now = now or timezone.now()
+    if job.status != ImportStatus.VALID:
+        raise ValidationError(
+            {"status": [_("Only a checked file without errors can be imported.")]}
+        )
+    job.status = ImportStatus.IMPORTING
+    job.confirmed_by = actor
+    job.progress = 0
+    job.save(update_fields=["status", "confirmed_by", "progress"])
+    return job
+
+
+def import_job_apply(*, job: ImportJob, now=None) -> ImportJob:
+    """Import the stored file for real, all or nothing; the file is checked again first."""
+    now = now or timezone.now()
+    if job.status != ImportStatus.IMPORTING:
+        return job  # done already, or never confirmed
+    with transaction.atomic():
+        with job.file.open("rb") as handle:
+            result = IMPORTERS[job.kind](
+                mission=job.mission,
+                file=File(handle, name=job.filename),
+                dry_run=False,
+                actor=job.confirmed_by,
+                now=now,
+                progress=_progress_reporter(job.pk),
+            )
+        job.status = ImportStatus.DONE if result.ok else ImportStatus.INVALID
+        job.result = _stored_result(result)
+        job.progress = 100
+        job.finished_at = now
+        job.save(update_fields=["status", "result", "progress", "finished_at"])
+    cache.delete(import_progress_key(job.pk))
+    if job.status == ImportStatus.DONE:
+        # The accreditation list names people: keep it no longer than needed.
+        transaction.on_commit(lambda: job.file.delete(save=True))
+    return job
+
+
+def import_job_fail(*, job_id: int, message: str, now=None) -> None:
+    """Record that a worker gave up on the job (time limit, crash)."""
+    ImportJob.objects.filter(pk=job_id).exclude(status=ImportStatus.DONE).update(
+        status=ImportStatus.FAILED,
+        result={"errors": [{"row": None, "field": "file", "message": message}], "errors_total": 1},
+        finished_at=now or timezone.now(),
+    )
+    cache.delete(import_progress_key(job_id))
+
+
+def import_job_state(*, job: ImportJob) -> dict:
+    """What the progress bar shows."""
+    running = job.status in (
+        ImportStatus.PENDING,
+        ImportStatus.VALIDATING,
+        ImportStatus.IMPORTING,
+    )
+    progress = cache.get(import_progress_key(job.pk)) if running else None
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "progress": progress if progress is not None else job.progress,
+        "running": running,
+    }

@@ -285,7 +285,8 @@ class ImportStatus(models.TextChoices):
 
 
 def import_file_path(instance, filename):
-    return f"imports/{instance.mission_id}/{uuid.uuid4().hex}"
+    extension = ".xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else ".csv"
+    return f"imports/{instance.mission_id}/{uuid.uuid4().hex}{extension}"
 
 
 class ImportJob(models.Model):

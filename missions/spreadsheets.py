@@ -170,3 +170,32 @@ def duplicate_columns(columns: list[str]) -> list[str]:
             duplicates.append(name)
         seen.add(name)
     return duplicates
+
+
+def rows_estimate(*, file) -> int:
+    """Roughly how many data rows the file holds, without parsing it (0 if unknown).
+
+    Decides whether the browser import checks the file in the request or in a worker.
+    """
+    if hasattr(file, "seek"):
+        file.seek(0)
+    head = file.read(len(XLSX_MAGIC))
+    if hasattr(file, "seek"):
+        file.seek(0)
+    if head == XLSX_MAGIC:
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(file, read_only=True)
+            rows = workbook.worksheets[0].max_row or 0
+            workbook.close()
+        except Exception:  # noqa: BLE001 - a damaged file is reported when it is checked
+            rows = 0
+        finally:
+            file.seek(0)
+        return max(0, rows - 1)
+    lines = 0
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        lines += chunk.count(b"\n")
+    file.seek(0)
+    return max(0, lines - 1)

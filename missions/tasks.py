@@ -1,0 +1,34 @@
+"""Celery tasks of the missions app. Thin: load by id, call one service.
+
+A browser import of a large file is checked, then (once confirmed) imported by a worker, so
+no request waits on it. Both steps are idempotent: they act only on a job in the status that
+step expects, and the import commits its rows and the job's DONE status together.
+"""
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .imports import import_job_apply, import_job_check, import_job_fail
+from .models import ImportJob
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def import_job_run(*, job_id: int, step: str) -> None:
+    job = ImportJob.objects.select_related("mission", "created_by", "confirmed_by").filter(
+        pk=job_id
+    )
+    job = job.first()
+    if job is None:
+        return
+    try:
+        if step == "check":
+            import_job_check(job=job, now=timezone.now())
+        elif step == "apply":
+            import_job_apply(job=job, now=timezone.now())
+    except SoftTimeLimitExceeded:
+        import_job_fail(
+            job_id=job_id,
+            message=_("The import took too long and was stopped; nothing was imported."),
+        )
