@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("missions.urls_api")),
     path("", include("observation.urls_api")),
     path("", include("reports.urls_api")),
+    path("", include("reports.urls_api_statistics")),
 ]
 
 urlpatterns = [

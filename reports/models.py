@@ -13,6 +13,7 @@ Area rows carry ``area_code`` and ``area_name`` so a dashboard reads them withou
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
@@ -325,6 +326,15 @@ class Candidate(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        if self.code in RESERVED_CANDIDATE_CODES:
+            raise ValidationError(
+                {
+                    "code": _("%(code)s is kept for the quick count's own questions.")
+                    % {"code": self.code}
+                }
+            )
 
     @property
     def question_code(self) -> str:

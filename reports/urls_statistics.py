@@ -19,4 +19,12 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="statement-pdf",
     ),
+    path(
+        "missions/<int:mission_id>/turnout-estimate/",
+        views.turnout_estimate_page,
+        name="turnout-estimate",
+    ),
+    path("missions/<int:mission_id>/quick-count/", views.quick_count_page, name="quick-count"),
+    path("missions/<int:mission_id>/candidates/", views.candidates_page, name="candidates"),
+    path("missions/<int:mission_id>/forensics/", views.forensics_page, name="forensics"),
 ]

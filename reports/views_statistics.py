@@ -6,14 +6,30 @@ coordinators only.
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from missions.access import STAFF_ROLES, mission_for
+from missions.access import STAFF_ROLES, mission_for, role_in
+from missions.models import MemberRole
+from observation.models import Stage
 
-from .selectors_statistics import COUNTED_STATUSES, StatementFilter, statement_figures
+from . import charts
+from .candidates import candidate_create, candidate_delete, candidate_update
+from .models import Candidate
+from .selectors_statistics import (
+    COUNTED_STATUSES,
+    StatementFilter,
+    forensics,
+    quick_count,
+    statement_figures,
+    turnout_estimate,
+)
 from .statement_export import statement_markdown, statement_pdf
 
 
@@ -80,3 +96,178 @@ def statement_download(request, mission_id, fmt):
         )
     pdf = statement_pdf(mission=mission, figures=figures, generated_at=now)
     return _download(pdf, content_type="application/pdf", filename=f"{stem}.pdf")
+
+
+def _official_points(rows, official, *, level, area_code):
+    """Official figures of one area, marked when outside the 95% interval of their hour."""
+    outside = {r["official_at"] for r in rows if r["official_outside95"]}
+    return [
+        {"at": f["at"], "turnout_pct": f["turnout_pct"], "outside95": f["at"] in outside}
+        for f in official
+        if f["level"] == level and f["area_code"] == area_code
+    ]
+
+
+@login_required
+def turnout_estimate_page(request, mission_id):
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+    estimate = turnout_estimate(mission=mission)
+    rows = estimate["rows"]
+    regions = sorted(
+        {(r["area_code"], r["area_name"]) for r in rows if r["level"] == "region"},
+        key=lambda pair: (pair[1].casefold(), pair[0]),
+    )
+    region = request.GET.get("region", "")
+    if region not in {code for code, _name in regions}:
+        region = ""
+    level, code = ("region", region) if region else ("national", "ALL")
+    area_rows = [r for r in rows if r["level"] == level and r["area_code"] == code]
+    area_name = dict(regions).get(region, _("national"))
+    figure = charts.turnout_estimate_figure(
+        rows=area_rows,
+        official_rows=_official_points(
+            area_rows, estimate["official"], level=level, area_code=code
+        ),
+        area_name=area_name,
+        timezone=mission.timezone,
+    )
+    return render(
+        request,
+        "reports/turnout_estimate.html",
+        {
+            "mission": mission,
+            "estimate": estimate,
+            "area_rows": area_rows,
+            "area_name": area_name,
+            "regions": regions,
+            "region": region,
+            "figure": charts.figure_json(figure),
+        },
+    )
+
+
+@login_required
+def quick_count_page(request, mission_id):
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+    reconciled_only = request.GET.get("reconciled_only") == "1"
+    result = quick_count(mission=mission, reconciled_only=reconciled_only)
+    figures = {}
+    if result["estimates"]:
+        figures["estimates"] = charts.figure_json(
+            charts.quick_count_figure(estimates=result["estimates"])
+        )
+        figures["convergence"] = charts.figure_json(
+            charts.quick_count_convergence_figure(
+                rows=result["convergence"], timezone=mission.timezone
+            )
+        )
+    return render(
+        request,
+        "reports/quick_count.html",
+        {
+            "mission": mission,
+            "result": result,
+            "figures": figures,
+            "is_coordinator": role_in(user=request.user, mission_id=mission.pk)
+            == MemberRole.COORDINATOR,
+            "flagged": result["reconciliation"]["flagged"][:FLAGGED_SHOWN],
+            "flagged_shown": FLAGGED_SHOWN,
+        },
+    )
+
+
+FLAGGED_SHOWN = 200
+
+
+@login_required
+def forensics_page(request, mission_id):
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+    result = forensics(mission=mission)
+    figures = {
+        "distribution": charts.figure_json(
+            charts.turnout_distribution_figure(values=[r["turnout_pct"] for r in result["turnout"]])
+        )
+    }
+    if result["fingerprint"]:
+        figures["fingerprint"] = charts.figure_json(
+            charts.election_fingerprint_figure(
+                points=result["fingerprint"], winner_name=result["winner"]["name"]
+            )
+        )
+    return render(
+        request,
+        "reports/forensics.html",
+        {"mission": mission, "result": result, "figures": figures},
+    )
+
+
+def _position(value) -> int:
+    try:
+        position = int(value)
+    except (TypeError, ValueError):
+        message = _("Give the place on the ballot as a number.")
+        raise ValidationError({"position": [message]}) from None
+    if not 1 <= position <= 999:
+        raise ValidationError({"position": [_("The place on the ballot is between 1 and 999.")]})
+    return position
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidates_page(request, mission_id):
+    """The mission's candidates: add, rename, reorder, remove (coordinators)."""
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=(MemberRole.COORDINATOR,))
+    errors = {}
+    form = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        now = timezone.now()
+        form = {k: request.POST.get(k, "") for k in ("code", "name", "position")}
+        try:
+            if action == "add":
+                candidate_create(
+                    mission=mission,
+                    actor=request.user,
+                    code=form["code"],
+                    name=form["name"],
+                    position=_position(form["position"]),
+                    now=now,
+                )
+                messages.success(
+                    request, _("Candidate added: the counting form asks for their votes.")
+                )
+            elif action in ("update", "delete"):
+                candidate = get_object_or_404(
+                    Candidate, mission=mission, pk=request.POST.get("candidate")
+                )
+                if action == "update":
+                    candidate_update(
+                        candidate=candidate,
+                        actor=request.user,
+                        name=form["name"],
+                        position=_position(form["position"]),
+                        now=now,
+                    )
+                    messages.success(request, _("Candidate saved."))
+                else:
+                    candidate_delete(candidate=candidate, actor=request.user, now=now)
+                    messages.success(request, _("Candidate removed."))
+            else:
+                raise Http404
+            return redirect("statistics:candidates", mission_id=mission.pk)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    candidates = Candidate.objects.filter(mission=mission).order_by("position", "code", "id")
+    return render(
+        request,
+        "reports/candidates.html",
+        {
+            "mission": mission,
+            "candidates": candidates,
+            "errors": errors,
+            "form": form,
+            "next_position": len(candidates) + 1,
+            "stage": Stage.COUNTING,
+        },
+        status=400 if errors else 200,
+    )
