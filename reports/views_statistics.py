@@ -123,7 +123,7 @@ def turnout_estimate_page(request, mission_id):
     level, code = ("region", region) if region else ("national", "ALL")
     area_rows = [r for r in rows if r["level"] == level and r["area_code"] == code]
     area_name = dict(regions).get(region, _("national"))
-    figure = charts.turnout_estimate_figure(
+    figure = charts.turnout_estimate_spec(
         rows=area_rows,
         official_rows=_official_points(
             area_rows, estimate["official"], level=level, area_code=code
@@ -154,10 +154,10 @@ def quick_count_page(request, mission_id):
     figures = {}
     if result["estimates"]:
         figures["estimates"] = charts.figure_json(
-            charts.quick_count_figure(estimates=result["estimates"])
+            charts.quick_count_spec(estimates=result["estimates"])
         )
         figures["convergence"] = charts.figure_json(
-            charts.quick_count_convergence_figure(
+            charts.quick_count_convergence_spec(
                 rows=result["convergence"], timezone=mission.timezone
             )
         )
@@ -185,12 +185,12 @@ def forensics_page(request, mission_id):
     result = forensics(mission=mission)
     figures = {
         "distribution": charts.figure_json(
-            charts.turnout_distribution_figure(values=[r["turnout_pct"] for r in result["turnout"]])
+            charts.turnout_distribution_spec(values=[r["turnout_pct"] for r in result["turnout"]])
         )
     }
     if result["fingerprint"]:
         figures["fingerprint"] = charts.figure_json(
-            charts.election_fingerprint_figure(
+            charts.election_fingerprint_spec(
                 points=result["fingerprint"], winner_name=result["winner"]["name"]
             )
         )

@@ -1,6 +1,7 @@
 """The statistics figures are pure and escape free text."""
 
 import datetime as dt
+import json
 import zoneinfo
 
 from reports import charts
@@ -118,3 +119,39 @@ def test_forensic_figures():
         fingerprint.layout.yaxis.title.text == "&lt;i&gt;A&lt;/i&gt;&#39;s share of valid votes (%)"
     )
     assert list(fingerprint.data[0].x) == [60.0]
+
+
+def test_each_spec_is_its_validated_figure():
+    arguments = {
+        "turnout_estimate": {
+            "rows": [estimate_row(10, 22.0, 1.0, 1.3)],
+            "official_rows": [{"at": at(10), "turnout_pct": 23.4, "outside95": True}],
+            "timezone": "Asia/Almaty",
+        },
+        "quick_count": {
+            "estimates": [
+                {"code": "A", "name": "A", "estimate_pct": 52.0, "margin95": 2.0, "margin99": 2.6}
+            ]
+        },
+        "quick_count_convergence": {
+            "rows": [
+                {
+                    "received_at": at(21),
+                    "stations": 1,
+                    "code": "A",
+                    "name": "A",
+                    "estimate_pct": 50.0,
+                    "low95": 40.0,
+                    "high95": 60.0,
+                }
+            ],
+            "timezone": "Asia/Almaty",
+        },
+        "turnout_distribution": {"values": [20.0, 61.0]},
+        "election_fingerprint": {"points": [{"turnout_pct": 60.0, "winner_pct": 67.8}]},
+    }
+    for name, kwargs in arguments.items():
+        spec = getattr(charts, f"{name}_spec")(**kwargs)
+        figure = getattr(charts, f"{name}_figure")(**kwargs)
+
+        assert json.loads(figure.to_json()) == json.loads(json.dumps(spec)), name
