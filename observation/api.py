@@ -32,6 +32,7 @@ from missions.models import MemberRole
 
 from . import selectors, services
 from .models import Stage, Visit, VisitStatus
+from .photos import MAX_PHOTO_BYTES
 from .serializers import (
     ChecklistSerializer,
     FindingReviewSerializer,
@@ -43,6 +44,9 @@ from .serializers import (
     VisitReviewSerializer,
     VisitSerializer,
 )
+
+# Room for the multipart boundaries and headers around a photo of the largest allowed size.
+MULTIPART_SLACK = 64 * 1024
 
 ERRORS = OpenApiResponse(
     response=OpenApiTypes.OBJECT, description='{"field": ["what to fix", ...]}'
@@ -209,6 +213,12 @@ class FindingPhotoUpload(APIView):
     def post(self, request, pk):
         """Attach a photo to a finding: JPEG or PNG by content, at most 10 MB, 3 per finding."""
         finding = selectors.finding_for_action(user=request.user, finding_id=pk, team_may=True)
+        # Refuse a body far over the limit before reading it into a temporary file.
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if declared.isdigit() and int(declared) > MAX_PHOTO_BYTES + MULTIPART_SLACK:
+            raise exceptions.ValidationError(
+                {"image": [f"The photo is over {MAX_PHOTO_BYTES // 2**20} MB; send a smaller one."]}
+            )
         image = request.FILES.get("image")
         if image is None:
             raise exceptions.ValidationError(

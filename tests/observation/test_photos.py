@@ -84,6 +84,16 @@ def test_an_11_mb_photo_is_a_400(api, observer, finding):
     assert not FindingPhoto.objects.exists()
 
 
+def test_a_photo_just_over_10_mb_is_a_400(api, observer, finding):
+    big = image_bytes("JPEG") + b"\x00" * (10 * 1024 * 1024)
+
+    response = send(api, observer.user, finding, upload("big.jpg", big))
+
+    assert response.status_code == 400
+    assert "10.0 MB" in response.json()["image"][0]
+    assert not FindingPhoto.objects.exists()
+
+
 def test_a_fourth_photo_is_a_400(api, observer, finding):
     for n in range(3):
         sent = send(api, observer.user, finding, upload(f"{n}.jpg", image_bytes("JPEG")))
