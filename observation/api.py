@@ -125,6 +125,7 @@ class VisitViewSet(
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
     parser_classes = [JSONParser]
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.visits_visible_to(user=self.request.user)

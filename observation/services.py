@@ -383,7 +383,7 @@ def _visit_flags(*, observer, data) -> list[dict]:
         .exclude(status=VisitStatus.REJECTED)
         .annotate(ends_at=Coalesce("departed_at", "arrived_at"))
         .filter(conditions)
-        .values("id", "station_id", "station__code", "arrived_at", "ends_at", "voters_so_far")
+        .values("id", "station_id", "arrived_at", "ends_at", "voters_so_far")
         .order_by("arrived_at", "id")[:10]
     )
     team_label = observer.team.code if observer.team_id else observer.full_name
@@ -391,10 +391,16 @@ def _visit_flags(*, observer, data) -> list[dict]:
     for other in others:
         if other["station_id"] != station.pk and not overlap_seen:
             overlap_seen = True
+            # Only a flagged visit pays for the other station's code (no join on the hot path).
+            other_code = (
+                PollingStation.objects.filter(pk=other["station_id"])
+                .values_list("code", flat=True)
+                .first()
+            )
             flags.append(
                 {
                     "code": "TEAM_IN_TWO_PLACES",
-                    "message": f"Team {team_label} also reported being at {other['station__code']} "
+                    "message": f"Team {team_label} also reported being at {other_code} "
                     f"from {_local(other['arrived_at'], mission)} to "
                     f"{_local(other['ends_at'], mission)} (visit {other['id']}), "
                     "overlapping this visit.",

@@ -527,7 +527,7 @@ def test_a_visit_longer_than_the_polls_are_open_is_flagged(api, observer, visit_
 
 
 def test_the_same_team_at_two_stations_at_once_is_flagged(
-    api, observer, teammate, other_station, visit_body
+    api, observer, teammate, station, other_station, visit_body
 ):
     post(api, observer.user, visit_body())  # 10:05-10:40 at station
     body = visit_body(
@@ -538,7 +538,7 @@ def test_the_same_team_at_two_stations_at_once_is_flagged(
 
     flags = flags_of(post(api, teammate.user, body))
 
-    assert other_station.code not in flags["TEAM_IN_TWO_PLACES"]
+    assert station.code in flags["TEAM_IN_TWO_PLACES"]
     assert "10:05" in flags["TEAM_IN_TWO_PLACES"] and "T001" in flags["TEAM_IN_TWO_PLACES"]
 
 
@@ -739,3 +739,38 @@ def test_a_fresh_client_uuid_makes_a_second_visit(api, observer, visit_body):
 
     assert response.status_code == 201
     assert Visit.objects.count() == 2
+
+
+# --- Never a 500 for what a client can send ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "override",
+    [{"station": 10**30}, {"checklist": 10**30}, {"station": -5}, {"station": True}],
+    ids=["huge-station", "huge-checklist", "negative-station", "boolean-station"],
+)
+def test_absurd_ids_are_a_400(api, observer, visit_body, override):
+    response = post(api, observer.user, visit_body(**override))
+
+    assert response.status_code == 400
+    assert set(override) <= set(response.json())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/visits/abc/",
+        "/api/v1/visits/99999999999999999999999/",
+        "/api/v1/visits/?station=99999999999999999999999",
+    ],
+)
+def test_absurd_urls_are_not_a_500(api, coordinator, path):
+    assert api.as_user(coordinator).get(path).status_code in (200, 400, 404)
+
+
+def test_a_review_of_a_non_numeric_visit_is_a_404(api, coordinator):
+    response = api.as_user(coordinator).post(
+        "/api/v1/visits/abc/review/", {"status": "VERIFIED"}, format="json"
+    )
+
+    assert response.status_code == 404
