@@ -651,29 +651,34 @@ def briefing_pack_build(*, pack_id: int, now) -> None:
         return
     briefing = pack.briefing
     with translation.override(pack.language):
-        pages = pack_pages(briefing=briefing)
-        _pack_progress(
-            pack, status=BriefingPackStatus.BUILDING, done=0, total=len(pages), started_at=now()
-        )
+        _pack_progress(pack, status=BriefingPackStatus.BUILDING, done=0, started_at=now())
         writer = PdfWriter()
         try:
+            pages = pack_pages(briefing=briefing)
+            _pack_progress(pack, total=len(pages))
             for number, page in enumerate(pages, start=1):
                 pdf = rendering.figure_render(figure=page, fmt="pdf")
                 writer.append(PdfReader(io.BytesIO(pdf)))
                 _pack_progress(pack, done=number)
-        except (rendering.ChromiumUnavailable, rendering.RenderFailed) as exc:
-            logger.warning("Briefing pack %s failed: %s", pack_id, exc)
-            _pack_progress(
-                pack, status=BriefingPackStatus.FAILED, error=str(exc), finished_at=now()
-            )
-            return
-        except Exception:
+        except rendering.ChromiumUnavailable as exc:
+            logger.warning("Briefing pack %s: %s", pack_id, exc)
             _pack_progress(
                 pack,
                 status=BriefingPackStatus.FAILED,
-                error=_("The pack could not be built."),
+                error=rendering.INSTALL_HINT,
                 finished_at=now(),
             )
+            return
+        except Exception as exc:
+            logger.exception("Briefing pack %s could not be built", pack_id)
+            _pack_progress(
+                pack,
+                status=BriefingPackStatus.FAILED,
+                error=_("The pack could not be built; try again in a minute."),
+                finished_at=now(),
+            )
+            if isinstance(exc, rendering.RenderFailed):
+                return  # a browser hiccup: the next request queues the build again
             raise
         writer.add_metadata(
             {

@@ -120,3 +120,13 @@ def api():
 
     client.as_user = as_user
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chart_renderer_session():
+    """One warm Chromium for chart rendering serves the whole test session (the renderer keeps
+    it per process); it is closed at the end. Nothing starts it unless a test renders."""
+    yield
+    from reports.rendering import renderer_stop
+
+    renderer_stop()

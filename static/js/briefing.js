@@ -44,25 +44,31 @@
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
     var busy = false;
 
+    function text(name) {
+      return form.getAttribute("data-msg-" + name) || "";
+    }
+
     function show(state) {
       progress.hidden = false;
       progress.value = state.percent || 0;
       if (state.status === "READY") {
         progress.value = 100;
-        message.textContent = link.getAttribute("data-ready") || "Ready.";
+        message.textContent = text("ready");
       } else if (state.status === "FAILED") {
-        message.textContent = state.error || "The pack could not be built.";
+        message.textContent = state.error || text("failed");
       } else if (state.total) {
-        message.textContent = state.done + " / " + state.total;
+        message.textContent = text("pages")
+          .replace("%(done)s", state.done)
+          .replace("%(total)s", state.total);
       } else {
-        message.textContent = "…";
+        message.textContent = text("queued");
       }
     }
 
-    function fail(text) {
+    function fail(reason) {
       busy = false;
       progress.hidden = true;
-      message.textContent = text;
+      message.textContent = reason;
     }
 
     function poll() {
@@ -79,7 +85,7 @@
             window.setTimeout(poll, POLL_MS);
           }
         })
-        .catch(function () { fail("The server did not answer; try again."); });
+        .catch(function () { fail(text("offline")); });
     }
 
     link.addEventListener("click", function (event) {
@@ -100,7 +106,7 @@
         .then(function (response) {
           return response.json().then(function (body) {
             if (!response.ok) {
-              fail(body.detail || "The pack cannot be built on this server.");
+              fail(body.detail || text("failed"));
               return;
             }
             show(body);
@@ -114,7 +120,7 @@
             }
           });
         })
-        .catch(function () { fail("The server did not answer; try again."); });
+        .catch(function () { fail(text("offline")); });
     });
   }
 

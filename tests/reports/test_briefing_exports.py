@@ -2,7 +2,7 @@
 
 These need Chromium (``apt-get install chromium``): under ``CI=true`` a missing one fails the
 run; elsewhere the tests are skipped with that reason. One warm browser serves the whole
-module (the renderer keeps it per process); it is closed at the end.
+session (the renderer keeps it per process; tests/conftest.py closes it at the end).
 """
 
 import io
@@ -29,8 +29,6 @@ def chromium():
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"CI=true: {reason}")
         pytest.skip(reason)
-    yield
-    rendering.renderer_stop()
 
 
 @pytest.fixture

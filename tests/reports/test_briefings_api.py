@@ -478,3 +478,23 @@ def test_without_chromium_images_and_pack_are_503_and_csv_still_works(api, press
     page = client.get(f"/briefings/{briefing['id']}/")
     assert page.status_code == 200
     assert "apt-get install chromium" in page.content.decode()
+
+
+def test_a_worker_without_chromium_marks_the_pack_failed_with_what_to_install(api, press, briefing):
+    from reports.briefings import briefing_pack_request
+    from reports.models import BriefingPack
+    from reports.tasks import build_briefing_pack
+
+    pack = briefing_pack_request(
+        briefing=Briefing.objects.get(pk=briefing["id"]), language="en", now=timezone.now()
+    )
+
+    with override_settings(CHROMIUM_PATH="/nonexistent/chromium"):
+        build_briefing_pack(pack_id=pack.pk)
+
+    pack = BriefingPack.objects.get(pk=pack.pk)
+    assert pack.status == "FAILED"
+    assert "apt-get install chromium" in pack.error
+    status = api.as_user(press).get(f"/api/v1/briefings/{briefing['id']}/pack/").json()
+    assert status["status"] == "FAILED"
+    assert "apt-get install chromium" in status["error"]

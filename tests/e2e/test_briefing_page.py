@@ -1,0 +1,84 @@
+"""A journalist opens a public briefing: the charts are drawn under the site's CSP, the
+chart's own toolbar downloads a PNG, and the briefing pack is built with a progress indicator
+and downloaded.
+
+Drives Debian's Chromium through Playwright against a live server; the server renders the pack
+with kaleido and the same Chromium. Skipped outside CI when Chromium is missing; under CI=true
+a missing Chromium fails.
+"""
+
+import io
+import os
+import shutil
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reports.aggregation import aggregates_reconcile
+from reports.briefings import briefing_publish
+from tests.reports.factories import FindingFactory, VisitFactory, local
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and Chromium is missing at {CHROMIUM}")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+        connections.close_all()
+
+
+def test_a_journalist_downloads_a_chart_and_the_pack(
+    browser, live_server, coordinator, station, observer, tmp_path
+):
+    for hour, voters, assessment in ((10, 300, "GOOD"), (14, 600, "BAD")):
+        visit = VisitFactory(
+            station=station,
+            observer=observer,
+            arrived_at=local(hour, 30),
+            voters_so_far=voters,
+            assessment=assessment,
+        )
+    FindingFactory(visit=visit, category="SECRECY", severity="SERIOUS")
+    aggregates_reconcile(mission=station.mission, now=timezone.now())
+    briefing = briefing_publish(
+        mission=station.mission,
+        user=coordinator,
+        now=timezone.now(),
+        title="Statement",
+        public=True,
+    )
+    page = browser.new_context(accept_downloads=True).new_page()
+    page.set_default_timeout(60_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{live_server.url}/briefings/{briefing.pk}/")
+    page.wait_for_selector("#chart-assessments .js-plotly-plot")
+    charts = page.locator(".briefing-chart .js-plotly-plot").count()
+    with page.expect_download() as chart_download:
+        page.locator("#chart-assessments .modebar-btn[data-title='Download plot as a PNG']").click()
+    with page.expect_download() as pack_download:
+        page.click("#pack-link")
+
+    assert charts == len(briefing.snapshot["charts"])
+    assert chart_download.value.suggested_filename == f"briefing-{briefing.pk}-assessments.png"
+    png = chart_download.value.path().read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert page.locator("#pack-progress").get_attribute("value") == "100"
+    pdf = pack_download.value.path().read_bytes()
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == charts + 1
+    assert errors == []
