@@ -21,12 +21,12 @@ from django.views.decorators.http import require_POST
 from missions.access import missions_for
 from missions.models import MemberRole
 
-from . import charts, rendering
+from . import rendering
 from .briefing_api import request_language
 from .briefings import (
+    briefing_chart_spec,
     briefing_charts,
     briefing_content,
-    briefing_figure,
     briefing_file_name,
     briefing_get,
     briefing_is_staff,
@@ -138,9 +138,7 @@ def briefing_page(request, briefing_id):
     figures = {}
     for chart in briefing_charts(briefing=briefing):
         name = chart["name"]
-        figures[name] = charts.figure_json(
-            briefing_figure(briefing=briefing, name=name, with_title=False)
-        )
+        figures[name] = briefing_chart_spec(briefing=briefing, name=name)
         chart_list.append(
             {
                 **chart,

@@ -469,6 +469,12 @@ def briefing_figure(*, briefing: Briefing, name: str, with_title: bool = True):
     return charts.CHARTS[name].figure(**chart["arguments"], title=title)
 
 
+def briefing_chart_spec(*, briefing: Briefing, name: str) -> dict:
+    """The chart as the plain dict plotly.js draws (no title: the page heads it), for pages."""
+    chart = _chart(briefing=briefing, name=name)
+    return charts.CHARTS[name].spec(**chart["arguments"], title=None)
+
+
 def briefing_chart_csv(*, briefing: Briefing, name: str) -> bytes:
     """The chart's data as CSV (UTF-8 with a byte order mark, so spreadsheets read it)."""
     chart = _chart(briefing=briefing, name=name)
