@@ -92,19 +92,15 @@ TEMPLATE_JSON = TEMPLATE.to_plotly_json()
 # --- helpers ---------------------------------------------------------------------------------
 
 
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
 def esc(value) -> str:
     """Text for Plotly: HTML-escaped with the entities plotly.js decodes back to characters.
 
     plotly.js understands ``&amp; &lt; &gt;`` and numeric entities, not ``&quot;``.
     """
-    text = "" if value is None else str(value)
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&#34;")
-        .replace("'", "&#39;")
-    )
+    return ("" if value is None else str(value)).translate(_ESCAPES)
 
 
 def csv_cell(value):

@@ -17,11 +17,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db import connection
+from django.db.models import Count, Exists, FloatField, Max, Prefetch, Q
+from django.db.models.functions import Cast
 
-from missions.models import Area, AreaLevel, Observer, Organisation, PollingStation, Team
+from missions.models import Area, AreaLevel, Deployment, Observer, Organisation, PollingStation
 from observation.models import (
     Finding,
+    FindingCategory,
     FindingRevision,
     ReviewStatus,
     Severity,
@@ -115,21 +118,17 @@ def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findi
     """Observers, states, organisations, teams, coverage, findings, the review backlog.
 
     ``coverage`` and ``findings`` are the national aggregate rows the page already read.
+    Observers deployed are those in a team deployed on election day; teams in the field
+    are those teams. Until a mission records any deployment for the day, every observer in a
+    team counts (so the figures are not zero on a mission that does not use deployments).
     """
-    observers = Observer.objects.filter(mission=mission, team__isnull=False)
-    teams = Team.objects.filter(mission=mission).filter(
-        Exists(Visit.objects.filter(team=OuterRef("pk")).exclude(status=VisitStatus.REJECTED))
+    deployed = Deployment.objects.filter(mission=mission, day=mission.election_date)
+    observers = Observer.objects.filter(mission=mission, team__isnull=False).filter(
+        Q(team_id__in=deployed.values("team_id")) | ~Exists(deployed)
     )
     flagged = Visit.objects.filter(mission=mission, status=VisitStatus.FLAGGED)
     if filters.organisation_id:
         observers = observers.filter(organisation_id=filters.organisation_id)
-        teams = teams.filter(
-            Exists(
-                Observer.objects.filter(
-                    team=OuterRef("pk"), organisation_id=filters.organisation_id
-                )
-            )
-        )
         flagged = flagged.filter(observer__organisation_id=filters.organisation_id)
     if filters.region_id:
         flagged = flagged.filter(station__region_id=filters.region_id)
@@ -138,6 +137,7 @@ def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findi
         observers=Count("id"),
         countries=Count("nationality", distinct=True),
         organisations=Count("organisation", distinct=True),
+        teams_in_field=Count("team", distinct=True),
     )
     national = coverage[0] if coverage else {}
     by_severity = {severity: 0 for severity in reversed(Severity.values)}
@@ -145,7 +145,6 @@ def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findi
         by_severity[row["severity"]] = by_severity.get(row["severity"], 0) + row["count"]
     return {
         **people,
-        "teams_in_field": teams.count(),
         "stations_total": national.get("stations_total", 0),
         "stations_visited": national.get("stations_visited", 0),
         "visits": national.get("visits", 0),
@@ -324,31 +323,37 @@ def _area_table(coverage, findings) -> list[dict]:
 
 def coverage_map_arguments(*, mission, region_id: int | None = None) -> dict:
     """Stations with coordinates, visited or not (from the per-station coverage aggregate),
-    and the region outlines: the arguments of ``charts.coverage_map_figure``."""
+    and the region outlines: the arguments of ``charts.coverage_map_spec``. Three queries."""
     from .models import StationCoverage
 
     stations = PollingStation.objects.filter(
         mission=mission, latitude__isnull=False, longitude__isnull=False
     )
     outlines = Area.objects.filter(mission=mission, level=AreaLevel.REGION, geojson__isnull=False)
+    visited = StationCoverage.objects.filter(mission=mission, visits__gt=0)
     if region_id:
         stations = stations.filter(region_id=region_id)
         outlines = outlines.filter(pk=region_id)
-    stations = stations.annotate(
-        visited=Exists(StationCoverage.objects.filter(station=OuterRef("pk"), visits__gt=0))
+        visited = visited.filter(station__region_id=region_id)
+    visited_ids = set(visited.values_list("station_id", flat=True))
+    rows = stations.order_by("code", "id").values_list(
+        "id",
+        "code",
+        "name",
+        # As floats from the database: converting 10,000 Decimals costs more than the query.
+        Cast("latitude", FloatField()),
+        Cast("longitude", FloatField()),
     )
     return {
         "stations": [
             {
-                "code": s["code"],
-                "name": s["name"],
-                "latitude": float(s["latitude"]),
-                "longitude": float(s["longitude"]),
-                "visited": s["visited"],
+                "code": code,
+                "name": name,
+                "latitude": latitude,
+                "longitude": longitude,
+                "visited": pk in visited_ids,
             }
-            for s in stations.order_by("code", "id").values(
-                "code", "name", "latitude", "longitude", "visited"
-            )
+            for pk, code, name, latitude, longitude in rows
         ],
         "outlines": [
             {"area_code": o["code"], "area_name": o["name"], "geojson": o["geojson"]}
@@ -376,11 +381,29 @@ def critical_findings_feed(
     if filters.stage:
         findings = findings.filter(visit__stage=filters.stage)
     findings = _visits_in_window(findings, filters, prefix="visit__")
-    return list(
-        findings.select_related("visit__station__region", "visit__team").order_by(
-            "-created_at", "-id"
-        )[:limit]
-    )
+    if connection.features.supports_slicing_ordering_in_compound:
+        # The newest of each severity through the (severity, created_at) index, merged: a
+        # few dozen rows read, where one query over both severities sorts them all.
+        newest = [
+            findings.filter(severity=severity)
+            .order_by("-created_at", "-id")
+            .values_list("id", "created_at")[:limit]
+            for severity in FEED_SEVERITIES
+        ]
+        latest = newest[0].union(*newest[1:], all=True).order_by("-created_at", "-id")[:limit]
+    else:  # SQLite, the embedded default: small missions, one plain query
+        latest = findings.order_by("-created_at", "-id").values_list("id", "created_at")[:limit]
+    ids = [pk for pk, _created_at in latest]
+    by_id = Finding.objects.select_related("visit__station__region", "visit__team").in_bulk(ids)
+    feed = [by_id[pk] for pk in ids if pk in by_id]
+    # Labels looked up once per request: get_FOO_display() rebuilds its choices each call.
+    severities, categories = dict(Severity.choices), dict(FindingCategory.choices)
+    reviews = dict(ReviewStatus.choices)
+    for finding in feed:
+        finding.severity_label = severities.get(finding.severity, finding.severity)
+        finding.category_label = categories.get(finding.category, finding.category)
+        finding.review_status_label = reviews.get(finding.review_status, finding.review_status)
+    return feed
 
 
 def review_queue(*, mission, filters: DashboardFilters | None = None):

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -244,6 +246,15 @@ def _thin(geometry: dict, step: int) -> dict:
     }
 
 
+def _version_key(mission_id: int) -> str:
+    return f"outlines-version:{mission_id}"
+
+
+def outlines_version(*, mission_id: int) -> int:
+    """Changes whenever the mission's outlines do: part of the coverage map's cache key."""
+    return cache.get(_version_key(mission_id), 0)
+
+
 @transaction.atomic
 def area_outlines_upload(
     *, mission: Mission, actor, data: bytes, property_name: str = "", now
@@ -275,6 +286,7 @@ def area_outlines_upload(
         region.geojson = geometries.get(region.pk)
         (result.matched if region.geojson else result.regions_without_outline).append(region)
     Area.objects.bulk_update(regions, ["geojson"])
+    transaction.on_commit(lambda: cache.set(_version_key(mission.pk), time.time_ns(), None))
     audit_record(
         actor=actor,
         mission=mission,

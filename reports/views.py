@@ -7,15 +7,20 @@ and the outline upload are for coordinators; an analyst sees the pages without t
 and gets a 403 when posting anyway.
 """
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,11 +29,12 @@ from missions.models import MemberRole
 from observation import services as observation_services
 from observation.models import Finding, Visit
 
-from . import charts, dashboard, outlines
+from . import charts, dashboard, outlines, selectors
 from .forms import DashboardFilterForm, FindingReviewForm, OutlinesUploadForm, VisitReviewForm
 
 REVIEW_PAGE_SIZE = 25
 STATIONS_PAGE_SIZE = 100
+MAP_CACHE_SECONDS = 600
 
 
 def _staff_mission(request, mission_id):
@@ -91,6 +97,7 @@ def dashboard_page(request, mission_id):
             "query": query,
             "map_url": reverse("reports:dashboard-map", args=[mission.pk])
             + (f"?region={filters.region_id}" if data.region else ""),
+            "feed_poll_seconds": getattr(settings, "DASHBOARD_FEED_POLL_SECONDS", 15),
             "feed_url": reverse("reports:dashboard-feed", args=[mission.pk])
             + (f"?{query}" if query else ""),
             "is_coordinator": _is_coordinator(request, mission),
@@ -139,23 +146,40 @@ def dashboard_feed(request, mission_id):
 @login_required
 @require_GET
 def dashboard_map(request, mission_id):
-    """The coverage map figure as JSON (loaded after the page: it has a point per station)."""
+    """The coverage map figure as JSON (loaded after the page: it has a point per station).
+
+    Cached until the aggregates or the outlines change: a point per station is 10,000 points
+    for a national election, and every coordinator's page asks for it.
+    """
     mission = _staff_mission(request, mission_id)
     try:
         region_id = int(request.GET.get("region") or 0) or None
     except ValueError:
         region_id = None
-
-    arguments = dashboard.coverage_map_arguments(mission=mission, region_id=region_id)
-
-    figure = charts.coverage_map_spec(**arguments)
-    return JsonResponse(
-        {
-            "figure": figure,
-            "outlines": len(arguments["outlines"]),
-            "stations": len(arguments["stations"]),
-        }
+    as_of = selectors.aggregates_as_of(mission=mission)
+    key = ":".join(
+        [
+            "dashboard-map",
+            str(mission.pk),
+            str(region_id or 0),
+            as_of.isoformat() if as_of else "-",
+            str(outlines.outlines_version(mission_id=mission.pk)),
+            get_language() or "",
+        ]
     )
+    body = cache.get(key)
+    if body is None:
+        arguments = dashboard.coverage_map_arguments(mission=mission, region_id=region_id)
+        body = json.dumps(
+            {
+                "figure": charts.coverage_map_spec(**arguments),
+                "outlines": len(arguments["outlines"]),
+                "stations": len(arguments["stations"]),
+            },
+            separators=(",", ":"),
+        ).encode()
+        cache.set(key, body, timeout=MAP_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 @login_required

@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Coordinator dashboard: how often the page refreshes its feed of serious findings, and the
+# largest GeoJSON file of region outlines a coordinator may upload.
+DASHBOARD_FEED_POLL_SECONDS = env.int("DASHBOARD_FEED_POLL_SECONDS", default=15)
+OUTLINES_MAX_BYTES = env.int("OUTLINES_MAX_BYTES", default=10 * 1024 * 1024)
+
 # Chart export (kaleido drives a headless Chromium). Empty means "look on PATH".
 CHROMIUM_PATH = env("CHROMIUM_PATH", default="")
 

@@ -5,7 +5,6 @@
 (function () {
   "use strict";
 
-  var FEED_INTERVAL_MS = 15000;
   var config = {
     displaylogo: false,
     responsive: true,
@@ -77,6 +76,7 @@
       return;
     }
     var url = feed.getAttribute("data-poll-url");
+    var seconds = parseFloat(feed.getAttribute("data-poll-seconds")) || 15;
     var busy = false;
     function refresh() {
       if (busy || document.hidden) {
@@ -102,7 +102,7 @@
           busy = false;
         });
     }
-    window.setInterval(refresh, FEED_INTERVAL_MS);
+    window.setInterval(refresh, seconds * 1000);
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) {
         refresh();

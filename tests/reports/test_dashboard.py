@@ -1,9 +1,12 @@
 """The coordinator dashboard: each panel shows the figures the aggregates hold."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 
+from missions.models import Deployment
 from reports import selectors
 from tests.reports.dashboard_data import (
     EVIL,
@@ -17,6 +20,12 @@ from tests.reports.dashboard_data import (
 from tests.reports.factories import VisitFactory, local
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The coverage map is cached by mission and aggregate time: start each test afresh."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -60,6 +69,25 @@ def test_key_figures_count_people_coverage_findings_and_the_review_backlog(page,
     for severity in ("CRITICAL", "SERIOUS", "MINOR"):
         assert re.search(rf'data-severity="{severity}">3 ', html)
     assert "Figures as of" in html
+
+
+def test_once_teams_are_deployed_only_deployed_observers_count(page, election):
+    mission = election.mission
+    for observer in election.observers[:3]:
+        Deployment.objects.create(mission=mission, team=observer.team, day=mission.election_date)
+    Deployment.objects.create(
+        mission=mission,
+        team=election.observers[3].team,
+        day=mission.election_date - dt.timedelta(days=1),
+    )
+
+    response = page()
+
+    assert key_figure(response, "observers") == "3"
+    assert key_figure(response, "teams") == "3"
+    assert key_figure(response, "countries") == str(
+        len({o.nationality for o in election.observers[:3]})
+    )
 
 
 def test_key_figures_follow_the_aggregates_not_the_raw_tables(page, election):

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from missions.models import Area, AuditEvent
@@ -25,6 +26,12 @@ def feature(properties, geometry):
 
 def collection(*features):
     return json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The coverage map is cached by mission and aggregate time: start each test afresh."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -186,17 +193,20 @@ def upload(client, mission, data, **extra):
 
 
 def test_a_coordinator_uploads_outlines_and_the_map_draws_them(
-    client, mission, regions, coordinator
+    client, mission, regions, coordinator, django_capture_on_commit_callbacks
 ):
     client.force_login(coordinator)
+    before = client.get(f"/missions/{mission.pk}/dashboard/map/").json()
     data = collection(
         feature({"shapeName": "Akmola"}, {"type": "Polygon", "coordinates": square(69, 51)}),
         feature({"shapeName": "Nowhere <b>"}, {"type": "Polygon", "coordinates": square(1, 1)}),
     )
 
-    response = upload(client, mission, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, mission, data)
 
     html = response.content.decode()
+    assert before["outlines"] == 0
     assert response.status_code == 200
     assert "Outline stored for 1 region." in html
     assert "Feature 2 Nowhere &lt;b&gt;" in html
