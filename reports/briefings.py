@@ -89,7 +89,8 @@ def briefing_snapshot(*, mission) -> dict:
     findings_national = selectors.finding_rows(mission=mission, level="national")
     findings_regions = selectors.finding_rows(mission=mission, level="region")
 
-    people = Observer.objects.filter(mission=mission).aggregate(
+    # Observers deployed (in a team), as the dashboard counts them.
+    people = Observer.objects.filter(mission=mission, team__isnull=False).aggregate(
         observers=Count("id"),
         states=Count("nationality", distinct=True),
         organisations=Count("organisation", distinct=True),

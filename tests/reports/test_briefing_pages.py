@@ -180,3 +180,12 @@ def test_press_cannot_withdraw_from_the_page(press, briefing):
 
 def test_another_missions_coordinator_gets_404(other_mission_coordinator, briefing):
     assert page(other_mission_coordinator, f"/briefings/{briefing.pk}/").status_code == 404
+
+
+def test_a_briefing_before_any_report_still_draws(coordinator, press, station):
+    briefing = publish(station.mission, coordinator, title="Too early")
+
+    response = page(press, f"/briefings/{briefing.pk}/")
+
+    assert response.status_code == 200
+    assert "No assessments had been reported" in response.content.decode()

@@ -7,6 +7,7 @@ ever missing, on purpose.
 import csv
 import datetime as dt
 import io
+import shutil
 
 import pytest
 from django.test import override_settings
@@ -498,3 +499,31 @@ def test_a_worker_without_chromium_marks_the_pack_failed_with_what_to_install(ap
     status = api.as_user(press).get(f"/api/v1/briefings/{briefing['id']}/pack/").json()
     assert status["status"] == "FAILED"
     assert "apt-get install chromium" in status["error"]
+
+
+def test_a_briefing_before_any_report_says_so(api, coordinator, press, station):
+    body = publish(api, coordinator, station.mission)
+
+    assert body["key_figures"]["statement"] == (
+        "0 observers from 0 states and 0 organisations visited 0 of 1 polling station "
+        "in 0 of 1 region."
+    )
+    assert body["assessments"] == []
+    assert body["findings"] == []
+    assert body["turnout"]["statement"] == (
+        "No turnout figures had been reported when this briefing was published."
+    )
+    page = api.as_user(press).get(f"/api/v1/briefings/{body['id']}/charts/turnout_day.csv")
+    assert read_csv(page)[0][0] == "series"
+
+
+def test_a_browser_that_does_not_start_is_a_503_not_a_500(api, press, briefing):
+    not_a_browser = shutil.which("false")
+
+    with override_settings(CHROMIUM_PATH=not_a_browser):
+        response = api.as_user(press).get(
+            f"/api/v1/briefings/{briefing['id']}/charts/assessments.png"
+        )
+
+    assert response.status_code == 503
+    assert "apt-get install chromium" in response.json()["detail"]
