@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Exists, FloatField, Max, Prefetch, Q
 from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from missions.models import Area, AreaLevel, Deployment, Observer, Organisation, PollingStation
 from observation.models import (
@@ -117,7 +119,8 @@ def _visits_in_window(visits, filters: DashboardFilters, prefix: str = ""):
 def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findings) -> dict:
     """Observers, states, organisations, teams, coverage, findings, the review backlog.
 
-    ``coverage`` and ``findings`` are the national aggregate rows the page already read.
+    ``coverage`` and ``findings`` are the aggregate rows (national, or of the chosen region)
+    the page already read.
     Observers deployed are those in a team deployed on election day; teams in the field
     are those teams. Until a mission records any deployment for the day, every observer in a
     team counts (so the figures are not zero on a mission that does not use deployments).
@@ -247,8 +250,22 @@ def dashboard_data(*, mission, filters: DashboardFilters, areas: AreaIndex) -> D
         },
         "findings_heatmap": {"rows": findings},
     }
+    # Drill-down: a click on an area's bar or row opens its page.
+    links = {
+        code: reverse("reports:area", args=[mission.pk, area["id"]])
+        for code, area in areas.by_code(2 if region else 1).items()
+    }
+    for name in ("turnout_by_area", "coverage_by_area", "findings_heatmap"):
+        charts[name]["links"] = links
+    if assessment_arguments["by"] == "area":
+        assessment_arguments["links"] = links
+    if region:  # the key figures of the chosen region
+        key_coverage = [r for r in region_coverage if r["area_code"] == region["code"]]
+        key_findings = [r for r in region_findings if r["area_code"] == region["code"]]
+    else:
+        key_coverage, key_findings = national_coverage, national_findings
     key_figures = dashboard_key_figures(
-        mission=mission, filters=filters, coverage=national_coverage, findings=national_findings
+        mission=mission, filters=filters, coverage=key_coverage, findings=key_findings
     )
     return DashboardData(
         key_figures=key_figures,
@@ -257,7 +274,7 @@ def dashboard_data(*, mission, filters: DashboardFilters, areas: AreaIndex) -> D
         level=level,
         region=region,
         buckets=buckets,
-        area_rows=_area_table(coverage, findings),
+        area_rows=_area_table(coverage, findings, links),
     )
 
 
@@ -300,7 +317,7 @@ def _hour_iso(mission, hour: str) -> str:
     return (day + dt.timedelta(hours=hours)).isoformat()
 
 
-def _area_table(coverage, findings) -> list[dict]:
+def _area_table(coverage, findings, links) -> list[dict]:
     """Coverage and serious findings per area, for the table of areas under the charts."""
     serious: dict[str, int] = {}
     for row in findings:
@@ -313,6 +330,7 @@ def _area_table(coverage, findings) -> list[dict]:
             if row["stations_total"]
             else None,
             "serious_findings": serious.get(row["area_code"], 0),
+            "link": links.get(row["area_code"], ""),
         }
         for row in sorted(coverage, key=lambda r: (r["area_name"].casefold(), r["area_code"]))
     ]
@@ -562,13 +580,39 @@ def visit_answers(*, visit) -> list[dict]:
                     "code": question.code,
                     "text": question.text,
                     "type": question.type,
-                    "value": visit.answers[question.code],
+                    "value": _display(_choice_labels(question, visit.answers[question.code])),
                 }
             )
     for code, value in sorted(visit.answers.items()):
         if code not in known:
-            rows.append({"code": code, "text": "", "type": "", "value": value})
+            rows.append({"code": code, "text": "", "type": "", "value": _display(value)})
     return rows
+
+
+def _display(value) -> str:
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _choice_labels(question, value):
+    """A choice answer shown by its label (``{"value", "label"}`` choices), others as given."""
+    labels = {
+        choice["value"]: choice.get("label") or choice["value"]
+        for choice in question.choices or []
+        if isinstance(choice, dict) and "value" in choice
+    }
+    if not labels:
+        return value
+    if isinstance(value, list):
+        return [labels.get(item, item) if isinstance(item, str) else item for item in value]
+    return labels.get(value, value) if isinstance(value, str) else value
 
 
 def visit_audit(*, visit) -> list:

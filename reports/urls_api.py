@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.urls import path, re_path
 
-from . import api, api_exports, briefing_api
+from . import api, api_charts, api_exports, briefing_api
 
 urlpatterns = [
     path(
@@ -54,6 +54,16 @@ urlpatterns = [
         "missions/<int:mission_id>/aggregates/coverage/",
         api.CoverageAggregate.as_view(),
         name="aggregates-coverage",
+    ),
+    path(
+        "missions/<int:mission_id>/charts/",
+        api_charts.MissionCharts.as_view(),
+        name="mission-charts",
+    ),
+    re_path(
+        r"^missions/(?P<mission_id>[0-9]+)/charts/(?P<name>[a-z_]+)\.csv$",
+        api_charts.MissionChartCsv.as_view(),
+        name="mission-chart-csv",
     ),
     path(
         "missions/<int:mission_id>/official-turnout/",

@@ -55,13 +55,6 @@ def _filters(request, mission, areas, organisations):
     return form, form.filters()
 
 
-def _area_links(mission, areas: dashboard.AreaIndex, depth: int) -> dict[str, str]:
-    return {
-        code: reverse("reports:area", args=[mission.pk, area["id"]])
-        for code, area in areas.by_code(depth).items()
-    }
-
-
 @login_required
 @require_GET
 def dashboard_page(request, mission_id):
@@ -72,15 +65,7 @@ def dashboard_page(request, mission_id):
 
     data = dashboard.dashboard_data(mission=mission, filters=filters, areas=areas)
 
-    links = _area_links(mission, areas, 2 if data.region else 1)
-    for row in data.area_rows:
-        row["link"] = links.get(row["area_code"], "")
-    arguments = data.charts
-    for name in ("turnout_by_area", "coverage_by_area", "findings_heatmap"):
-        arguments[name]["links"] = links
-    if arguments["assessments"]["by"] == "area":
-        arguments["assessments"]["links"] = links
-    figures = {name: charts.CHARTS[name].spec(**kwargs) for name, kwargs in arguments.items()}
+    figures = {name: charts.CHARTS[name].spec(**kwargs) for name, kwargs in data.charts.items()}
     feed = dashboard.critical_findings_feed(mission=mission, filters=filters)
     query = request.GET.urlencode()
     return render(

@@ -247,6 +247,15 @@ def test_the_region_filter_narrows_every_panel_to_its_districts(page, election):
     ]
     assert assessments["x"] == [r["negative_pct"] for r in expected]
     assert "Districts of Region 1" in response.content.decode()
+    (coverage,) = [
+        r
+        for r in selectors.coverage_rows(mission=election.mission)
+        if r["area_code"] == region.code
+    ]
+    assert key_figure(response, "stations") == (
+        f"{coverage['stations_visited']} / {coverage['stations_total']}"
+    )
+    assert key_figure(response, "visits") == str(coverage["visits"])
 
 
 def test_the_time_window_narrows_turnout_and_the_feed(page, election):
@@ -373,3 +382,36 @@ def test_the_number_of_queries_does_not_grow_with_regions_or_visits(
     assert counts[0] == counts[2] and counts[1] == counts[3]
     with django_assert_max_num_queries(19):
         client.get(f"/missions/{large.mission.pk}/dashboard/")
+
+
+# --- the same charts through the API ---------------------------------------------------------
+
+
+def test_the_api_answers_the_figures_the_dashboard_draws(api, client, coordinator, election):
+    mission = election.mission
+    login(client, coordinator)
+    page_figures = figures_of(client.get(f"/missions/{mission.pk}/dashboard/?stage=VOTING"))
+
+    body = (
+        api.as_user(coordinator).get(f"/api/v1/missions/{mission.pk}/charts/?stage=VOTING").json()
+    )
+
+    assert {c["name"]: c["figure"] for c in body["charts"]} == page_figures
+    coverage = next(c for c in body["charts"] if c["name"] == "coverage_by_area")
+    csv_response = api.get(coverage["csv"])
+    lines = csv_response.content.decode().splitlines()
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert lines[0] == "area_code,area_name,stations_total,stations_visited,visits"
+    rows = {r["area_code"]: r for r in selectors.coverage_rows(mission=mission)}
+    assert f"R1,Region 1,{rows['R1']['stations_total']},{rows['R1']['stations_visited']}," in (
+        "\n".join(lines)
+    )
+
+
+def test_the_chart_api_is_for_the_missions_staff_only(api, press, analyst, election):
+    url = f"/api/v1/missions/{election.mission.pk}/charts/"
+
+    assert api.as_user(press).get(url).status_code == 404
+    assert api.as_user(press).get(f"{url}coverage_by_area.csv").status_code == 404
+    assert api.as_user(analyst).get(url).status_code == 200
+    assert api.as_user(analyst).get(f"{url}nonsense.csv").status_code == 404

@@ -176,3 +176,16 @@ def test_drill_down_pages_cost_a_fixed_number_of_queries(
     for path, limit in pages.items():
         with django_assert_max_num_queries(limit):
             assert client.get(f"/missions/{mission.pk}{path}").status_code == 200
+
+
+def test_choice_answers_show_their_labels(browse, election):
+    visit = election.visits[1]
+    question = visit.checklist.questions.get(code="V02")
+    question.choices = [{"value": "POLICE", "label": "Police <officers>"}, "OTHER"]
+    question.save(update_fields=["choices"])
+    visit.answers = {"V01": True, "V02": "POLICE"}
+    visit.save(update_fields=["answers"])
+
+    html = browse(f"/visits/{visit.pk}/")
+
+    assert cells(html, "data-question", "V02")[-1] == "Police &lt;officers&gt;"
