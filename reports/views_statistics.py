@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
@@ -55,6 +55,7 @@ def _statement_filter(request, mission) -> StatementFilter:
 
 
 @login_required
+@require_GET
 def statement(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     filter = _statement_filter(request, mission)
@@ -84,6 +85,7 @@ def _download(content, *, content_type: str, filename: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def statement_download(request, mission_id, fmt):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     figures = statement_figures(mission=mission, filter=_statement_filter(request, mission))
