@@ -23,12 +23,17 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
-from missions.models import Membership
+from missions.imports import import_job_create
+from missions.models import ImportKind, Membership
+from missions.sampling import sample_draw
 from observation.models import Checklist, Finding, FindingPhoto, Visit
+from reports.briefings import briefing_publish
+from reports.services import official_turnout_create
 from tests.missions.factories import (
     MembershipFactory,
     MissionFactory,
@@ -114,6 +119,24 @@ def _mission_objects(mission, *, prefix: str) -> dict:
     coordinator = MembershipFactory(
         user=UserFactory(username=f"{prefix}coordinator"), mission=mission, role="COORDINATOR"
     )
+    now = arrived + dt.timedelta(days=1)
+    actor = coordinator.user
+    sample = sample_draw(mission=mission, size=1, seed=7, actor=actor, now=now)
+    import_job = import_job_create(
+        mission=mission,
+        kind=ImportKind.STATIONS,
+        upload=SimpleUploadedFile(
+            "stations.csv",
+            b"code,name,region,district,registered_voters\nN1,New,Region,District,100\n",
+        ),
+        actor=actor,
+        now=now,
+    )
+    official = official_turnout_create(
+        mission=mission, actor=actor, area_code=None, at=arrived, percent=12, now=now
+    )
+    # Published a day after the election, no embargo, not public: the press reads it.
+    briefing = briefing_publish(mission=mission, user=actor, now=now, title=f"{prefix}Briefing")
     return {
         "mission": mission,
         "region": station.region,
@@ -129,6 +152,10 @@ def _mission_objects(mission, *, prefix: str) -> dict:
         "photo": photo,
         "coordinator_membership": coordinator,
         "membership": coordinator,
+        "sample": sample,
+        "import_job": import_job,
+        "official_turnout": official,
+        "briefing": briefing,
     }
 
 
