@@ -6,6 +6,7 @@ from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 
 def database_state() -> dict:
@@ -63,6 +64,7 @@ def aggregation_state(*, now) -> dict:
 
 
 @never_cache
+@require_safe
 def healthz(request):
     database = database_state()
     broker = broker_state()

@@ -77,3 +77,18 @@ def roles_of(*, user) -> dict[int, str]:
         return {}
     role_in(user=user, mission_id=0)  # fills the per-request cache
     return user._mission_roles
+
+
+def object_or_404(queryset, pk):
+    """``queryset.get(pk=pk)``, or Http404 when there is none or ``pk`` is not a whole number.
+
+    For ids that arrive in a form or a query string: ``get_object_or_404(..., pk="abc")``
+    would raise ValueError, a 500, on a client's typo.
+    """
+    pk = str(pk or "").strip()
+    if not pk.isdigit() or len(pk) > 18:
+        raise Http404
+    try:
+        return queryset.get(pk=int(pk))
+    except queryset.model.DoesNotExist:
+        raise Http404 from None

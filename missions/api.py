@@ -6,16 +6,18 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.generics import ListAPIView
 
 from .access import STAFF_ROLES, mission_for, missions_for
-from .models import Observer, PollingStation
+from .models import MemberRole, Observer, PollingStation
 from .serializers import MissionSerializer, ObserverSerializer, StationSerializer
 from .services import mission_create
+
+MISSION_READERS = (*STAFF_ROLES, MemberRole.OBSERVER)
 
 
 class IsStaffToCreate(permissions.BasePermission):
     message = "Only platform staff may create missions."
 
     def has_permission(self, request, view):
-        if request.method == "POST":
+        if getattr(view, "action", None) == "create":
             return bool(request.user and request.user.is_staff)
         return True
 
@@ -30,7 +32,10 @@ class MissionViewSet(
     permission_classes = [permissions.IsAuthenticated, IsStaffToCreate]
 
     def get_queryset(self):
-        return missions_for(user=self.request.user).order_by("-election_date", "id")
+        # The press sees a mission's published briefings and nothing else of it.
+        return missions_for(user=self.request.user, roles=MISSION_READERS).order_by(
+            "-election_date", "id"
+        )
 
     def perform_create(self, serializer):
         serializer.instance = mission_create(user=self.request.user, data=serializer.validated_data)
@@ -68,7 +73,7 @@ class MissionScopedList(ListAPIView):
 class StationList(MissionScopedList):
     serializer_class = StationSerializer
     filterset_class = StationFilter
-    roles = (*STAFF_ROLES, "OBSERVER")
+    roles = MISSION_READERS
 
     def get_queryset(self):
         return (

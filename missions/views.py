@@ -2,11 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from .models import Membership
 
 
 @login_required
+@require_GET
 def home(request):
     """The user's missions, each with the pages their role opens."""
     if request.user.is_superuser:

@@ -22,7 +22,7 @@ from reports.exports import Export, csv_chunks, streamed
 
 from . import deployment as deployment_services
 from . import imports, selectors
-from .access import STAFF_ROLES, mission_for, role_in
+from .access import STAFF_ROLES, mission_for, object_or_404, role_in
 from .forms import (
     DeploymentForm,
     ImportUploadForm,
@@ -326,7 +326,9 @@ def _teams_action(request, mission, action, create_form, assign_form, deploy_for
             "code": team.code,
         }
     if action == "unassign":
-        observer = get_object_or_404(Observer, mission=mission, pk=request.POST.get("observer"))
+        observer = object_or_404(
+            Observer.objects.filter(mission=mission), request.POST.get("observer")
+        )
         deployment_services.observer_unassign(
             mission=mission, observer=observer, actor=actor, now=now
         )
@@ -350,10 +352,9 @@ def _teams_action(request, mission, action, create_form, assign_form, deploy_for
             "day": deployment.day,
         }
     if action == "undeploy":
-        deployment = get_object_or_404(
-            Deployment.objects.select_related("team", "area"),
-            mission=mission,
-            pk=request.POST.get("deployment"),
+        deployment = object_or_404(
+            Deployment.objects.select_related("team", "area").filter(mission=mission),
+            request.POST.get("deployment"),
         )
         deployment_services.deployment_delete(
             mission=mission, deployment=deployment, actor=actor, now=now

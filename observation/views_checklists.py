@@ -1,4 +1,5 @@
-"""The checklist pages: coordinators edit, analysts read, everyone else gets a 404."""
+"""The checklist pages: coordinators edit, analysts read (and get a 403 on the editor),
+everyone else gets a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from missions.access import STAFF_ROLES, mission_for, role_in
+from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
 from missions.models import MemberRole
 
 from .checklists import (
@@ -27,6 +28,7 @@ def _can_edit(request, mission) -> bool:
 
 
 @login_required
+@require_GET
 def checklist_list(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     checklists = checklists_overview(mission=mission)
@@ -38,6 +40,7 @@ def checklist_list(request, mission_id):
 
 
 @login_required
+@require_GET
 def checklist_detail(request, mission_id, checklist_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     checklist = get_object_or_404(Checklist, pk=checklist_id, mission=mission)
@@ -65,8 +68,9 @@ def checklist_detail(request, mission_id, checklist_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklist_edit(request, mission_id, checklist_id):
-    mission = mission_for(user=request.user, mission_id=mission_id, roles=(MemberRole.COORDINATOR,))
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     checklist = get_object_or_404(Checklist, pk=checklist_id, mission=mission)
+    coordinator_mission_for(user=request.user, mission_id=mission.pk)  # analysts: 403
     if not checklist.is_current:
         messages.info(
             request, _("This is an old version: it is kept with its visits and cannot be edited.")

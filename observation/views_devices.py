@@ -1,4 +1,8 @@
-"""Coordinators hand observers their device codes: a list of observers and a QR page each."""
+"""Coordinators hand observers their device codes: a list of observers and a QR page each.
+
+Analysts see the list (read-only, without the codes) and get a 403 on a QR page: showing
+it hands out a device token. Everyone else gets a 404.
+"""
 
 import segno
 from django.contrib import messages
@@ -8,9 +12,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from missions.access import mission_for
+from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
 from missions.models import MemberRole, Observer
 
 from .devices import device_login_url, observer_device_token_rotate
@@ -20,15 +24,22 @@ COORDINATORS = (MemberRole.COORDINATOR,)
 
 
 @login_required
+@require_GET
 def observer_list(request, mission_id):
-    mission = mission_for(user=request.user, mission_id=mission_id, roles=COORDINATORS)
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     observers = (
         Observer.objects.filter(mission=mission)
         .select_related("user", "team", "organisation")
         .order_by("team__code", "full_name", "id")
     )
     return render(
-        request, "observation/observer_list.html", {"mission": mission, "observers": observers}
+        request,
+        "observation/observer_list.html",
+        {
+            "mission": mission,
+            "observers": observers,
+            "can_manage": role_in(user=request.user, mission_id=mission.pk) in COORDINATORS,
+        },
     )
 
 
@@ -40,12 +51,13 @@ def observer_qr(request, mission_id, observer_id):
 
     POST replaces the token (a lost phone): the old QR code stops working at once.
     """
-    mission = mission_for(user=request.user, mission_id=mission_id, roles=COORDINATORS)
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     observer = get_object_or_404(
         Observer.objects.select_related("user", "team", "organisation"),
         pk=observer_id,
         mission=mission,
     )
+    coordinator_mission_for(user=request.user, mission_id=mission.pk)  # analysts: 403
     observer.mission = mission
     if request.method == "POST":
         observer_device_token_rotate(observer=observer, actor=request.user, now=timezone.now())

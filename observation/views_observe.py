@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .devices import observer_for_device_token
 from .models import Assessment, FindingCategory, Severity
@@ -108,6 +108,7 @@ def _page_config(request, observer, **extra) -> dict:
 
 
 @login_required
+@require_GET
 def observe_index(request):
     """/observe/: straight to the observer's mission, or a choice when there are several."""
     profiles = observer_missions(user=request.user)
@@ -117,6 +118,7 @@ def observe_index(request):
 
 
 @login_required
+@require_GET
 def observe_stations(request, mission_id):
     """My stations: the team's deployment on election day, with the visits made at each."""
     observer = observer_for(user=request.user, mission_id=mission_id)
@@ -145,6 +147,7 @@ def _day_offsets(mission) -> list[str]:
 
 
 @login_required
+@require_GET
 def observe_visit(request, mission_id):
     """New visit: the current checklists in the user's language; the script does the rest."""
     observer = observer_for(user=request.user, mission_id=mission_id)
@@ -178,6 +181,7 @@ def observe_visit(request, mission_id):
 
 
 @login_required
+@require_GET
 def observe_visits(request, mission_id):
     """My visits: what the team reported, with status and the reasons for a flag, and what
     still waits on this phone (filled in by the script from the queue)."""
@@ -234,6 +238,7 @@ def _offline_version() -> str:
     return digest.hexdigest()[:12]
 
 
+@require_GET
 def observe_service_worker(request):
     """The service worker, at /observe/sw.js so that it controls every page under /observe/."""
     from django.templatetags.static import static

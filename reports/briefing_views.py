@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from missions.access import missions_for
 from missions.models import MemberRole
@@ -77,6 +77,7 @@ def _coordinated(user):
     )
 
 
+@require_GET
 def briefing_list(request):
     """Briefings the visitor may read (public ones for anyone), newest first."""
     now = timezone.now()
@@ -130,6 +131,7 @@ def briefing_publish_page(request):
     return redirect("reports:briefing", briefing.pk)
 
 
+@require_GET
 def briefing_page(request, briefing_id):
     now = timezone.now()
     briefing = briefing_get(user=request.user, briefing_id=briefing_id, now=now)

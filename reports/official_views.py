@@ -6,11 +6,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
-from missions.access import STAFF_ROLES, mission_for, role_in
+from missions.access import STAFF_ROLES, mission_for, object_or_404, role_in
 from missions.models import Area, MemberRole
 
 from . import selectors
@@ -36,6 +37,7 @@ class OfficialTurnoutForm(forms.Form):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def official_turnout(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     may_edit = role_in(user=request.user, mission_id=mission.pk) == MemberRole.COORDINATOR
@@ -44,8 +46,8 @@ def official_turnout(request, mission_id):
         if not may_edit:
             raise PermissionDenied
         if "delete" in request.POST:
-            official = get_object_or_404(
-                OfficialTurnout, mission=mission, pk=request.POST["delete"]
+            official = object_or_404(
+                OfficialTurnout.objects.filter(mission=mission), request.POST["delete"]
             )
             official_turnout_delete(official=official, actor=request.user, now=timezone.now())
             messages.success(request, _("Figure deleted."))

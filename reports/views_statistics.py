@@ -8,14 +8,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from missions.access import STAFF_ROLES, mission_for, role_in
+from missions.access import STAFF_ROLES, mission_for, object_or_404, role_in
 from missions.models import MemberRole
 from observation.models import Stage
 
@@ -55,6 +55,7 @@ def _statement_filter(request, mission) -> StatementFilter:
 
 
 @login_required
+@require_GET
 def statement(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     filter = _statement_filter(request, mission)
@@ -84,6 +85,7 @@ def _download(content, *, content_type: str, filename: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def statement_download(request, mission_id, fmt):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     figures = statement_figures(mission=mission, filter=_statement_filter(request, mission))
@@ -109,6 +111,7 @@ def _official_points(rows, official, *, level, area_code):
 
 
 @login_required
+@require_GET
 def turnout_estimate_page(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     estimate = turnout_estimate(mission=mission)
@@ -148,6 +151,7 @@ def turnout_estimate_page(request, mission_id):
 
 
 @login_required
+@require_GET
 def quick_count_page(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     reconciled_only = request.GET.get("reconciled_only") == "1"
@@ -181,6 +185,7 @@ FLAGGED_SHOWN = 200
 
 
 @login_required
+@require_GET
 def forensics_page(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     result = forensics(mission=mission)
@@ -216,11 +221,14 @@ def _position(value) -> int:
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidates_page(request, mission_id):
-    """The mission's candidates: add, rename, reorder, remove (coordinators)."""
-    mission = mission_for(user=request.user, mission_id=mission_id, roles=(MemberRole.COORDINATOR,))
+    """The mission's candidates: add, rename, reorder, remove (coordinators; analysts read)."""
+    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+    may_edit = role_in(user=request.user, mission_id=mission.pk) == MemberRole.COORDINATOR
     errors = {}
     form = {}
     if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
         action = request.POST.get("action")
         now = timezone.now()
         form = {k: request.POST.get(k, "") for k in ("code", "name", "position")}
@@ -238,8 +246,8 @@ def candidates_page(request, mission_id):
                     request, _("Candidate added: the counting form asks for their votes.")
                 )
             elif action in ("update", "delete"):
-                candidate = get_object_or_404(
-                    Candidate, mission=mission, pk=request.POST.get("candidate")
+                candidate = object_or_404(
+                    Candidate.objects.filter(mission=mission), request.POST.get("candidate")
                 )
                 if action == "update":
                     candidate_update(
@@ -254,7 +262,7 @@ def candidates_page(request, mission_id):
                     candidate_delete(candidate=candidate, actor=request.user, now=now)
                     messages.success(request, _("Candidate removed."))
             else:
-                raise Http404
+                raise ValidationError(_("Choose add, update or delete."))
             return redirect("statistics:candidates", mission_id=mission.pk)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
@@ -269,6 +277,7 @@ def candidates_page(request, mission_id):
             "form": form,
             "next_position": len(candidates) + 1,
             "stage": Stage.COUNTING,
+            "may_edit": may_edit,
         },
         status=400 if errors else 200,
     )

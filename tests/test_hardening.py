@@ -84,3 +84,12 @@ def test_a_good_login_after_one_mistake_works(client, coordinator):
     )
 
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_a_400_that_says_so(client, coordinator):
+    response = client.post("/accounts/login/", {"username": "coordinator", "password": "wrong"})
+
+    assert response.status_code == 400
+    assert b"Your username and password did not match" in response.content
+    assert "_auth_user_id" not in client.session

@@ -67,3 +67,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 # Integration tests run a real Celery worker on this Redis (a database of its own).
 TEST_REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+
+# WhiteNoise scans every static file (Plotly, Swagger UI) each time a test client builds its
+# middleware; with autorefresh it looks a file up when it is asked for instead.
+WHITENOISE_AUTOREFRESH = True

@@ -53,6 +53,23 @@ def test_mission_list_shows_only_the_callers_missions(api, coordinator, other_mi
     assert [m["name"] for m in response.json()["results"]] == ["Test mission"]
 
 
+def test_the_press_sees_no_mission_record_only_briefings(api, press, mission):
+    client = api.as_user(press)
+
+    listing = client.get("/api/v1/missions/")
+    detail = client.get(f"/api/v1/missions/{mission.pk}/")
+
+    assert listing.json()["count"] == 0
+    assert detail.status_code == 404
+
+
+def test_an_observer_reads_their_missions_record(api, observer, mission):
+    response = api.as_user(observer.user).get(f"/api/v1/missions/{mission.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["role"] == "OBSERVER"
+
+
 def test_another_missions_detail_is_a_404(api, coordinator, other_mission):
     assert api.as_user(coordinator).get(f"/api/v1/missions/{other_mission.pk}/").status_code == 404
 

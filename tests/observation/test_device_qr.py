@@ -118,8 +118,22 @@ def test_the_observers_list_takes_a_fixed_number_of_queries(
 # --- Who may see device codes -------------------------------------------------------------
 
 
+def test_an_analyst_sees_the_observers_but_no_qr_code(client, observer, analyst):
+    client.force_login(analyst)
+
+    listing = client.get(f"/missions/{observer.mission_id}/observers/")
+    qr = client.get(qr_url(observer.mission, observer))
+    rotate = client.post(qr_url(observer.mission, observer))
+
+    assert listing.status_code == 200
+    assert observer.full_name in listing.content.decode()
+    assert qr_url(observer.mission, observer) not in listing.content.decode()
+    assert (qr.status_code, rotate.status_code) == (403, 403)
+    assert not Token.objects.filter(user=observer.user).exists()
+
+
 @pytest.mark.parametrize(
-    "persona", ["analyst", "press", "outsider", "other_mission_coordinator", "other_team_observer"]
+    "persona", ["press", "outsider", "other_mission_coordinator", "other_team_observer"]
 )
 def test_only_the_missions_coordinators_see_qr_codes(client, observer, persona, request):
     user = request.getfixturevalue(persona)

@@ -158,10 +158,23 @@ def test_another_missions_candidate_cannot_be_touched(client, coordinator, missi
     assert Candidate.objects.filter(pk=foreign.pk).exists()
 
 
+def test_an_analyst_reads_the_candidates_but_cannot_change_them(client, analyst, mission):
+    Candidate.objects.create(mission=mission, code="KA", name="Kairat <b>Aliev</b>", position=1)
+    client.force_login(analyst)
+
+    page = client.get(url(mission))
+    response = client.post(url(mission), {"action": "add", "code": "B", "name": "B", "position": 2})
+
+    assert page.status_code == 200
+    assert "Kairat &lt;b&gt;Aliev&lt;/b&gt;" in page.content.decode()
+    assert 'name="action"' not in page.content.decode()
+    assert response.status_code == 403
+    assert Candidate.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "persona",
     [
-        "analyst",
         "press",
         "outsider",
         "other_mission_coordinator",
