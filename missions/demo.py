@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from observation.models import Checklist, Finding, Question, Severity, Stage, Visit, VisitStatus
@@ -246,11 +247,13 @@ def seed_demo(*, size: str = "full", seed: int = 20221120) -> Mission:
         registered_voters=spec.registered,
     )
     checklists_create_default(mission=mission)
+    _seed_candidates(mission)
     stations = _seed_stations(mission, spec, rng)
     teams, observers = _seed_people(mission, spec, rng)
     routes = _seed_visits(mission, stations, teams, observers, rng)
     _seed_deployments(mission, stations, routes, seed)
     _seed_official_turnout(mission)
+    _seed_quick_count_sample(mission, stations, teams, observers, spec, seed)
     # The visits above were bulk-inserted past the aggregation pipeline: build the aggregates.
     from reports.aggregation import aggregates_reconcile
 
@@ -549,6 +552,7 @@ def _seed_visits(mission, stations, teams, observers, rng):
             "C04": min(received - final, 10000),
             "C05": min(final - invalid, 10000),
             "C06": invalid,
+            **_pvt_counts(last, ballots=final, invalid=invalid),
         }
         add(team, last, Stage.COUNTING, 20.3, rng.uniform(1.5, 3.0), final, bad_count, counts)
 
@@ -597,3 +601,151 @@ def _seed_deployments(mission, stations, routes, seed):
             for station in [*route, *extra]
         )
     through.objects.bulk_create(rows, batch_size=5000)
+
+
+# --- the quick count: candidates, their votes on the counting forms, a sample of stations ---
+
+# Fictional candidates (code, name, national share of valid votes).
+CANDIDATES = [
+    ("NURLANOVA", "Asel Nurlanova", 0.62),
+    ("SEITKALI", "Bolat Seitkali", 0.21),
+    ("OMAROVA", "Dana Omarova", 0.11),
+    ("KASSYMOV", "Yerlan Kassymov", 0.06),
+]
+# A PVT sample of this many stations (full size) and the hours sampled stations report turnout.
+PVT_SAMPLE = {"full": 300, "small": 12}
+PVT_TURNOUT_HOURS = (10, 14, 18)
+# About one count in thirty does not reconcile (a slip of a few ballots), as in real protocols.
+PVT_SLIP_RATE = 1 / 30
+# What the sample sees against the announced turnout: the same in the morning and at 14:00,
+# lower from the evening on (the commission's 18:00 and final figures run ahead of it).
+PVT_TURNOUT_FACTOR = {10: 1.0, 14: 1.0, 18: 0.96, "final": 0.965}
+
+
+def _seed_candidates(mission):
+    """The candidates; their votes become questions of the (not yet visited) counting form."""
+    from reports.candidates import pvt_checklist_sync
+    from reports.models import Candidate
+
+    Candidate.objects.bulk_create(
+        [
+            Candidate(mission=mission, code=code, name=name, position=position)
+            for position, (code, name, _share) in enumerate(CANDIDATES, start=1)
+        ]
+    )
+    pvt_checklist_sync(mission=mission, actor=None, now=timezone.now())
+
+
+def _pvt_counts(station, *, ballots: int, invalid: int) -> dict:
+    """Each candidate's votes at one station, consistent with its ballots and invalid ballots.
+
+    Shares vary by station around the national ones (rural stations lean to the leader); a
+    random stream of the station's own keeps the main stream, and so every other visit, as
+    it was.
+    """
+    rng = random.Random(f"pvt-{station.code}")
+    lean = 1.15 if station.urban is False else 0.95
+    weights = [
+        share * (lean if index == 0 else 1) * rng.uniform(0.75, 1.25)
+        for index, (_code, _name, share) in enumerate(CANDIDATES)
+    ]
+    valid = max(0, ballots - invalid)
+    total = sum(weights)
+    votes = [int(valid * w / total) for w in weights]
+    votes[0] += valid - sum(votes)
+    counts = {f"PVT_{code}": v for (code, _name, _share), v in zip(CANDIDATES, votes)}
+    box = ballots
+    if rng.random() < PVT_SLIP_RATE:
+        box += rng.choice([-3, -2, -1, 1, 2, 4])
+    counts["PVT_INVALID"] = invalid
+    counts["PVT_BALLOTS"] = max(0, min(box, 10000))
+    return counts
+
+
+def _seed_quick_count_sample(mission, stations, teams, observers, spec, seed):
+    """Draw the PVT sample and have its stations report turnout at 10:00, 14:00 and 18:00 and
+    their count after closing (the stations the teams counted at already have theirs)."""
+    from missions.sampling import sample_draw
+
+    size = PVT_SAMPLE["small" if spec.stations < 1000 else "full"]
+    sample = sample_draw(mission=mission, size=min(size, len(stations)), seed=seed)
+    rng = random.Random(seed + 2)
+    tz = mission.tzinfo
+    checklists = {c.stage: c for c in Checklist.objects.filter(mission=mission, is_current=True)}
+    questions = {stage: [] for stage in checklists}
+    for question in Question.objects.filter(checklist__in=checklists.values()).order_by(
+        "checklist_id", "position", "id"
+    ):
+        questions[next(s for s, c in checklists.items() if c.pk == question.checklist_id)].append(
+            question
+        )
+    by_id = {station.pk: station for station in stations}
+    counted = set(
+        Visit.objects.filter(mission=mission, stage=Stage.COUNTING).values_list(
+            "station_id", flat=True
+        )
+    )
+    team_members = {}
+    for observer in observers:
+        team_members.setdefault(observer.team_id, []).append(observer)
+    teams = [team for team in teams if team.pk in team_members]
+
+    def at(hour_float):
+        midnight = dt.datetime.combine(mission.election_date, dt.time(0, 0), tzinfo=tz)
+        return midnight + dt.timedelta(minutes=round(hour_float * 60))
+
+    visits = []
+    station_ids = sample.stations.order_by("id").values_list("station_id", flat=True)
+    for index, station_id in enumerate(station_ids):
+        station = by_id[station_id]
+        team = teams[index % len(teams)]
+        pace = rng.uniform(0.9, 1.1)  # this station's turnout against the national curve
+
+        def visit(stage, start, stay, voters, answers, team=team, station=station):
+            return Visit(
+                mission=mission,
+                client_uuid=uuid.UUID(int=rng.getrandbits(128)),
+                station=station,
+                team=team,
+                observer=rng.choice(team_members[team.pk]),
+                checklist=checklists[stage],
+                stage=stage,
+                arrived_at=at(start),
+                departed_at=at(start + stay),
+                voters_so_far=voters,
+                assessment=rng.choice(["GOOD", "GOOD", "VERY_GOOD", "GOOD", "BAD"]),
+                answers=answers,
+                status=VisitStatus.SUBMITTED,
+            )
+
+        for hour in PVT_TURNOUT_HOURS:
+            # Ballots issued as of the full hour, reported just before it.
+            start = hour - rng.uniform(0.02, 0.25)
+            turnout = official_turnout_pct(hour) / 100 * pace * PVT_TURNOUT_FACTOR[hour]
+            voters = min(station.registered_voters, round(station.registered_voters * turnout))
+            answers = _answers(questions[Stage.VOTING], rng, bad=False)
+            visits.append(visit(Stage.VOTING, start, 0.2, voters, answers))
+        if station_id in counted:
+            continue
+        final = round(station.registered_voters * 0.694 * pace * PVT_TURNOUT_FACTOR["final"])
+        final = min(station.registered_voters, final)
+        invalid = rng.randint(0, max(1, final // 50))
+        received = station.registered_voters + rng.randint(0, 50)
+        counts = {
+            "C02": min(received, 10000),
+            "C03": min(final, 10000),
+            "C04": min(received - final, 10000),
+            "C05": min(final - invalid, 10000),
+            "C06": invalid,
+            **_pvt_counts(station, ballots=final, invalid=invalid),
+        }
+        answers = _answers(questions[Stage.COUNTING], rng, bad=False, counts=counts)
+        visits.append(
+            visit(
+                Stage.COUNTING, 20.25 + rng.uniform(0, 0.3), rng.uniform(1.0, 2.5), final, answers
+            )
+        )
+    Visit.objects.bulk_create(visits, batch_size=2000)
+    # Counts reach the server as the observers leave the station: the quick count's
+    # convergence chart orders reports by their arrival (``created_at``).
+    Visit.objects.filter(mission=mission, stage=Stage.COUNTING).update(created_at=F("departed_at"))

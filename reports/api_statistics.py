@@ -58,7 +58,10 @@ class TurnoutEstimateView(APIView):
                         "area_name": r["area_name"],
                         "bucket_end": r["bucket_end"].isoformat(),
                         "stations_reporting": r["stations_reporting"],
+                        "sample_stations": r["sample_stations"],
+                        "partial": r["partial"],
                         "strata_reporting": r["strata_reporting"],
+                        "single_strata": r["single_strata"],
                         "stratified": r["stratified"],
                         "voters": r["voters"],
                         "registered": r["registered"],
@@ -89,6 +92,7 @@ class QuickCountView(APIView):
                     result["sample"], size=result["sample_size"], strata=result["strata"]
                 ),
                 "stations_reporting": result["stations_reporting"],
+                "single_strata": result["single_strata"],
                 "incomplete": result["incomplete"],
                 "not_reconciled_in_sample": result["not_reconciled_in_sample"],
                 "reconciled_only": result["reconciled_only"],

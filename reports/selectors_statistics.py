@@ -323,6 +323,14 @@ def _estimate(y, x, *, strata=None, sizes=None) -> dict | None:
     return result
 
 
+def _single_strata(strata, sizes) -> int:
+    """Strata with a single report out of more stations: their variance cannot be estimated."""
+    counts: dict = defaultdict(int)
+    for label in strata:
+        counts[label] += 1
+    return sum(1 for label, n in counts.items() if n == 1 and sizes[label] > 1)
+
+
 # --- the turnout estimate ------------------------------------------------------------------------
 
 
@@ -342,7 +350,10 @@ def turnout_estimate(*, mission) -> dict:
     95% and 99%. A region's estimate is stratified when the strata lie within regions (as the
     sample draw makes them), and otherwise the simple ratio over the region's stations. Each
     official figure (``OfficialTurnout``) is set beside the estimate of its hour; one outside the
-    95% interval is called out.
+    95% interval is called out, unless the hour is ``partial``: fewer than half the area's
+    sampled stations reported in it (an hour the sample was not asked to report, whose few
+    reports come from other visits). ``single_strata`` counts strata with one report (of more
+    stations): they add no variance, so the margin is understated.
     """
     tz = mission.tzinfo
     frame = sample_frame(mission=mission)
@@ -367,6 +378,10 @@ def turnout_estimate(*, mission) -> dict:
     )
     sizes = frame.stratum_sizes
     nested = frame.nested_in_regions()
+    sampled = defaultdict(int)
+    for station in frame.stations.values():
+        sampled[("national", "ALL")] += 1
+        sampled[("region", station["region_code"])] += 1
     groups: dict[tuple, list] = defaultdict(list)
     names = {"ALL": _("National")}
     for row in station_rows:
@@ -396,6 +411,7 @@ def turnout_estimate(*, mission) -> dict:
         if estimate is None:
             continue
         figure = official_by_key.get((level, code, bucket))
+        partial = 2 * len(items) < sampled[(level, code)]
         row = {
             "level": level,
             "area_code": code,
@@ -403,6 +419,9 @@ def turnout_estimate(*, mission) -> dict:
             "bucket_end": bucket,
             "stations_reporting": len(items),
             "strata_reporting": len(set(strata)),
+            "sample_stations": sampled[(level, code)],
+            "partial": partial,
+            "single_strata": _single_strata(strata, sizes) if stratified else 0,
             "stratified": stratified,
             "voters": sum(y),
             "registered": sum(x),
@@ -410,7 +429,9 @@ def turnout_estimate(*, mission) -> dict:
             "official_pct": figure["turnout_pct"] if figure else None,
             "official_at": figure["at"] if figure else None,
             "official_outside95": bool(
-                figure and not estimate["low95"] <= figure["turnout_pct"] <= estimate["high95"]
+                figure
+                and not partial
+                and not estimate["low95"] <= figure["turnout_pct"] <= estimate["high95"]
             ),
         }
         rows.append(row)
@@ -496,6 +517,7 @@ def quick_count(*, mission, reconciled_only: bool = False) -> dict:
         "stations_reporting": 0,
         "incomplete": 0,
         "not_reconciled_in_sample": 0,
+        "single_strata": 0,
         "estimates": [],
         "invalid": None,
         "turnout": None,
@@ -570,6 +592,7 @@ def quick_count(*, mission, reconciled_only: bool = False) -> dict:
         return rows
 
     result["estimates"] = estimates(reports)
+    result["single_strata"] = _single_strata([r["stratum"] for r in reports], sizes)
     with_box = [r for r in reports if r["ballots"] is not None and r["invalid"] is not None]
     if with_box:
         strata = [r["stratum"] for r in with_box]

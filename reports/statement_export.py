@@ -64,7 +64,7 @@ def statement_markdown(*, mission, figures: dict, generated_at) -> str:
                 + md(stage["negative_sentence"] + ".")
                 + " "
                 + md(
-                    _("(%(k)s of %(n)s forms with an assessment)")
+                    _("(%(k)s negative of %(n)s forms with an assessment)")
                     % {"k": stage["negative"].k, "n": stage["negative"].n}
                 ),
             ]

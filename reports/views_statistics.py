@@ -123,8 +123,9 @@ def turnout_estimate_page(request, mission_id):
     level, code = ("region", region) if region else ("national", "ALL")
     area_rows = [r for r in rows if r["level"] == level and r["area_code"] == code]
     area_name = dict(regions).get(region, _("national"))
+    # The chart draws the hours the sample reported; the table lists every hour.
     figure = charts.turnout_estimate_spec(
-        rows=area_rows,
+        rows=[r for r in area_rows if not r["partial"]],
         official_rows=_official_points(
             area_rows, estimate["official"], level=level, area_code=code
         ),

@@ -418,7 +418,8 @@ def test_the_quick_count_page_shows_estimates_and_flags(client, coordinator, mis
 
     assert "47.8%" in page and "52.2%" in page
     assert "4 of 6 counting forms reconcile" in page
-    assert "off by -1" in page and "off by 20" in page
+    assert "votes + invalid − box = -1" in page and "votes + invalid − box = +20" in page
+    assert "<td>21:00</td>" in page  # arrival in the mission's time zone
     assert "Alma &lt;b&gt;A&lt;/b&gt;" in page and "Alma <b>A</b>" not in page
 
 
@@ -438,3 +439,53 @@ def test_pages_cost_a_fixed_number_of_queries(
     for page in PAGES:
         with django_assert_max_num_queries(14):
             assert client.get(f"/missions/{mission.pk}/{page}").status_code == 200
+
+
+def test_the_small_demo_has_a_working_quick_count_and_turnout_estimate():
+    from missions.demo import CANDIDATES, seed_demo
+
+    mission = seed_demo(size="small")
+
+    result = quick_count(mission=mission)
+    assert [c["code"] for c in result["estimates"]] == [c[0] for c in CANDIDATES]
+    assert result["stations_reporting"] == result["sample_size"] == 12
+    assert sum(c["estimate_pct"] for c in result["estimates"]) == pytest.approx(100)
+    leader = result["estimates"][0]
+    assert 50 < leader["estimate_pct"] < 80 and leader["margin99"] > leader["margin95"] > 0
+    assert 60 < result["turnout"]["estimate_pct"] < 80
+    assert result["reconciliation"]["checked"] >= 12
+    estimate = turnout_estimate(mission=mission)
+    national = {
+        r["bucket_end"].strftime("%H:%M"): r for r in estimate["rows"] if r["level"] == "national"
+    }
+    assert {"10:00", "14:00", "18:00"} <= set(national)
+    assert national["14:00"]["official_pct"] == 51.2
+    assert 35 < national["14:00"]["estimate_pct"] < 60
+
+
+def test_an_hour_few_sampled_stations_reported_is_partial_and_not_judged(mission, four):
+    s1, s2, s3, s4 = four
+    draw(mission, [(s, "a", 10) for s in four])
+    VisitFactory(station=s1, voters_so_far=300, arrived_at=local(12, 30))
+    for station in four:
+        VisitFactory(station=station, voters_so_far=250, arrived_at=local(14, 0))
+    OfficialTurnout.objects.create(
+        mission=mission, at=local(13), percent=60, created_at=timezone.now()
+    )
+    OfficialTurnout.objects.create(
+        mission=mission, at=local(14), percent=60, created_at=timezone.now()
+    )
+    aggregates_reconcile(mission=mission, now=timezone.now())
+
+    rows = {
+        r["bucket_end"].strftime("%H:%M"): r
+        for r in turnout_estimate(mission=mission)["rows"]
+        if r["level"] == "national"
+    }
+
+    # 13:00: one of four sampled stations; a single report in its stratum of ten.
+    assert (rows["13:00"]["partial"], rows["13:00"]["single_strata"]) == (True, 1)
+    assert rows["13:00"]["official_outside95"] is False
+    # 14:00: all four reported 25%: the official 60% is called out.
+    assert (rows["14:00"]["partial"], rows["14:00"]["single_strata"]) == (False, 0)
+    assert rows["14:00"]["official_outside95"] is True
