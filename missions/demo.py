@@ -689,6 +689,30 @@ def _seed_quick_count_sample(mission, stations, teams, observers, spec, seed):
     for observer in observers:
         team_members.setdefault(observer.team_id, []).append(observer)
     teams = [team for team in teams if team.pk in team_members]
+    # Each sampled station goes to a team working in its region, and joins that team's
+    # deployment on election day (teams visit only the stations they are deployed to).
+    through = Deployment.stations.through
+    deployments = dict(
+        Deployment.objects.filter(mission=mission, day=mission.election_date).values_list(
+            "team_id", "id"
+        )
+    )
+    region_teams = {}
+    for team_id, region_id in (
+        through.objects.filter(deployment__mission=mission)
+        .order_by("deployment__team_id")
+        .values_list("deployment__team_id", "pollingstation__region_id")
+        .distinct()
+    ):
+        if team_id in team_members:
+            region_teams.setdefault(region_id, []).append(team_id)
+    team_by_id = {team.pk: team for team in teams}
+    deployed = set(
+        through.objects.filter(deployment__mission=mission).values_list(
+            "deployment_id", "pollingstation_id"
+        )
+    )
+    new_deployed = []
 
     def at(hour_float):
         midnight = dt.datetime.combine(mission.election_date, dt.time(0, 0), tzinfo=tz)
@@ -698,7 +722,21 @@ def _seed_quick_count_sample(mission, stations, teams, observers, spec, seed):
     station_ids = sample.stations.order_by("id").values_list("station_id", flat=True)
     for index, station_id in enumerate(station_ids):
         station = by_id[station_id]
-        team = teams[index % len(teams)]
+        local_teams = region_teams.get(station.region_id)
+        team = (
+            team_by_id[local_teams[index % len(local_teams)]]
+            if local_teams
+            else teams[index % len(teams)]
+        )
+        deployment_id = deployments.get(team.pk)
+        if deployment_id is None:
+            deployment_id = Deployment.objects.create(
+                mission=mission, team=team, day=mission.election_date
+            ).pk
+            deployments[team.pk] = deployment_id
+        if (deployment_id, station_id) not in deployed:
+            deployed.add((deployment_id, station_id))
+            new_deployed.append(through(deployment_id=deployment_id, pollingstation_id=station_id))
         pace = rng.uniform(0.9, 1.1)  # this station's turnout against the national curve
 
         def visit(stage, start, stay, voters, answers, team=team, station=station):
@@ -746,6 +784,7 @@ def _seed_quick_count_sample(mission, stations, teams, observers, spec, seed):
             )
         )
     Visit.objects.bulk_create(visits, batch_size=2000)
+    through.objects.bulk_create(new_deployed, batch_size=5000)
     # Counts reach the server as the observers leave the station: the quick count's
     # convergence chart orders reports by their arrival (``created_at``).
     Visit.objects.filter(mission=mission, stage=Stage.COUNTING).update(created_at=F("departed_at"))

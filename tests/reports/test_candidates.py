@@ -12,6 +12,12 @@ from tests.reports.factories import VisitFactory
 pytestmark = pytest.mark.django_db
 
 
+def as_user(request, persona):
+    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
+    value = request.getfixturevalue(persona)
+    return getattr(value, "user", value)
+
+
 def counting_codes(mission):
     checklist = Checklist.objects.get(mission=mission, stage="COUNTING", is_current=True)
     return checklist.version, [q.code for q in checklist.questions.order_by("position", "id")]
@@ -153,10 +159,19 @@ def test_another_missions_candidate_cannot_be_touched(client, coordinator, missi
 
 
 @pytest.mark.parametrize(
-    "persona", ["analyst", "press", "outsider", "other_mission_coordinator", "observer_user"]
+    "persona",
+    [
+        "analyst",
+        "press",
+        "outsider",
+        "other_mission_coordinator",
+        "observer",
+        "other_team_observer",
+        "staff_user",
+    ],
 )
-def test_only_coordinators_manage_candidates(client, request, mission, observer, persona):
-    user = observer.user if persona == "observer_user" else request.getfixturevalue(persona)
+def test_only_coordinators_manage_candidates(client, request, mission, persona):
+    user = as_user(request, persona)
     client.force_login(user)
 
     assert client.get(url(mission)).status_code == 404

@@ -21,6 +21,12 @@ from tests.reports.factories import VisitFactory, local
 pytestmark = pytest.mark.django_db
 
 
+def as_user(request, persona):
+    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
+    value = request.getfixturevalue(persona)
+    return getattr(value, "user", value)
+
+
 def draw(mission, members):
     """A sample by hand: ``members`` is [(station, stratum, stratum population)]."""
     sizes = {}
@@ -342,11 +348,19 @@ def test_staff_see_the_pages(client, request, mission, counted, persona, page):
 
 
 @pytest.mark.parametrize(
-    "persona", ["press", "outsider", "other_mission_coordinator", "observer_user"]
+    "persona",
+    [
+        "press",
+        "outsider",
+        "other_mission_coordinator",
+        "observer",
+        "other_team_observer",
+        "staff_user",
+    ],
 )
 @pytest.mark.parametrize("page", PAGES)
-def test_everyone_else_gets_404_on_pages(client, request, mission, observer, persona, page):
-    user = observer.user if persona == "observer_user" else request.getfixturevalue(persona)
+def test_everyone_else_gets_404_on_pages(client, request, mission, persona, page):
+    user = as_user(request, persona)
     client.force_login(user)
 
     assert client.get(f"/missions/{mission.pk}/{page}").status_code == 404
@@ -360,11 +374,19 @@ def test_anonymous_users_log_in_first(client, mission, page):
 
 
 @pytest.mark.parametrize(
-    "persona", ["press", "outsider", "other_mission_coordinator", "observer_user"]
+    "persona",
+    [
+        "press",
+        "outsider",
+        "other_mission_coordinator",
+        "observer",
+        "other_team_observer",
+        "staff_user",
+    ],
 )
 @pytest.mark.parametrize("path", API)
-def test_the_api_hides_estimates_from_everyone_else(api, request, mission, observer, persona, path):
-    user = observer.user if persona == "observer_user" else request.getfixturevalue(persona)
+def test_the_api_hides_estimates_from_everyone_else(api, request, mission, persona, path):
+    user = as_user(request, persona)
 
     assert api.as_user(user).get(f"/api/v1/missions/{mission.pk}/{path}").status_code == 404
 

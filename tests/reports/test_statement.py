@@ -13,6 +13,13 @@ from tests.reports.factories import VisitFactory, local
 
 pytestmark = pytest.mark.django_db
 
+
+def as_user(request, persona):
+    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
+    value = request.getfixturevalue(persona)
+    return getattr(value, "user", value)
+
+
 # Every required VOTING answer, all "fine"; tests override the ones they look at.
 VOTING = {
     "V01": False,
@@ -273,11 +280,19 @@ def test_coordinators_and_analysts_read_the_statement(client, request, mission, 
 
 
 @pytest.mark.parametrize(
-    "persona", ["press", "outsider", "other_mission_coordinator", "observer_user"]
+    "persona",
+    [
+        "press",
+        "outsider",
+        "other_mission_coordinator",
+        "observer",
+        "other_team_observer",
+        "staff_user",
+    ],
 )
 @pytest.mark.parametrize("suffix", ["", "statement.md", "statement.pdf"])
-def test_everyone_else_gets_a_404(client, request, mission, observer, persona, suffix):
-    user = observer.user if persona == "observer_user" else request.getfixturevalue(persona)
+def test_everyone_else_gets_a_404(client, request, mission, persona, suffix):
+    user = as_user(request, persona)
     client.force_login(user)
 
     assert client.get(url(mission, suffix)).status_code == 404
