@@ -80,7 +80,7 @@ def _coordinated(user):
 def briefing_list(request):
     """Briefings the visitor may read (public ones for anyone), newest first."""
     now = timezone.now()
-    briefings = list(briefings_visible(user=request.user, now=now)[:200])
+    briefings = list(briefings_visible(user=request.user, now=now).defer("snapshot")[:200])
     coordinated = _coordinated(request.user)
     form = PublishForm(missions=coordinated) if coordinated else None
     rows = [
@@ -109,7 +109,7 @@ def briefing_publish_page(request):
                 "staff": briefing_is_staff(user=request.user, briefing=b),
                 "embargoed": b.embargo_until is not None and b.embargo_until > now,
             }
-            for b in briefings_visible(user=request.user, now=now)[:200]
+            for b in briefings_visible(user=request.user, now=now).defer("snapshot")[:200]
         ]
         return render(
             request,
