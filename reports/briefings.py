@@ -262,7 +262,7 @@ def briefing_get(*, user, briefing_id, now: dt.datetime) -> Briefing:
 
 
 def briefing_is_staff(*, user, briefing: Briefing) -> bool:
-    """Coordinators and analysts of the briefing's mission (they see drafts of the state)."""
+    """Coordinators and analysts of the briefing's mission: they see all of its briefings."""
     return role_in(user=user, mission_id=briefing.mission_id) in STAFF_ROLES
 
 
