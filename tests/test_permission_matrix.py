@@ -191,6 +191,8 @@ RULES = {
     "aggregates-assessments": Rule(GET=STAFF_READ),
     "aggregates-findings": Rule(GET=STAFF_READ),
     "aggregates-coverage": Rule(GET=STAFF_READ),
+    "mission-charts": Rule(GET=STAFF_READ),
+    "mission-chart-csv": Rule(GET=STAFF_READ, extra={"name": "coverage_by_area"}),
     "official-turnout-list": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "official-turnout-detail": Rule(DELETE=COORDINATOR_WRITE, pk="official_turnout"),
     "reports:official-turnout": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
