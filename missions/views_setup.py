@@ -177,6 +177,14 @@ def import_page(request, mission_id, kind):
     )
 
 
+def _shown(value):
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return value
+
+
 def _job(mission, job_id) -> ImportJob:
     return get_object_or_404(
         ImportJob.objects.select_related("created_by", "confirmed_by"), mission=mission, pk=job_id
@@ -194,7 +202,7 @@ def import_job_page(request, mission_id, job_id):
     columns = [*required, *optional]
     preview = result.get("preview", [])
     for row in preview:
-        row["cells"] = [row["values"].get(column) for column in columns]
+        row["cells"] = [_shown(row["values"].get(column)) for column in columns]
     return render(
         request,
         "missions/import_job.html",
