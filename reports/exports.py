@@ -3,9 +3,9 @@
 Each ``*_export`` selector returns an ``Export``: a header and a lazy iterator of rows read
 with ``values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL), so
 no export holds more than one chunk of rows in memory and none issues a query per row.
-``csv_chunks`` turns an export into encoded CSV chunks for a ``StreamingHttpResponse``;
-``xlsx_write`` writes it with openpyxl's write-only workbook, which also keeps only one row
-in memory at a time.
+``csv_chunks`` and ``xlsx_stream`` turn an export into chunks of CSV or XLSX for a
+``StreamingHttpResponse``: the download starts at once and memory stays flat however many
+rows there are (``reports/xlsx.py`` says why XLSX is not written with openpyxl).
 
 Cells that a spreadsheet program would run as a formula (text starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) get a leading apostrophe (OWASP "CSV injection").
@@ -14,7 +14,6 @@ Times are ISO 8601 in the mission's time zone with their offset.
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -23,13 +22,11 @@ from django.db import transaction
 from missions.models import Observer, PollingStation
 from observation.models import Finding, Question, Stage, Visit
 
+from .xlsx import xlsx_chunks
+
 CHUNK_SIZE = 2000
 CSV_FLUSH_ROWS = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Characters an XLSX file cannot hold (openpyxl refuses them); CSV keeps them.
-XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-XLSX_MAX_ROWS = 1_048_576  # per sheet, header included
-XLSX_MAX_TEXT = 32_767  # characters per cell
 
 
 @dataclass
@@ -392,26 +389,6 @@ def csv_chunks(export: Export) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(value):
-    if isinstance(value, str):
-        return XLSX_ILLEGAL.sub("", value)[:XLSX_MAX_TEXT]
-    return value
-
-
-def xlsx_write(export: Export, fileobj) -> None:
-    """Write the export as an XLSX workbook (a new sheet every 1,048,575 rows)."""
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet, used, number = None, XLSX_MAX_ROWS, 0
-    for row in export.rows:
-        if used >= XLSX_MAX_ROWS:
-            number += 1
-            sheet = workbook.create_sheet(export.name if number == 1 else f"{export.name} {number}")
-            sheet.append(export.header)
-            used = 1
-        sheet.append([_xlsx_cell(v) for v in row])
-        used += 1
-    if sheet is None:
-        workbook.create_sheet(export.name).append(export.header)
-    workbook.save(fileobj)
+def xlsx_stream(export: Export) -> Iterator[bytes]:
+    """The export as an XLSX workbook, streamed as it is written (see ``reports/xlsx.py``)."""
+    return xlsx_chunks(name=export.name, header=export.header, rows=export.rows)
