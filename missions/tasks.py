@@ -32,3 +32,11 @@ def import_job_run(*, job_id: int, step: str) -> None:
             job_id=job_id,
             message=_("The import took too long and was stopped; nothing was imported."),
         )
+    # Anything else is a bug: say so on the job's page rather than poll for ever, then let
+    # Celery log the error as usual.
+    except Exception:
+        import_job_fail(
+            job_id=job_id,
+            message=_("The import failed on the server; nothing was imported. Try again."),
+        )
+        raise

@@ -544,3 +544,23 @@ def test_the_downloads_page_links_every_export(browser, analyst, mission):
     for name in ("visits", "findings", "stations", "observers"):
         assert f"/api/v1/missions/{mission.pk}/export/{name}.csv" in page
         assert f"/api/v1/missions/{mission.pk}/export/{name}.xlsx" in page
+
+
+def test_a_job_whose_worker_crashes_says_so(coordinator, mission, monkeypatch):
+    from missions import tasks
+    from missions.imports import import_job_create
+
+    job = import_job_create(
+        mission=mission, kind="STATIONS", upload=csv_upload(STATIONS), actor=coordinator
+    )
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tasks, "import_job_check", broken)
+    with pytest.raises(RuntimeError):
+        tasks.import_job_run(job_id=job.pk, step="check")
+
+    job.refresh_from_db()
+    assert job.status == "FAILED"
+    assert "failed on the server" in job.result["errors"][0]["message"]
