@@ -945,6 +945,10 @@ def import_job_check(*, job: ImportJob, now=None) -> ImportJob:
     job.finished_at = now
     job.save(update_fields=["status", "result", "progress", "finished_at"])
     cache.delete(import_progress_key(job.pk))
+    if job.status == ImportStatus.INVALID:
+        # The preview keeps what the coordinator needs to fix it; the file itself (names,
+        # phone numbers) is kept no longer than needed.
+        transaction.on_commit(lambda: job.file.delete(save=True))
     return job
 
 

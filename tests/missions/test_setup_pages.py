@@ -127,7 +127,9 @@ def test_an_unknown_import_kind_is_a_404(browser, coordinator, mission):
 # --- Imports ----------------------------------------------------------------------------------
 
 
-def test_upload_preview_then_confirm(browser, coordinator, mission):
+def test_upload_preview_then_confirm(
+    browser, coordinator, mission, django_capture_on_commit_callbacks
+):
     client = browser(coordinator)
 
     uploaded = client.post(
@@ -145,16 +147,18 @@ def test_upload_preview_then_confirm(browser, coordinator, mission):
     assert 'id="confirm-import"' in page
     assert not PollingStation.objects.filter(mission=mission).exists()
 
-    done = client.post(f"/missions/{mission.pk}/import/jobs/{job.pk}/confirm/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"/missions/{mission.pk}/import/jobs/{job.pk}/confirm/", follow=True)
 
     job.refresh_from_db()
     assert job.status == "DONE" and job.confirmed_by == coordinator
+    assert not job.file  # deleted once imported
     assert "Imported: 2 created, 0 updated, 0 unchanged." in done.content.decode()
     assert PollingStation.objects.filter(mission=mission).count() == 2
 
 
 def test_a_file_with_errors_is_previewed_with_the_bad_rows_highlighted(
-    browser, coordinator, mission
+    browser, coordinator, mission, django_capture_on_commit_callbacks
 ):
     rows = [
         STATION_HEADER,
@@ -163,9 +167,10 @@ def test_a_file_with_errors_is_previewed_with_the_bad_rows_highlighted(
         ["001", "Twice", "R", "D", "10"],
     ]
 
-    response = browser(coordinator).post(
-        f"/missions/{mission.pk}/import/stations/", {"file": csv_upload(rows)}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser(coordinator).post(
+            f"/missions/{mission.pk}/import/stations/", {"file": csv_upload(rows)}, follow=True
+        )
 
     page = response.content.decode()
     assert ImportJob.objects.get(mission=mission).status == "INVALID"
@@ -175,6 +180,7 @@ def test_a_file_with_errors_is_previewed_with_the_bad_rows_highlighted(
     assert 'The code "001" appears twice in the file (rows 2 and 4).' in page.replace("&quot;", '"')
     assert 'id="confirm-import"' not in page
     assert not PollingStation.objects.filter(mission=mission).exists()
+    assert not ImportJob.objects.get(mission=mission).file  # nothing to import: not kept
 
 
 def test_a_missing_column_is_shown_for_the_whole_file(browser, coordinator, mission):
