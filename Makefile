@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format bench migrate seed worker beat clean help
+.PHONY: run test lint format bench migrate seed worker beat clean help messages
 
 help:
 	@echo "make run    serve the demo mission on http://$(HOST):$(PORT) (SQLite + eager Celery by default)"
@@ -43,6 +43,12 @@ format: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Refresh locale/*/django.po from the code, then compile the .mo files that are committed
+# (needs GNU gettext: apt-get install gettext).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l ru -l kk --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages -l ru -l kk --ignore=.venv
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

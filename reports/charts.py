@@ -604,6 +604,7 @@ def assessments_spec(
         )
     negative = [r for r in rows if r.get("negative_pct") is not None]
     if negative:
+        # xgettext:no-python-format
         name = _("Negative, with 95% interval")
         figure["data"].append(
             _trace(
@@ -1002,6 +1003,7 @@ def turnout_estimate_spec(
                 [r["high99"] for r in rows],
                 colour=COLOURS["accent"],
                 opacity=0.15,
+                # xgettext:no-python-format
                 name=_("99% interval"),
             )
         )
@@ -1012,6 +1014,7 @@ def turnout_estimate_spec(
                 [r["high95"] for r in rows],
                 colour=COLOURS["accent"],
                 opacity=0.3,
+                # xgettext:no-python-format
                 name=_("95% interval"),
             )
         )
@@ -1044,6 +1047,7 @@ def turnout_estimate_spec(
     official = sorted(official_rows, key=lambda r: _iso(r["at"], tz))
     for outside, label, colour, symbol in (
         (False, _("Official"), COLOURS["official"], "circle"),
+        # xgettext:no-python-format
         (True, _("Official, outside the 95% interval"), COLOURS["CRITICAL"], "x"),
     ):
         points = [r for r in official if bool(r.get("outside95")) == outside]

@@ -105,6 +105,7 @@ AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("kk", "Қазақша")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # kk: Django has no Kazakh formats
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
