@@ -92,6 +92,7 @@ def statement_markdown(*, mission, figures: dict, generated_at) -> str:
                         _("Category"),
                         _("Findings"),
                         _("Forms with one"),
+                        # xgettext:no-python-format
                         _("Share of forms (95% interval)"),
                     )
                 )
@@ -174,7 +175,9 @@ def statement_pdf(*, mission, figures: dict, generated_at) -> bytes:
             story.append(Paragraph("• " + escape(sentence + "."), styles["BodyText"]))
         if stage["findings"]:
             story.append(Paragraph(escape(_("Most frequent findings")), styles["Heading3"]))
-            data = [[_("Category"), _("Findings"), _("Forms with one"), _("Share (95% interval)")]]
+            # xgettext:no-python-format
+            share = _("Share (95% interval)")
+            data = [[_("Category"), _("Findings"), _("Forms with one"), share]]
             data += [
                 [
                     Paragraph(escape(f["label"]), styles["BodyText"]),

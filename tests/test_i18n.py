@@ -209,3 +209,15 @@ def test_an_unknown_language_falls_back_to_english(db, client):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
     assert "<h1>Log in</h1>" in html
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_in_the_catalog_is_left_untranslated_or_fuzzy(catalogs, language):
+    untranslated = sorted(
+        entry["msgid"]
+        for key, entry in catalogs[language].items()
+        if entry["msgid"] and (entry["fuzzy"] or not all(entry["msgstr"]))
+    )
+
+    assert len(catalogs[language]) > 700
+    assert untranslated == []
