@@ -354,7 +354,7 @@ def test_the_detail_page_shows_questions_in_the_users_language_with_conditions(
     ).content.decode()
 
     assert "Обеспечивалась ли тайна голосования?" in body
-    assert "если V01 = да" in body
+    assert "если V01 = yes" in body
 
 
 def test_the_editor_shows_every_question_with_its_fields(client, coordinator, voting):
