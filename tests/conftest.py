@@ -7,6 +7,7 @@ coordinates ``other_mission``.
 """
 
 import pytest
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -130,3 +131,12 @@ def chart_renderer_session():
     from reports.rendering import renderer_stop
 
     renderer_stop()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """LocaleMiddleware leaves the last request's language active in the thread: every test
+    starts in English, so a service's messages do not depend on the test that ran before."""
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -8,11 +8,8 @@ a missing Chromium fails.
 """
 
 import io
-import os
-import shutil
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -21,25 +18,7 @@ from reports.aggregation import aggregates_reconcile
 from reports.briefings import briefing_publish
 from tests.reports.factories import FindingFactory, VisitFactory, local
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true and Chromium is missing at {CHROMIUM}")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 def test_a_journalist_downloads_a_chart_and_the_pack(

@@ -7,35 +7,14 @@ serious findings updates without a reload, and a click on a region's bar opens i
 Skipped outside CI when Chromium is missing; under CI=true a missing Chromium fails.
 """
 
-import os
-import shutil
 import time
 
 import pytest
-from django.db import connections
 
 from tests.reports.dashboard_data import EVIL, build_election
 from tests.reports.factories import FindingFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true and Chromium is missing at {CHROMIUM}")
-        pytest.skip("Chromium is not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 def wait_until(page, script, timeout=20.0):
