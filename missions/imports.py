@@ -541,6 +541,11 @@ def stations_import(
 
     with transaction.atomic():
         plan.write()
+        if result.created or result.updated:
+            # Coverage totals, registered voters and areas changed: rebuild the aggregates.
+            from reports.pipeline import stations_changed
+
+            stations_changed(mission_id=mission.pk)
         audit_record(
             actor=actor,
             mission=mission,

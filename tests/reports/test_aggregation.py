@@ -367,3 +367,28 @@ def test_the_demo_mission_comes_with_its_aggregates_and_official_turnout():
         (row["at"].strftime("%H:%M"), row["turnout_pct"])
         for row in selectors.official_turnout_rows(mission=mission)
     ] == [("10:00", 23.4), ("14:00", 51.2), ("18:00", 67.9), ("20:00", 69.4)]
+
+
+def test_a_station_import_rebuilds_the_coverage_totals(
+    pipeline, station, coordinator, django_capture_on_commit_callbacks
+):
+    from missions.imports import stations_import
+    from tests.missions.uploads import STATION_HEADER, csv_upload
+
+    pipeline.submit(station=station, voters_so_far=5)
+    rows = [
+        STATION_HEADER,
+        [station.code, station.name, station.region.name, station.district.name, 2000],
+        ["NEW-1", "New school", "New region", "New district", 800],
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = stations_import(mission=station.mission, file=csv_upload(rows), actor=coordinator)
+
+    assert result.ok and result.created == 1 and result.updated == 1
+    coverage = selectors.coverage_rows(mission=station.mission, level="region")
+    assert sorted((r["area_name"], r["stations_total"], r["visits"]) for r in coverage) == [
+        ("New region", 1, 0),
+        (station.region.name, 1, 1),
+    ]
+    assert turnout(station.mission)[0][2] == 2000  # the station's new registered voters
