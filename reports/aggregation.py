@@ -28,6 +28,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -571,22 +572,33 @@ def _area_snapshot(mission_id: int) -> dict:
     return snapshot
 
 
-def missions_due_for_reconcile() -> list[int]:
-    """Missions whose aggregates may lack a change: pending marks, or counts that disagree."""
-    due = set(PendingStation.objects.values_list("mission_id", flat=True).distinct().order_by())
-    due |= set(
+def missions_due_for_reconcile(*, now) -> list[int]:
+    """Missions whose aggregates may lack a change.
+
+    Due: a pending mark or a not-aggregated visit older than ``RECONCILE_GRACE_SECONDS`` (its
+    update was lost, or workers are far behind), or, for a mission with no work in flight,
+    counts of stations, visits and findings that disagree with the aggregates. Fresh pending
+    work is left to the workers, so a busy mission is not rebuilt every minute.
+    """
+    cutoff = now - dt.timedelta(seconds=settings.RECONCILE_GRACE_SECONDS)
+    pending = PendingStation.objects.values_list("mission_id", flat=True).distinct().order_by()
+    unaggregated = (
         Visit.objects.filter(aggregated=False)
         .values_list("mission_id", flat=True)
         .distinct()
         .order_by()
     )
+    due = set(pending.filter(changed_at__lt=cutoff)) | set(
+        unaggregated.filter(created_at__lt=cutoff)
+    )
+    busy = set(pending) | set(unaggregated)
     reconciled = set(
         AggregateState.objects.filter(reconciled_at__isnull=False).values_list(
             "mission_id", flat=True
         )
     )
     for mission_id in Mission.objects.values_list("pk", flat=True).order_by("pk"):
-        if mission_id in due:
+        if mission_id in due or mission_id in busy:
             continue
         if mission_id not in reconciled or _counts_drifted(mission_id):
             due.add(mission_id)
@@ -619,7 +631,7 @@ def _counts_drifted(mission_id: int) -> bool:
 def aggregates_reconcile_due(*, now) -> list[ReconcileResult]:
     """Reconcile every mission that needs it (the periodic task)."""
     results = []
-    for mission_id in missions_due_for_reconcile():
+    for mission_id in missions_due_for_reconcile(now=now):
         mission = Mission.objects.filter(pk=mission_id).first()
         if mission is None:
             continue

@@ -193,6 +193,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="observatory")
 RECONCILE_INTERVAL_SECONDS = env.int("RECONCILE_INTERVAL_SECONDS", default=60)
+# Pending aggregate work younger than this is left to the workers; older is reconciled.
+RECONCILE_GRACE_SECONDS = env.int("RECONCILE_GRACE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-aggregates": {
         "task": "reports.tasks.reconcile_all_missions",

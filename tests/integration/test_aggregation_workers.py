@@ -194,11 +194,11 @@ def test_a_worker_killed_mid_batch_loses_nothing(test_redis, queue, field):
     try:
         with real_broker(test_redis, queue=queue):
             day = Field(mission, stations, observers, seed=2)
-            day.day(120)
+            day.day(90)
             worker.kill()
             killed_at = time.monotonic()
             held = client.hlen("unacked") + client.llen(queue)
-            day.day(80)  # posting goes on while no worker runs
+            day.day(60)  # posting goes on while no worker runs
         assert held > 0 or PendingStation.objects.exists()
         time.sleep(max(0.0, killed_at + 2.5 - time.monotonic()))
         worker = Worker(broker_url=test_redis, queue=queue, **options).start()
@@ -218,7 +218,10 @@ def test_with_redis_stopped_every_visit_is_accepted_and_counted(queue, field):
     require_services()
     mission, stations, observers = field
     server = RedisServer(REDIS_DOWN_PORT).start()
-    worker = Worker(broker_url=server.url, queue=queue).start()
+    # Beat's reconcile takes pending work older than a second (production: 30 s).
+    worker = Worker(
+        broker_url=server.url, queue=queue, extra_env={"RECONCILE_GRACE_SECONDS": "1"}
+    ).start()
     try:
         with real_broker(server.url, queue=queue):
             # Stations apart, so no later update happens to cover the outage's changes.
@@ -255,6 +258,7 @@ def test_with_redis_stopped_every_visit_is_accepted_and_counted(queue, field):
             }
             assert not Visit.objects.filter(pk__in=[v.pk for v in down.visits], aggregated=True)
 
+            time.sleep(1.5)
             reconcile_all_missions.delay()  # what beat sends every minute
             wait_for(
                 lambda: worker.supervise() and everything_aggregated(server.url, queue),

@@ -51,7 +51,8 @@ def test_with_the_broker_down_a_visit_post_answers_201_and_waits_for_reconciliat
     assert PendingStation.objects.filter(station_id=station.pk).exists()
     assert selectors.turnout_rows(mission=station.mission, level="national") == []
 
-    reconcile_all_missions.delay()
+    PendingStation.objects.update(changed_at=timezone.now() - timezone.timedelta(minutes=1))
+    reconcile_all_missions.delay()  # a minute later, beat's reconcile
 
     rows = selectors.turnout_rows(mission=station.mission, level="national")
     assert [(row["bucket_end"].hour, row["voters"]) for row in rows] == [(10, 300)]
