@@ -287,6 +287,17 @@ def _as_datetime(value):
     return value
 
 
+def _derived_data_commit() -> None:
+    """Commit without waiting for the WAL flush: these rows are derived data.
+
+    A crash may lose the last few such transactions, each whole (the pending marks it
+    claimed come back with it), never part of one; reconciliation redoes them.
+    """
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _lock_mission(mission_id: int) -> None:
     """The mission's lock, alone: no incremental update runs meanwhile."""
     if not _is_postgres():
@@ -361,6 +372,7 @@ def aggregates_update_stations(*, mission_id: int, station_ids: list[int], now) 
     mission = state.mission
     station_ids = sorted({int(station_id) for station_id in station_ids})
     with transaction.atomic():
+        _derived_data_commit()
         _lock_stations(mission_id, station_ids)
         _claim(mission_id=mission_id, station_ids=station_ids)
         stations = _station_areas(mission_id=mission_id, station_ids=station_ids)
@@ -510,6 +522,7 @@ def aggregates_reconcile(*, mission, now) -> ReconcileResult:
         AggregateState.objects.bulk_create(
             [AggregateState(mission_id=mission.pk)], ignore_conflicts=True
         )
+        _derived_data_commit()
         _lock_mission(mission.pk)
         before = _area_snapshot(mission.pk)
         _claim(mission_id=mission.pk, station_ids=None)
