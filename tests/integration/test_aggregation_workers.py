@@ -40,8 +40,6 @@ from .workers import RedisServer, Worker, require_services, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-REDIS_DOWN_PORT = 6392  # one of this engineer's own ports (6391-6399)
-
 
 @pytest.fixture
 def queue():
@@ -217,7 +215,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(test_redis, queue, field):
 def test_with_redis_stopped_every_visit_is_accepted_and_counted(queue, field):
     require_services()
     mission, stations, observers = field
-    server = RedisServer(REDIS_DOWN_PORT).start()
+    server = RedisServer().start()
     # Beat's reconcile takes pending work older than a second (production: 30 s).
     worker = Worker(
         broker_url=server.url, queue=queue, extra_env={"RECONCILE_GRACE_SECONDS": "1"}

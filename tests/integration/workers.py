@@ -7,6 +7,7 @@ skip and say why.
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -132,22 +133,38 @@ class Worker:
 
 
 class RedisServer:
-    """A redis-server of our own on a port the lead gave us, to stop and start at will."""
+    """A redis-server of our own, on a free port of the range the lead gave us (6391-6399),
+    to stop and start at will. Another run of this suite may hold some of those ports: the
+    server must answer with our process id before we use it."""
 
-    def __init__(self, port: int):
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
+    PORTS = range(6391, 6400)
+
+    def __init__(self):
+        self.port = None
         self.process = None
         self.binary = shutil.which("redis-server")
 
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
     def start(self):
+        """Start on a free port; again on the same port after ``stop``."""
         if self.binary is None:
             unavailable("no redis-server executable on PATH")
+        ports = [self.port] if self.port else [p for p in self.PORTS if not _listening(p)]
+        for port in ports:
+            if self._start_on(port):
+                self.port = port
+                return self
+        unavailable(f"no redis-server of ours could listen on {ports}")
+
+    def _start_on(self, port) -> bool:
         self.process = subprocess.Popen(  # noqa: S603
             [
                 self.binary,
                 "--port",
-                str(self.port),
+                str(port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -159,19 +176,27 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
-                return self
+                info = redis.Redis(port=port, socket_connect_timeout=0.2).info("server")
+                if info.get("process_id") == self.process.pid:
+                    return True
             except redis.RedisError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.stop()
-        unavailable(f"redis-server did not start on port {self.port}")
+        return False
 
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def wait_for(condition, *, timeout: float, interval: float = 0.1, message: str = ""):
