@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _manage(*args, **env):
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
+    # The e2e tests set this in the test process; a deployment never has it.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     environment.pop("DJANGO_SECRET_KEY", None) if "DJANGO_SECRET_KEY" not in env else None
     return subprocess.run(
         [sys.executable, "manage.py", *args],
