@@ -254,7 +254,8 @@ def seed_demo(*, size: str = "full", seed: int = 20221120) -> Mission:
     _seed_deployments(mission, stations, routes, seed)
     _seed_official_turnout(mission)
     _seed_quick_count_sample(mission, stations, teams, observers, spec, seed)
-    # The visits above were bulk-inserted past the aggregation pipeline: build the aggregates.
+    # The visits above were bulk-inserted past the aggregation pipeline (and marked aggregated,
+    # since this transaction builds the aggregates): build them.
     from reports.aggregation import aggregates_reconcile
 
     aggregates_reconcile(mission=mission, now=timezone.now())
@@ -485,6 +486,8 @@ def _seed_visits(mission, stations, teams, observers, rng):
             assessment=assessment,
             answers=_answers(questions[stage], rng, bad=bad, counts=counts),
             status=VisitStatus.SUBMITTED,
+            # Past the pipeline: seed_demo rebuilds the aggregates in the same transaction.
+            aggregated=True,
         )
         if voters is not None and voters > station.registered_voters:
             visit.status = VisitStatus.FLAGGED

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, Max, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -120,9 +120,11 @@ KINDS = (TURNOUT, ASSESSMENTS, FINDINGS, COVERAGE)
 @dataclass
 class ReconcileResult:
     mission_id: int
-    seconds: float
+    seconds: float  # the rebuild, under the mission lock
     changed_cells: int
     visits: int
+    marked: int = 0  # visits marked aggregated afterwards (a bulk load leaves many)
+    mark_seconds: float = 0.0
 
 
 # --- SQL building blocks --------------------------------------------------------------------
@@ -319,29 +321,57 @@ def _lock_stations(mission_id: int, station_ids: list[int]) -> None:
         cursor.execute(f"SELECT pg_advisory_xact_lock_shared(%s, %s), {locks}", params)
 
 
-def _claim(*, mission_id: int, station_ids: list[int] | None) -> None:
-    """Take the pending marks this update covers, before any raw row is read."""
+def _claim(*, mission_id: int, station_ids: list[int] | None) -> int | None:
+    """Take the pending marks this update covers, before any raw row is read.
+
+    An incremental update marks its stations' visits aggregated here. A reconcile (no
+    ``station_ids``) returns the highest visit id instead: the rebuild that follows sees every
+    visit committed by now, and ``_visits_mark_aggregated`` marks them after the commit, in
+    batches, outside the mission lock (a bulk load can leave 100,000 visits to mark).
+    """
     skip_locked = " FOR UPDATE SKIP LOCKED" if _is_postgres() else ""
-    skip_locked_visit = " FOR NO KEY UPDATE SKIP LOCKED" if _is_postgres() else ""
     if station_ids is None:
         pending_where, pending_params = "mission_id = %s", [mission_id]
-        visit_where, visit_params = "mission_id = %s", [mission_id]
     else:
         pending_where = f"station_id IN ({_placeholders(station_ids)})"
         pending_params = list(station_ids)
-        visit_where = f"station_id IN ({_placeholders(station_ids)})"
-        visit_params = list(station_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {PENDING} WHERE id IN "  # noqa: S608
             f"(SELECT id FROM {PENDING} WHERE {pending_where}{skip_locked})",
             pending_params,
         )
+        if station_ids is None:
+            return Visit.objects.filter(mission_id=mission_id).aggregate(last=Max("id"))["last"]
+        skip_locked_visit = " FOR NO KEY UPDATE SKIP LOCKED" if _is_postgres() else ""
         cursor.execute(
             f"UPDATE {VISIT} SET aggregated = %s WHERE id IN "  # noqa: S608
-            f"(SELECT id FROM {VISIT} WHERE {visit_where} AND aggregated = %s{skip_locked_visit})",
-            [True, *visit_params, False],
+            f"(SELECT id FROM {VISIT} WHERE station_id IN ({_placeholders(station_ids)}) "
+            f"AND aggregated = %s{skip_locked_visit})",
+            [True, *station_ids, False],
         )
+    return None
+
+
+def _visits_mark_aggregated(*, mission_id: int, through_id: int | None, batch=5000) -> int:
+    """Mark the mission's visits up to ``through_id`` aggregated, a batch per transaction."""
+    if through_id is None:
+        return 0
+    skip_locked = " FOR NO KEY UPDATE SKIP LOCKED" if _is_postgres() else ""
+    marked = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _derived_data_commit()
+            cursor.execute(
+                f"UPDATE {VISIT} SET aggregated = %s WHERE id IN "  # noqa: S608
+                f"(SELECT id FROM {VISIT} WHERE mission_id = %s AND aggregated = %s "
+                f"AND id <= %s LIMIT %s{skip_locked})",
+                [True, mission_id, False, through_id, batch],
+            )
+            count = cursor.rowcount
+        marked += count
+        if count < batch:
+            return marked
 
 
 def _state_touch(*, mission_id: int, now, **fields) -> None:
@@ -525,7 +555,7 @@ def aggregates_reconcile(*, mission, now) -> ReconcileResult:
         _derived_data_commit()
         _lock_mission(mission.pk)
         before = _area_snapshot(mission.pk)
-        _claim(mission_id=mission.pk, station_ids=None)
+        through_id = _claim(mission_id=mission.pk, station_ids=None)
         with connection.cursor() as cursor:
             for kind in KINDS:
                 model = kind.station_model
@@ -559,15 +589,21 @@ def aggregates_reconcile(*, mission, now) -> ReconcileResult:
             reconcile_seconds=seconds,
             reconcile_changed_cells=changed_cells,
         )
+    marking = time.monotonic()
+    marked = _visits_mark_aggregated(mission_id=mission.pk, through_id=through_id)
+    mark_seconds = time.monotonic() - marking
     visits = Visit.objects.filter(mission=mission).exclude(status=REJECTED).count()
     logger.info(
-        "Reconciled mission %s (%s visits) in %.2f s; %s cells changed.",
+        "Reconciled mission %s (%s visits) in %.2f s; %s cells changed; "
+        "%s visits marked aggregated in %.2f s.",
         mission.pk,
         visits,
         seconds,
         changed_cells,
+        marked,
+        mark_seconds,
     )
-    return ReconcileResult(mission.pk, seconds, changed_cells, visits)
+    return ReconcileResult(mission.pk, seconds, changed_cells, visits, marked, mark_seconds)
 
 
 def _area_snapshot(mission_id: int) -> dict:

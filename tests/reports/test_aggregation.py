@@ -290,6 +290,24 @@ def test_reconcile_all_missions_picks_up_work_the_broker_never_delivered(station
     assert missions_due_for_reconcile(now=timezone.now()) == []
     assert turnout(mission) == [("10:00", 100, 1000)]
     assert not PendingStation.objects.exists()
+    visit.refresh_from_db()
+    assert visit.aggregated is True
+
+
+def test_visits_loaded_past_the_pipeline_are_marked_batch_by_batch(station):
+    from tests.reports.factories import VisitFactory
+
+    loaded = [VisitFactory(station=station, voters_so_far=10 * n) for n in range(5)]
+    later = VisitFactory(station=station)
+
+    marked = aggregation._visits_mark_aggregated(
+        mission_id=station.mission_id, through_id=loaded[-1].pk, batch=2
+    )
+
+    assert marked == 5
+    assert set(station.mission.visits.filter(aggregated=True)) == set(loaded)
+    later.refresh_from_db()
+    assert later.aggregated is False  # after the rebuild's snapshot: the next one's job
 
 
 def test_stations_added_without_notice_are_noticed_by_the_count_check(station):

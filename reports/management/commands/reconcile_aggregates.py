@@ -19,7 +19,13 @@ class Command(BaseCommand):
                 raise CommandError(f"No mission with id {mission}.")
         for each in missions:
             result = aggregates_reconcile(mission=each, now=timezone.now())
-            self.stdout.write(
+            line = (
                 f"Reconciled mission {each.pk} ({each.name}): {result.visits} visits in "
                 f"{result.seconds:.2f} s, {result.changed_cells} cells changed."
             )
+            if result.marked:
+                line += (
+                    f" {result.marked} visits loaded past the pipeline marked aggregated in "
+                    f"{result.mark_seconds:.2f} s."
+                )
+            self.stdout.write(line)
