@@ -42,11 +42,13 @@ def turnout_rows(*, mission, level: str = "region", area_code: str | None = None
     if area_code is not None:
         rows = rows.filter(area_code=area_code)
     tz = mission.tzinfo
+    local = {}  # a day has a few dozen bucket ends: convert each once, not once per row
     return [
         {
             "area_code": row["area_code"],
             "area_name": row["area_name"],
-            "bucket_end": row["bucket_end"].astimezone(tz),
+            "bucket_end": local.get(row["bucket_end"])
+            or local.setdefault(row["bucket_end"], row["bucket_end"].astimezone(tz)),
             "stations_reporting": row["stations_reporting"],
             "voters": row["voters"],
             "registered": row["registered"],
