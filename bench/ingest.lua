@@ -1,8 +1,9 @@
 -- wrk script: each request a new valid VOTING visit with a finding, by a rotating observer.
 -- The caller prepends: tokens = {...}; stations = {{id, registered}, ...}; checklist = N;
--- path = "/api/v1/visits/"; out = "/path/result.json"
+-- path = "/api/v1/visits/"; out = "/path/result.json"; accepted_out = "/path/accepted"
+-- (or nil). Every 201 that carries a client_uuid is written to accepted_out.<thread>, so the
+-- harness can check that each visit acknowledged as stored is in the database.
 
-local counter = 0
 local threads = {}
 
 function setup(thread)
@@ -12,6 +13,11 @@ end
 
 function init(args)
   math.randomseed(os.time() * 1000 + tid * 7919)
+  statuses = {}
+  first_error = nil
+  if accepted_out then
+    accepted = io.open(accepted_out .. "." .. tid, "w")
+  end
 end
 
 local function uuid4()
@@ -21,7 +27,6 @@ local function uuid4()
 end
 
 request = function()
-  counter = counter + 1
   local station = stations[math.random(1, #stations)]
   local token = tokens[math.random(1, #tokens)]
   local minute = math.random(8 * 60, 19 * 60)
@@ -42,13 +47,45 @@ request = function()
   }, body)
 end
 
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 201 then
+    if accepted then
+      local uuid = string.match(body, '"client_uuid":%s*"([0-9a-f%-]+)"')
+      if uuid then
+        accepted:write(uuid, "\n")
+        accepted:flush()
+      end
+    end
+  elseif first_error == nil then
+    first_error = status .. " " .. string.sub(body, 1, 300)
+  end
+end
+
 done = function(summary, latency, requests)
+  local totals = {}
+  local error_text = ""
+  for _, thread in ipairs(threads) do
+    local counts = thread:get("statuses")
+    for status, n in pairs(counts or {}) do
+      totals[status] = (totals[status] or 0) + n
+    end
+    local first = thread:get("first_error")
+    if first and error_text == "" then
+      error_text = string.gsub(first, '[%c"\\]', " ")
+    end
+  end
+  local parts = {}
+  for status, n in pairs(totals) do
+    table.insert(parts, string.format('"%d":%d', status, n))
+  end
   local f = io.open(out, "w")
   f:write(string.format(
     '{"requests":%d,"duration_us":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
-    '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d}}',
+    '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d},"statuses":{%s},"first_error":"%s"}',
     summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
     summary.errors.write, summary.errors.status, summary.errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    table.concat(parts, ","), error_text))
   f:close()
 end
