@@ -25,6 +25,20 @@ def aggregate_stations(*, mission_id: int, station_ids: list[int]) -> None:
     aggregates_update_stations(mission_id=mission_id, station_ids=station_ids, now=timezone.now())
 
 
+@shared_task(
+    soft_time_limit=30,
+    time_limit=45,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def aggregate_pending(*, mission_id: int) -> None:
+    """The coalesced update ``visits_changed`` enqueues: every pending station of a mission."""
+    from .pipeline import pending_update
+
+    pending_update(mission_id=mission_id, now=timezone.now())
+
+
 @shared_task(soft_time_limit=120, time_limit=150)
 def reconcile_mission(*, mission_id: int) -> None:
     mission = Mission.objects.filter(pk=mission_id).first()
