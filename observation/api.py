@@ -43,6 +43,7 @@ from .serializers import (
     VisitInputSerializer,
     VisitReviewSerializer,
     VisitSerializer,
+    visit_data,
 )
 
 # Room for the multipart boundaries and headers around a photo of the largest allowed size.
@@ -152,8 +153,7 @@ class VisitViewSet(
         except services.VisitConflict:
             raise Conflict from None
         return Response(
-            VisitSerializer(visit).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            visit_data(visit), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     @extend_schema(
