@@ -177,3 +177,31 @@ def test_ingest_script_reports_statuses_and_every_acknowledged_uuid(tmp_path):
     assert summary["accepted"] == summary["statuses"][201] == len(uuids) == len(set(uuids))
     assert summary["first_error"].startswith("500")
     assert all(len(u) == 36 and u[14] == "4" for u in uuids)
+
+
+def test_the_benchmarks_table_shows_figures_targets_and_failed_steps():
+    from bench.report import header, table
+
+    record = {
+        "date": "2026-11-28T05:00:00+00:00",
+        "wall_s": 812.5,
+        "uptime": "05:00:00 up 2:00, load average: 3.10, 3.00, 2.90",
+        "machine": {"cores": 2, "cpu": "AMD EPYC", "memory": "23.5 GiB", "python": "3.11.7"},
+        "results": {
+            "load": {"start": [3.1, 3.0, 2.9], "ingest": [4.2, 3.5, 3.0]},
+            "ingest_visits_per_s": 1234,
+            "ingest_p99_ms": 180.25,
+            "export_rows_per_s": 61234,
+            "failures": {"reads 1M": "RuntimeError: /dashboard/ answered 500"},
+        },
+    }
+
+    text = table(record)
+
+    assert "| Ingest, visits/s (wrk, 32 connections) | 1234 | >= 1000 | yes |" in text
+    assert "| Ingest p99 | 180 ms | <= 100 ms | **no** |" in text
+    assert "| Export visits.csv, rows/s (1M visits) | 61,234 | >= 50000 | yes |" in text
+    assert "| Dashboard p95, 1M visits | not measured | <= 150 ms | failed: RuntimeError" in text
+    assert "| Dashboard p95, 100k visits | not measured | <= 150 ms |  |" in text
+    assert "start 3.1, ingest 4.2" in header(record)
+    assert "2 cores (AMD EPYC), 23.5 GiB" in header(record)
