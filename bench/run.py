@@ -644,9 +644,12 @@ class Bench:
         from observation.models import Visit
 
         started = time.monotonic()
+        # Written as already counted: "reconcile 1M" then measures the periodic rebuild of a
+        # million visits, not the claim of 900,000 unannounced ones (see bench/seed.py).
         add_visits(
             mission=self.mission,
             count=visits - Visit.objects.filter(mission=self.mission).count(),
+            aggregated=True,
         )
         self.results["seed_to_1m_s"] = round(time.monotonic() - started, 2)
 

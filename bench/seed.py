@@ -44,8 +44,13 @@ def seed_scale(*, visits: int, size: str = "full", seed: int = 7, name: str = "B
     return mission
 
 
-def add_visits(*, mission, count: int, seed: int = 7) -> None:
-    """Add ``count`` VOTING visits (and a finding on every twentieth) to the mission."""
+def add_visits(*, mission, count: int, seed: int = 7, aggregated: bool = False) -> None:
+    """Add ``count`` VOTING visits (and a finding on every twentieth) to the mission.
+
+    ``aggregated=True`` writes them as already counted by incremental updates (as they would
+    be on a day that went well), so the next reconcile measures the periodic rebuild rather
+    than the one-time claim of that many visits nobody announced (an UPDATE of every row).
+    """
     from django.db import connection, transaction
     from django.db.models import Max
 
@@ -63,7 +68,7 @@ def add_visits(*, mission, count: int, seed: int = 7) -> None:
     ]
     with transaction.atomic():
         last_id = Visit.objects.aggregate(last=Max("id"))["last"] or 0
-        _copy_visits(mission, checklist, stations, observers, variants, count, rng)
+        _copy_visits(mission, checklist, stations, observers, variants, count, rng, aggregated)
         with connection.cursor() as cursor:
             cursor.execute(
                 """
@@ -84,7 +89,7 @@ def add_visits(*, mission, count: int, seed: int = 7) -> None:
         cursor.execute("ANALYZE observation_visit; ANALYZE observation_finding;")
 
 
-def _copy_visits(mission, checklist, stations, observers, variants, count, rng):
+def _copy_visits(mission, checklist, stations, observers, variants, count, rng, aggregated):
     from django.db import connection
 
     from missions.demo import official_turnout_pct
@@ -131,7 +136,7 @@ def _copy_visits(mission, checklist, stations, observers, variants, count, rng):
                     "SUBMITTED",
                     "[]",
                     "",
-                    "f",
+                    "t" if aggregated else "f",
                     now,
                     now,
                 )

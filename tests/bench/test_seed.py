@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from bench.seed import seed_scale
+from bench.seed import add_visits, seed_scale
 from observation.models import Finding, Visit
 
 pytestmark = pytest.mark.django_db
@@ -22,3 +22,8 @@ def test_benchmark_seed_writes_valid_visits_at_small_size():
         assert 7 <= local.hour < 20
         assert ("V02" in visit.answers) == (visit.answers["V01"] is True)
     assert not visits.filter(aggregated=True).exists()
+
+    add_visits(mission=mission, count=40, aggregated=True)
+
+    assert visits.count() == 540
+    assert visits.filter(aggregated=True).count() == 40
