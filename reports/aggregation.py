@@ -558,24 +558,28 @@ def aggregates_reconcile(*, mission, now) -> ReconcileResult:
         through_id = _claim(mission_id=mission.pk, station_ids=None)
         with connection.cursor() as cursor:
             for kind in KINDS:
-                model = kind.station_model
-                model.objects.filter(mission_id=mission.pk).delete()
                 select, params = _station_select(kind, mission)
-                columns = ["station_id", *kind.keys, *kind.station_values]
-                cursor.execute(
-                    f"INSERT INTO {model._meta.db_table} (mission_id, {', '.join(columns)}) "  # noqa: S608
-                    f"SELECT %s, q.* FROM ({select}) q",
-                    [mission.pk, *params],
+                _rows_replace(
+                    cursor,
+                    table=kind.station_model._meta.db_table,
+                    columns=["station_id", *kind.keys, *kind.station_values],
+                    keys=["mission_id", "station_id", *kind.keys],
+                    select=select,
+                    params=params,
+                    scope={"mission_id": mission.pk},
                 )
             for kind in KINDS:
-                kind.area_model.objects.filter(mission_id=mission.pk).delete()
-                columns = ", ".join(_area_columns(kind))
+                columns = _area_columns(kind)
                 for level in AggregateLevel.values:
                     select, params = _area_select(kind, level, mission.pk)
-                    cursor.execute(
-                        f"INSERT INTO {kind.area_model._meta.db_table} ({columns}) "  # noqa: S608
-                        f"SELECT %s, %s, q.* FROM ({select}) q",
-                        [mission.pk, level, *params],
+                    _rows_replace(
+                        cursor,
+                        table=kind.area_model._meta.db_table,
+                        columns=columns[2:],
+                        keys=["mission_id", "level", "area_code", *kind.keys],
+                        select=select,
+                        params=params,
+                        scope={"mission_id": mission.pk, "level": level},
                     )
         after = _area_snapshot(mission.pk)
         changed_cells = sum(
@@ -604,6 +608,55 @@ def aggregates_reconcile(*, mission, now) -> ReconcileResult:
         mark_seconds,
     )
     return ReconcileResult(mission.pk, seconds, changed_cells, visits, marked, mark_seconds)
+
+
+def _rows_replace(cursor, *, table, columns, keys, select, params, scope) -> None:
+    """Make the rows of ``table`` within ``scope`` (column -> value) equal to the rows
+    ``select`` gives (named ``columns``, in its order), writing only rows that differ.
+    ``keys`` name a row (the scope's columns among them); the other columns are its values.
+
+    A periodic reconcile of a mission that did not drift then writes (and logs to the WAL)
+    almost nothing, where deleting and re-inserting every row wrote ~32 MB for 20,000 visits
+    and spent seconds in COMMIT on a busy disk. On SQLite (the embedded default) the rows are
+    simply deleted and inserted again.
+    """
+    fixed = list(scope)
+    produced = list(columns)
+    values = [column for column in produced if column not in keys]
+    where = " AND ".join(f"t.{column} = %s" for column in fixed)
+    where_params = list(scope.values())
+    constants = ", ".join(f"%s AS {column}" for column in fixed)
+    fresh = f"SELECT {constants}, q.* FROM ({select}) AS q({', '.join(produced)})"  # noqa: S608
+    fresh_params = [*where_params, *params]
+    columns = ", ".join((*fixed, *produced))
+    if not _is_postgres():
+        plain = " AND ".join(f"{column} = %s" for column in fixed)
+        cursor.execute(f"DELETE FROM {table} WHERE {plain}", where_params)  # noqa: S608
+        positional = ", ".join(["%s"] * len(fixed))  # SQLite has no AS q(column, ...)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {positional}, q.* FROM ({select}) q",  # noqa: S608
+            fresh_params,
+        )
+        return
+    same = " AND ".join(
+        [f"f.{column} = t.{column}" for column in keys]
+        + [f"f.{column} IS NOT DISTINCT FROM t.{column}" for column in values]
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE reconcile_fresh ON COMMIT DROP AS {fresh}", fresh_params
+    )
+    cursor.execute("ANALYZE reconcile_fresh")
+    cursor.execute(
+        f"DELETE FROM {table} AS t WHERE {where} "  # noqa: S608
+        f"AND NOT EXISTS (SELECT 1 FROM reconcile_fresh f WHERE {same})",
+        where_params,
+    )
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM reconcile_fresh f "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {where} AND {same})",
+        where_params,
+    )
+    cursor.execute("DROP TABLE reconcile_fresh")
 
 
 def _area_snapshot(mission_id: int) -> dict:

@@ -268,6 +268,57 @@ def test_reconcile_repairs_drift_and_says_how_much(pipeline, station):
     assert state.reconcile_changed_cells == 3 and state.reconciled_at is not None
 
 
+AGGREGATE_TABLES = [
+    model._meta.db_table
+    for kind in aggregation.KINDS
+    for model in (kind.station_model, kind.area_model)
+]
+
+
+def rows_written(table_names) -> dict:
+    """Rows inserted, updated or deleted in these tables by the current transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE relname = ANY(%s)",
+            [list(table_names)],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statistics")
+def test_a_reconcile_without_drift_writes_no_aggregate_row(pipeline, station, other_station):
+    pipeline.submit(station=station, arrived_at=local(9, 30), voters_so_far=100, assessment="BAD")
+    pipeline.submit(station=other_station, arrived_at=local(11, 5), findings=[("SECRECY", "MINOR")])
+    mission = station.mission
+    aggregates_reconcile(mission=mission, now=timezone.now())
+    before = rows_written(AGGREGATE_TABLES)
+
+    result = aggregates_reconcile(mission=mission, now=timezone.now())
+
+    assert result.changed_cells == 0
+    assert rows_written(AGGREGATE_TABLES) == before
+    assert_matches_recompute(mission)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statistics")
+def test_a_reconcile_rewrites_only_the_drifted_rows(pipeline, station, other_station):
+    pipeline.submit(station=station, arrived_at=local(9, 30), voters_so_far=100)
+    pipeline.submit(station=other_station, arrived_at=local(9, 40), voters_so_far=300)
+    mission = station.mission
+    aggregates_reconcile(mission=mission, now=timezone.now())
+    mission.visits.filter(station=station).update(voters_so_far=150)  # an unannounced edit
+    table = StationTurnout._meta.db_table
+    before = rows_written([table])[table]
+
+    result = aggregates_reconcile(mission=mission, now=timezone.now())
+
+    assert rows_written([table])[table] - before == 2  # the one station row, deleted and added
+    assert result.changed_cells == 3  # the 10:00 cell at each of the three levels
+    assert turnout(mission) == [("10:00", 450, 1500)]
+    assert_matches_recompute(mission)
+
+
 def test_reconcile_all_missions_picks_up_work_the_broker_never_delivered(station, other_station):
     from tests.reports.factories import VisitFactory
 
