@@ -263,10 +263,23 @@ def test_the_csv_export_reads_in_a_fixed_number_of_queries(
         VisitFactory(station=station, observer=observer, arrived_at=local(hour))
     client = api.as_user(coordinator)
 
-    with django_assert_max_num_queries(8):
+    # Authentication, mission, membership, audit row, question codes, the four lookups
+    # (stations, teams, observers, checklists) and the visits: 12 for any number of visits.
+    with django_assert_max_num_queries(12):
         rows = csv_rows(client.get(url(mission, "visits.csv")))
 
     assert len(rows) == 10
+
+
+def test_a_visit_without_team_or_answers_exports_empty_cells(
+    api, coordinator, mission, station, observer
+):
+    VisitFactory(station=station, observer=observer, team=None, answers={}, flags=[])
+
+    (row,) = csv_rows(api.as_user(coordinator).get(url(mission, "visits.csv")))
+
+    assert row["team"] == "" and row["flags"] == "" and row["station_code"] == station.code
+    assert {row[code] for code in question_codes(mission=mission)} == {""}
 
 
 @pytest.mark.parametrize("persona", ["press", "outsider", "other_mission_coordinator"])
