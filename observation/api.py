@@ -210,7 +210,10 @@ class FindingReview(APIView):
 class FindingPhotoUpload(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=PhotoUploadSerializer, responses={201: PhotoSerializer, 400: ERRORS})
+    @extend_schema(
+        request=PhotoUploadSerializer,
+        responses={201: PhotoSerializer, 200: PhotoSerializer, 400: ERRORS},
+    )
     def post(self, request, pk):
         """Attach a photo to a finding: JPEG or PNG by content, at most 10 MB, 3 per finding."""
         finding = selectors.finding_for_action(user=request.user, finding_id=pk, team_may=True)
@@ -225,10 +228,13 @@ class FindingPhotoUpload(APIView):
             raise exceptions.ValidationError(
                 {"image": ["Attach the photo as the multipart field 'image'."]}
             )
-        photo = services.finding_photo_add(
+        photo, created = services.finding_photo_add(
             finding=finding, actor=request.user, image=image, now=timezone.now()
         )
-        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+        return Response(
+            PhotoSerializer(photo).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class AnyMediaRenderer(BaseRenderer):

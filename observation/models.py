@@ -213,7 +213,19 @@ class FindingPhoto(models.Model):
     image = models.FileField(upload_to=finding_photo_path)
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField()
+    # Of the content: a phone that re-sends a photo whose answer it lost gets the same photo
+    # back instead of a copy. Empty for photos stored before it was kept.
+    sha256 = models.CharField(max_length=64, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "sha256"],
+                condition=~Q(sha256=""),
+                name="finding_photo_content_unique",
+            )
+        ]
 
     def __str__(self):
         return f"Photo {self.pk} of finding {self.finding_id}"

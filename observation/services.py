@@ -692,14 +692,26 @@ def visit_delete(*, visit, actor, reason: str, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def finding_photo_add(*, finding, actor, image, now: dt.datetime) -> FindingPhoto:
-    """Attach a JPEG or PNG photo (checked by content, at most 10 MB) to a finding, 3 at most."""
+def finding_photo_add(*, finding, actor, image, now: dt.datetime) -> tuple[FindingPhoto, bool]:
+    """Attach a JPEG or PNG photo (checked by content, at most 10 MB) to a finding, 3 at most.
+
+    Returns the photo and whether it is new: the same content sent again to the same finding
+    (a phone that lost the first answer) gets the stored photo back, not a copy.
+    """
     content_type = photo_check(upload=image)
+    digest = hashlib.sha256()
+    image.seek(0)
+    for chunk in image.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
     locked = (
         Finding.objects.select_for_update(of=("self",))
         .select_related("visit__mission")
         .get(pk=finding.pk)
     )
+    existing = FindingPhoto.objects.filter(finding=locked, sha256=sha256).first()
+    if existing is not None:
+        return existing, False
     count = FindingPhoto.objects.filter(finding=locked).count()
     if count >= MAX_PHOTOS_PER_FINDING:
         raise ValidationError(
@@ -707,7 +719,7 @@ def finding_photo_add(*, finding, actor, image, now: dt.datetime) -> FindingPhot
         )
     extension = "png" if content_type == "image/png" else "jpg"
     image.seek(0)
-    photo = FindingPhoto(finding=locked, content_type=content_type, size=image.size)
+    photo = FindingPhoto(finding=locked, content_type=content_type, size=image.size, sha256=sha256)
     photo.image.save(f"photo.{extension}", File(image), save=False)
     photo.save(force_insert=True)
     audit_record(
@@ -718,7 +730,7 @@ def finding_photo_add(*, finding, actor, image, now: dt.datetime) -> FindingPhot
         after={"finding": locked.pk, "content_type": content_type, "size": photo.size},
         at=now,
     )
-    return photo
+    return photo, True
 
 
 # --- Device tokens ----------------------------------------------------------------------

@@ -94,16 +94,49 @@ def test_a_photo_just_over_10_mb_is_a_400(api, observer, finding):
     assert not FindingPhoto.objects.exists()
 
 
+def jpeg(n):
+    """A JPEG of its own content for each n."""
+    return upload(f"{n}.jpg", image_bytes("JPEG", color=(10 * n, 30, 30)))
+
+
 def test_a_fourth_photo_is_a_400(api, observer, finding):
     for n in range(3):
-        sent = send(api, observer.user, finding, upload(f"{n}.jpg", image_bytes("JPEG")))
-        assert sent.status_code == 201
+        assert send(api, observer.user, finding, jpeg(n)).status_code == 201
 
-    response = send(api, observer.user, finding, upload("3.jpg", image_bytes("JPEG")))
+    response = send(api, observer.user, finding, jpeg(3))
 
     assert response.status_code == 400
     assert "3 photos" in response.json()["image"][0]
     assert FindingPhoto.objects.filter(finding=finding).count() == 3
+
+
+def test_a_photo_sent_again_is_the_same_photo_not_a_copy(api, observer, finding):
+    first = send(api, observer.user, finding, jpeg(1))
+
+    again = send(api, observer.user, finding, jpeg(1))
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert FindingPhoto.objects.filter(finding=finding).count() == 1
+    assert AuditEvent.objects.filter(action="finding.photo_add").count() == 1
+
+
+def test_the_third_photo_sent_again_is_not_refused_as_a_fourth(api, observer, finding):
+    sent = [send(api, observer.user, finding, jpeg(n)) for n in range(3)]
+
+    again = send(api, observer.user, finding, jpeg(2))
+
+    assert again.status_code == 200
+    assert again.json()["id"] == sent[2].json()["id"]
+    assert FindingPhoto.objects.filter(finding=finding).count() == 3
+
+
+def test_the_same_picture_for_another_finding_is_a_new_photo(api, observer, finding):
+    other = FindingFactory(visit=finding.visit)
+
+    assert send(api, observer.user, finding, jpeg(1)).status_code == 201
+    assert send(api, observer.user, other, jpeg(1)).status_code == 201
+    assert FindingPhoto.objects.count() == 2
 
 
 def test_a_request_without_an_image_is_a_400(api, observer, finding):
