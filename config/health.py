@@ -41,14 +41,12 @@ def aggregation_state(*, now) -> dict:
     cover bulk inserts. Lag beyond two reconcile intervals means workers or beat are not
     keeping up (or not running).
     """
-    from observation.models import Visit
+    from reports.aggregation import visits_unaggregated
     from reports.models import PendingStation
 
     try:
         pending = PendingStation.objects.aggregate(n=Count("id"), oldest=Min("changed_at"))
-        visits = Visit.objects.filter(aggregated=False).aggregate(
-            n=Count("id"), oldest=Min("created_at")
-        )
+        visits = visits_unaggregated().aggregate(n=Count("id"), oldest=Min("created_at"))
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": str(exc)}
     oldest = [t for t in (pending["oldest"], visits["oldest"]) if t is not None]

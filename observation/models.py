@@ -153,7 +153,8 @@ class Visit(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Fingerprint of the submitted body, to tell a retry (same body) from a conflict.
     payload_hash = models.CharField(max_length=64, blank=True)
-    # False until the aggregates include this visit; reconciliation sweeps up the stragglers.
+    # False until an incremental update counts this visit. A reconcile does not flip it: it
+    # counts every visit up to the mission's ``AggregateState.visits_aggregated_through``.
     aggregated = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,9 +174,11 @@ class Visit(models.Model):
             models.Index(fields=["mission", "stage"], name="visit_mission_stage"),
             # Observer "my visits" and the same-team-two-places flag.
             models.Index(fields=["team", "arrived_at"], name="visit_team_arrived"),
-            # Reconciliation picks up visits the aggregates have not seen.
+            # Visits the aggregates have not seen: those above the mission's watermark.
             models.Index(
-                fields=["mission"], condition=Q(aggregated=False), name="visit_not_aggregated"
+                fields=["mission", "id"],
+                condition=Q(aggregated=False),
+                name="visit_unaggregated_id",
             ),
         ]
 

@@ -44,6 +44,10 @@ class AggregateState(models.Model):
     reconcile_seconds = models.FloatField(null=True, blank=True)
     # Cells a reconcile found different from what the incremental updates had left.
     reconcile_changed_cells = models.PositiveIntegerField(default=0)
+    # Every visit of the mission with an id up to this one is counted (a reconcile saw them
+    # all committed); above it, ``Visit.aggregated`` says. A reconcile raises this mark
+    # instead of flipping the flag of every visit loaded past the pipeline.
+    visits_aggregated_through = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self):
         return f"Aggregates of {self.mission} as of {self.as_of}"

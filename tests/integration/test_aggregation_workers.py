@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from observation.models import Checklist, Visit
 from observation.services import visit_delete, visit_review
 from reports import selectors
-from reports.aggregation import aggregates_reconcile
+from reports.aggregation import aggregates_reconcile, visits_unaggregated
 from reports.models import PendingStation
 from reports.tasks import reconcile_all_missions
 from tests.missions.factories import (
@@ -146,7 +146,7 @@ class Field:
 
 
 def everything_aggregated(redis_url=None, queue=None):
-    if PendingStation.objects.exists() or Visit.objects.filter(aggregated=False).exists():
+    if PendingStation.objects.exists() or visits_unaggregated().exists():
         return False
     if queue:
         return redis.Redis.from_url(redis_url).llen(queue) == 0
@@ -252,7 +252,7 @@ def test_with_redis_stopped_every_visit_is_accepted_and_counted(queue, field):
                 timeout=60,
                 message=f"the worker did not come back\n{worker.output()}",
             )
-            assert not Visit.objects.filter(pk__in=[v.pk for v in down.visits], aggregated=False)
+            assert not visits_unaggregated().filter(pk__in=[v.pk for v in down.visits])
             time.sleep(1.5)
             reconcile_all_missions.delay()  # what beat sends every minute
             wait_for(

@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from observation.models import Finding
 from reports import aggregation, selectors
-from reports.aggregation import aggregates_reconcile, missions_due_for_reconcile
+from reports.aggregation import (
+    aggregates_reconcile,
+    missions_due_for_reconcile,
+    visits_unaggregated,
+)
 from reports.models import AggregateState, PendingStation, StationTurnout
 from reports.tasks import aggregate_stations, reconcile_all_missions
 from tests.missions.factories import StationFactory
@@ -249,7 +253,7 @@ def test_a_random_day_of_changes_matches_a_recompute_from_scratch(pipeline, miss
 
     assert_matches_recompute(mission)
     assert not PendingStation.objects.exists()
-    assert not mission.visits.filter(aggregated=False).exists()
+    assert not visits_unaggregated().exists()
     assert aggregates_reconcile(mission=mission, now=timezone.now()).changed_cells == 0
 
 
@@ -341,24 +345,122 @@ def test_reconcile_all_missions_picks_up_work_the_broker_never_delivered(station
     assert missions_due_for_reconcile(now=timezone.now()) == []
     assert turnout(mission) == [("10:00", 100, 1000)]
     assert not PendingStation.objects.exists()
-    visit.refresh_from_db()
-    assert visit.aggregated is True
+    assert not visits_unaggregated().exists()
+    assert AggregateState.objects.get(mission=mission).visits_aggregated_through == visit.pk
 
 
-def test_visits_loaded_past_the_pipeline_are_marked_batch_by_batch(station):
+# --- visits loaded past the pipeline: the watermark -----------------------------------------
+
+
+def test_a_reconcile_claims_a_bulk_load_by_its_watermark_without_writing_a_visit(
+    station, other_station
+):
     from tests.reports.factories import VisitFactory
 
-    loaded = [VisitFactory(station=station, voters_so_far=10 * n) for n in range(5)]
-    later = VisitFactory(station=station)
+    loaded = [
+        VisitFactory(station=s, arrived_at=local(9, 30), voters_so_far=100)
+        for s in (station, other_station, station)
+    ]
+    mission = station.mission
+    assert set(visits_unaggregated()) == set(loaded)
+    written = rows_written(["observation_visit"]) if connection.vendor == "postgresql" else None
 
-    marked = aggregation._visits_mark_aggregated(
-        mission_id=station.mission_id, through_id=loaded[-1].pk, batch=2
-    )
+    result = aggregates_reconcile(mission=mission, now=timezone.now())
 
-    assert marked == 5
-    assert set(station.mission.visits.filter(aggregated=True)) == set(loaded)
-    later.refresh_from_db()
-    assert later.aggregated is False  # after the rebuild's snapshot: the next one's job
+    assert result.claimed == 3
+    assert AggregateState.objects.get(mission=mission).visits_aggregated_through == loaded[-1].pk
+    assert not visits_unaggregated().exists()
+    assert not mission.visits.filter(aggregated=True).exists()  # no flag flipped
+    if written is not None:
+        assert rows_written(["observation_visit"]) == written
+    assert turnout(mission) == [("10:00", 200, 1500)]
+    assert_matches_recompute(mission)
+    assert missions_due_for_reconcile(now=timezone.now() + dt.timedelta(hours=1)) == []
+
+
+def test_a_visit_above_the_watermark_is_claimed_once_by_the_next_reconcile(station):
+    from tests.reports.factories import VisitFactory
+
+    mission = station.mission
+    first = VisitFactory(station=station, voters_so_far=10)
+    assert aggregates_reconcile(mission=mission, now=timezone.now()).claimed == 1
+    later = VisitFactory(station=station, voters_so_far=20)
+
+    assert list(visits_unaggregated()) == [later]
+    assert aggregates_reconcile(mission=mission, now=timezone.now()).claimed == 1
+    assert aggregates_reconcile(mission=mission, now=timezone.now()).claimed == 0
+    assert not visits_unaggregated().exists()
+    assert AggregateState.objects.get(mission=mission).visits_aggregated_through == later.pk
+    assert first.pk < later.pk
+    assert_matches_recompute(mission)
+
+
+def test_the_watermark_of_one_mission_does_not_cover_another(station, other_mission):
+    from tests.reports.factories import VisitFactory
+
+    elsewhere = VisitFactory(station=StationFactory(district__parent__mission=other_mission))
+    VisitFactory(station=station)
+
+    aggregates_reconcile(mission=station.mission, now=timezone.now())
+
+    assert list(visits_unaggregated()) == [elsewhere]
+    assert missions_due_for_reconcile(now=timezone.now() + dt.timedelta(hours=1)) == [
+        other_mission.pk
+    ]
+
+
+def test_an_update_flips_only_the_visits_above_the_watermark(pipeline, station):
+    from tests.reports.factories import VisitFactory
+
+    mission = station.mission
+    loaded = VisitFactory(station=station, arrived_at=local(9, 10), voters_so_far=100)
+    aggregates_reconcile(mission=mission, now=timezone.now())
+
+    announced = pipeline.submit(station=station, arrived_at=local(9, 50), voters_so_far=150)
+
+    loaded.refresh_from_db()
+    announced.refresh_from_db()
+    assert loaded.aggregated is False  # counted by the watermark: not written again
+    assert announced.aggregated is True
+    assert not visits_unaggregated().exists()
+    assert turnout(mission) == [("10:00", 150, 1000)]
+    assert_matches_recompute(mission)
+
+
+def test_a_visit_table_locked_too_long_leaves_the_watermark_for_the_next_reconcile(
+    station, monkeypatch, caplog
+):
+    from tests.reports.factories import VisitFactory
+
+    mission = station.mission
+    VisitFactory(station=station)
+    aggregates_reconcile(mission=mission, now=timezone.now())
+    mark = AggregateState.objects.get(mission=mission).visits_aggregated_through
+    later = VisitFactory(station=station, arrived_at=local(9, 30), voters_so_far=100)
+
+    def timed_out(*args, **kwargs):
+        raise aggregation.OperationalError("canceling statement due to lock timeout")
+
+    real_highest = aggregation._unaggregated_highest
+    calls = []
+
+    def highest(mission_id, through):
+        calls.append(through)
+        if len(calls) == 2:  # the read under the lock
+            timed_out()
+        return real_highest(mission_id, through)
+
+    monkeypatch.setattr(aggregation, "_unaggregated_highest", highest)
+    result = aggregates_reconcile(mission=mission, now=timezone.now())
+
+    assert result.claimed == 0
+    assert "the watermark stays" in caplog.text
+    assert AggregateState.objects.get(mission=mission).visits_aggregated_through == mark
+    assert list(visits_unaggregated()) == [later]
+    assert turnout(mission) == [("10:00", 100, 1000)]  # the rebuild itself counted it
+    monkeypatch.undo()
+    assert aggregates_reconcile(mission=mission, now=timezone.now()).claimed == 1
+    assert not visits_unaggregated().exists()
 
 
 def test_stations_added_without_notice_are_noticed_by_the_count_check(station):
@@ -384,12 +486,18 @@ def test_a_busy_mission_is_not_rebuilt_while_its_updates_are_in_flight(pipeline,
 
 
 def test_reconcile_command_reports_each_mission(pipeline, station, capsys):
+    from tests.reports.factories import VisitFactory
+
     pipeline.submit(station=station, voters_so_far=5)
 
     call_command("reconcile_aggregates", mission=station.mission.pk)
 
     out = capsys.readouterr().out
     assert f"mission {station.mission.pk}" in out and "0 cells changed" in out
+    assert "claimed" not in out
+    VisitFactory(station=station)
+    call_command("reconcile_aggregates", mission=station.mission.pk)
+    assert "1 visits loaded past the pipeline claimed" in capsys.readouterr().out
 
 
 def test_as_of_moves_with_each_update(pipeline, station):

@@ -23,9 +23,6 @@ class Command(BaseCommand):
                 f"Reconciled mission {each.pk} ({each.name}): {result.visits} visits in "
                 f"{result.seconds:.2f} s, {result.changed_cells} cells changed."
             )
-            if result.marked:
-                line += (
-                    f" {result.marked} visits loaded past the pipeline marked aggregated in "
-                    f"{result.mark_seconds:.2f} s."
-                )
+            if result.claimed:
+                line += f" {result.claimed} visits loaded past the pipeline claimed."
             self.stdout.write(line)
