@@ -20,10 +20,10 @@ flight, so an update never waits for a request (and a request never deadlocks wi
 
 A reconcile does not flip ``Visit.aggregated``: it raises the mission's watermark
 (``AggregateState.visits_aggregated_through``), below which every visit had committed before
-the rebuild read the raw tables (``_visits_settled_through``). A visit is not aggregated while
-its flag is false and its id is above the mark (``visits_unaggregated``). A bulk load of
-100,000 visits is then claimed by writing one row, not 100,000 (8 s and 120 MB of WAL with
-the visit table's indexes).
+the rebuild read the raw tables (``_visits_settled_through`` waits, without a lock, for the
+writers in flight). A visit is not aggregated while its flag is false and its id is above
+the mark (``visits_unaggregated``). A bulk load of 100,000 visits is then claimed by writing
+one row, not 100,000 (8 s and 120 MB of WAL with the visit table's indexes).
 
 The SQL runs on PostgreSQL and SQLite (the embedded default); only the hour bucket and the
 locking differ by vendor.
@@ -36,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -65,10 +65,10 @@ logger = logging.getLogger(__name__)
 # PostgreSQL advisory lock namespaces (the two-key form): one per mission, one per station.
 LOCK_MISSION = 7301
 LOCK_STATION = 7302
-# How long a reconcile waits for the visit writers in flight before it raises the watermark;
-# writers queue behind it meanwhile. Past this the mark stays where it was (the next reconcile
-# tries again); the rebuild itself does not wait.
-WATERMARK_LOCK_TIMEOUT = "2s"
+# How long a reconcile waits for the visit writers in flight before it raises the watermark.
+# Past this the mark stays where it was (the next reconcile tries again).
+WATERMARK_WAIT_SECONDS = 2.0
+WATERMARK_POLL_SECONDS = 0.01
 
 VISIT = Visit._meta.db_table
 FINDING = Finding._meta.db_table
@@ -384,31 +384,47 @@ def _visits_settled_through(mission_id: int) -> int | None:
 
     Called before the rebuild's transaction, so the rebuild sees every visit up to it. None
     when no visit above the current mark waits, or when the writers in flight did not finish
-    within ``WATERMARK_LOCK_TIMEOUT``.
+    within ``WATERMARK_WAIT_SECONDS``.
 
-    Ids come from a sequence, not in commit order: a visit with a lower id may still be in
-    flight when a higher one has committed. On PostgreSQL a SHARE lock on the visit table
-    waits until every transaction that wrote a visit has ended (and holds new writers back
-    for the moment it is held): the highest id read under it is settled. SQLite has one
-    writer at a time, and this transaction (IMMEDIATE) is it.
+    Ids come from a sequence, not in commit order: a visit with a lower id than the highest
+    committed one may still be in flight. A transaction that inserts a visit holds a lock on
+    the visit table from before its id is drawn until it ends; so once every transaction that
+    held one when the highest id was read has ended, nothing at or below it can still commit.
+    PostgreSQL: that wait reads ``pg_locks`` (as CREATE INDEX CONCURRENTLY waits for writers)
+    and takes no lock, so neither visit writers nor autovacuum ever wait for a reconcile.
+    SQLite: one writer at a time, whose new ids are above every committed one.
     """
-    if _unaggregated_highest(mission_id, _watermark(mission_id)) is None:
-        return None  # nothing to claim: no lock
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            if _is_postgres():
-                cursor.execute(f"SET LOCAL lock_timeout = '{WATERMARK_LOCK_TIMEOUT}'")
-                cursor.execute(f"LOCK TABLE {VISIT} IN SHARE MODE")
-                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
-            return _unaggregated_highest(mission_id, 0)
-    except OperationalError:
-        logger.warning(
-            "Reconcile of mission %s: visit writers still in flight after %s; the watermark "
-            "stays, the next reconcile tries again.",
-            mission_id,
-            WATERMARK_LOCK_TIMEOUT,
+    highest = _unaggregated_highest(mission_id, _watermark(mission_id))
+    if highest is None or not _is_postgres():
+        return highest
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(array_agg(DISTINCT virtualtransaction), '{}') FROM pg_locks "
+            "WHERE locktype = 'relation' AND relation = %s::regclass "
+            "AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()",
+            [VISIT],
         )
-        return None
+        writers = cursor.fetchone()[0]
+        deadline = time.monotonic() + WATERMARK_WAIT_SECONDS
+        while writers:
+            if time.monotonic() > deadline:
+                logger.warning(
+                    "Reconcile of mission %s: %s visit writers still in flight after %.1f s; "
+                    "the watermark stays, the next reconcile tries again.",
+                    mission_id,
+                    len(writers),
+                    WATERMARK_WAIT_SECONDS,
+                )
+                return None
+            time.sleep(WATERMARK_POLL_SECONDS)
+            # A transaction holds its virtual transaction id's lock until it ends.
+            cursor.execute(
+                "SELECT COALESCE(array_agg(virtualxid), '{}') FROM pg_locks "
+                "WHERE locktype = 'virtualxid' AND virtualxid = ANY(%s)",
+                [writers],
+            )
+            writers = cursor.fetchone()[0]
+    return highest
 
 
 def visits_unaggregated():

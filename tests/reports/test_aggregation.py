@@ -427,42 +427,6 @@ def test_an_update_flips_only_the_visits_above_the_watermark(pipeline, station):
     assert_matches_recompute(mission)
 
 
-def test_a_visit_table_locked_too_long_leaves_the_watermark_for_the_next_reconcile(
-    station, monkeypatch, caplog
-):
-    from tests.reports.factories import VisitFactory
-
-    mission = station.mission
-    VisitFactory(station=station)
-    aggregates_reconcile(mission=mission, now=timezone.now())
-    mark = AggregateState.objects.get(mission=mission).visits_aggregated_through
-    later = VisitFactory(station=station, arrived_at=local(9, 30), voters_so_far=100)
-
-    def timed_out(*args, **kwargs):
-        raise aggregation.OperationalError("canceling statement due to lock timeout")
-
-    real_highest = aggregation._unaggregated_highest
-    calls = []
-
-    def highest(mission_id, through):
-        calls.append(through)
-        if len(calls) == 2:  # the read under the lock
-            timed_out()
-        return real_highest(mission_id, through)
-
-    monkeypatch.setattr(aggregation, "_unaggregated_highest", highest)
-    result = aggregates_reconcile(mission=mission, now=timezone.now())
-
-    assert result.claimed == 0
-    assert "the watermark stays" in caplog.text
-    assert AggregateState.objects.get(mission=mission).visits_aggregated_through == mark
-    assert list(visits_unaggregated()) == [later]
-    assert turnout(mission) == [("10:00", 100, 1000)]  # the rebuild itself counted it
-    monkeypatch.undo()
-    assert aggregates_reconcile(mission=mission, now=timezone.now()).claimed == 1
-    assert not visits_unaggregated().exists()
-
-
 def test_stations_added_without_notice_are_noticed_by_the_count_check(station):
     mission = station.mission
     aggregates_reconcile(mission=mission, now=timezone.now())

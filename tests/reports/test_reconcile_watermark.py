@@ -5,6 +5,7 @@ with a higher id. A reconcile must not raise its watermark over a visit it did n
 """
 
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -91,11 +92,41 @@ def test_a_reconcile_waits_for_a_lower_id_in_flight_and_counts_it(station, other
     assert_matches_recompute(mission)  # both visits counted
 
 
+def test_visit_writers_do_not_wait_for_a_reconcile_that_waits(station, other_station, observer):
+    mission = station.mission
+    done = {}
+
+    def write():
+        VisitFactory(station=other_station, observer=observer)
+        done["written"] = time.monotonic()
+        connection.close()
+
+    def release():
+        done["released"] = time.monotonic()
+        early.release.set()
+
+    with InFlight(station, observer) as early:
+        late = VisitFactory(station=other_station, observer=observer)
+        writer = threading.Timer(0.1, write)
+        writer.start()
+        threading.Timer(0.8, release).start()
+
+        result = aggregates_reconcile(mission=mission, now=timezone.now())
+
+    writer.join(timeout=30)
+    assert done["written"] < done["released"]  # inserted while the reconcile was waiting
+    assert result.claimed == 2
+    assert AggregateState.objects.get(mission=mission).visits_aggregated_through == late.pk
+    (written,) = visits_unaggregated()  # above the mark: the next one's to claim
+    assert written.pk > late.pk
+    assert aggregates_reconcile(mission=mission, now=timezone.now()).claimed == 1
+
+
 def test_a_reconcile_that_cannot_wait_leaves_the_in_flight_visit_unclaimed(
-    station, other_station, observer, monkeypatch
+    station, other_station, observer, monkeypatch, caplog
 ):
     mission = station.mission
-    monkeypatch.setattr(aggregation, "WATERMARK_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(aggregation, "WATERMARK_WAIT_SECONDS", 0.2)
     with InFlight(station, observer) as early:
         late = VisitFactory(
             station=other_station, observer=observer, arrived_at=local(9, 20), voters_so_far=50
@@ -104,6 +135,7 @@ def test_a_reconcile_that_cannot_wait_leaves_the_in_flight_visit_unclaimed(
         result = aggregates_reconcile(mission=mission, now=timezone.now())
 
         assert result.claimed == 0
+        assert "the watermark stays" in caplog.text
         assert AggregateState.objects.get(mission=mission).visits_aggregated_through is None
         assert list(visits_unaggregated()) == [late]
 
