@@ -30,7 +30,9 @@ class FindingInline(admin.TabularInline):
 @admin.register(models.Visit)
 class VisitAdmin(admin.ModelAdmin):
     list_display = ["id", "station", "stage", "observer", "arrived_at", "assessment", "status"]
-    list_filter = ["mission", "stage", "status", "assessment", "aggregated"]
+    # Not "aggregated": below its mission's watermark a visit is counted whatever its flag says
+    # (reports.aggregation.visits_unaggregated; /healthz gives the count).
+    list_filter = ["mission", "stage", "status", "assessment"]
     search_fields = ["station__code", "observer__full_name", "client_uuid"]
     list_select_related = ["station", "observer"]
     raw_id_fields = ["station", "observer", "team", "checklist"]
