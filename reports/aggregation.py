@@ -78,6 +78,7 @@ PENDING = PendingStation._meta.db_table
 REJECTED = VisitStatus.REJECTED.value
 DISMISSED = ReviewStatus.DISMISSED.value
 RATINGS = ("VERY_GOOD", "GOOD", "BAD", "VERY_BAD")
+CELL = "cell"  # see LEVEL_JOINS
 
 
 @dataclass(frozen=True)
@@ -181,14 +182,23 @@ def _bucket_sql(mission) -> tuple[str, list]:
     )
 
 
-def _station_select(kind: Kind, mission, station_ids=None) -> tuple[str, list]:
-    """SELECT station_id, *keys, *station_values computed from the raw tables."""
+def _station_select(kind: Kind, mission, station_ids=None, narrow=None) -> tuple[str, list]:
+    """SELECT station_id, *keys, *station_values computed from the raw tables.
+
+    This is the one definition of what a visit counts for (not rejected; for assessments
+    rated, for turnout with a count; findings not dismissed). ``narrow`` (SQL about the visit
+    ``v`` and its parameters) keeps only the counted visits that also meet it: the dashboard's
+    organisation and time filters (``area_cells_select``).
+    """
+    where, where_params = _station_filter("v.station_id", station_ids)
+    if narrow is not None:
+        where, where_params = f"{where} AND {narrow[0]}", [*where_params, *narrow[1]]
     if kind is TURNOUT:
         bucket, bucket_params = _bucket_sql(mission)
-        where, where_params = _station_filter("v.station_id", station_ids)
         # The latest report with a count in each (station, bucket); ties go to the later id.
         sql = f"""
-            SELECT b.station_id, b.bucket_end, b.voters_so_far, s.registered_voters
+            SELECT b.station_id, b.bucket_end, b.voters_so_far AS voters,
+                   s.registered_voters AS registered
             FROM (
                 SELECT a.station_id, a.bucket_end, a.voters_so_far,
                        ROW_NUMBER() OVER (
@@ -208,9 +218,9 @@ def _station_select(kind: Kind, mission, station_ids=None) -> tuple[str, list]:
         """  # noqa: S608 - identifiers are ours, values are parameters
         return sql, [*bucket_params, mission.pk, REJECTED, *where_params]
     if kind is ASSESSMENTS:
-        where, where_params = _station_filter("v.station_id", station_ids)
         counts = ", ".join(
-            "SUM(CASE WHEN v.assessment = %s THEN 1 ELSE 0 END)" for _rating in RATINGS
+            f"SUM(CASE WHEN v.assessment = %s THEN 1 ELSE 0 END) AS {column}"
+            for column in kind.station_values
         )
         sql = f"""
             SELECT v.station_id, v.stage, {counts}
@@ -220,17 +230,15 @@ def _station_select(kind: Kind, mission, station_ids=None) -> tuple[str, list]:
         """  # noqa: S608
         return sql, [*RATINGS, mission.pk, REJECTED, *where_params]
     if kind is FINDINGS:
-        where, where_params = _station_filter("v.station_id", station_ids)
         sql = f"""
-            SELECT v.station_id, f.category, f.severity, COUNT(*)
+            SELECT v.station_id, f.category, f.severity, COUNT(*) AS count
             FROM {FINDING} f JOIN {VISIT} v ON v.id = f.visit_id
             WHERE v.mission_id = %s AND v.status <> %s AND f.review_status <> %s{where}
             GROUP BY v.station_id, f.category, f.severity
         """  # noqa: S608
         return sql, [mission.pk, REJECTED, DISMISSED, *where_params]
-    where, where_params = _station_filter("v.station_id", station_ids)
     sql = f"""
-        SELECT v.station_id, COUNT(*)
+        SELECT v.station_id, COUNT(*) AS visits
         FROM {VISIT} v
         WHERE v.mission_id = %s AND v.status <> %s{where}
         GROUP BY v.station_id
@@ -250,39 +258,73 @@ LEVEL_JOINS = {
         f"JOIN {AREA} a ON a.id = s.district_id",
         "a.code, a.name",
     ),
+    # Not stored: the finest cell (a station's region and district, the latter may be empty),
+    # from which the dashboard's narrowed figures sum every level in Python.
+    CELL: (
+        "r.code, r.name, d.code, d.name",
+        f"JOIN {AREA} r ON r.id = s.region_id LEFT JOIN {AREA} d ON d.id = s.district_id",
+        "r.code, r.name, d.code, d.name",
+    ),
 }
 
 
-def _area_select(kind: Kind, level: str, mission_id: int) -> tuple[str, list]:
-    """SELECT area_code, area_name, *keys, *area_values summed from the station rows."""
+def _area_select(kind: Kind, level: str, mission_id: int, source=None) -> tuple[str, list]:
+    """SELECT area_code, area_name, *keys, *area_values summed from the station rows.
+
+    The station rows are the stored ones, or ``source``: the SQL (and parameters) of station
+    rows computed on the fly (``_station_select`` with a ``narrow``).
+    """
     area_cols, area_join, area_group = LEVEL_JOINS[level]
     area_params = [NATIONAL_CODE, NATIONAL_CODE] if level == AggregateLevel.NATIONAL else []
+    if source is None:
+        table = kind.station_model._meta.db_table
+        source_params = []
+    else:
+        table, source_params = f"({source[0]})", list(source[1])
     if kind is COVERAGE:
         sql = f"""
             SELECT {area_cols}, COUNT(*),
                    COALESCE(SUM(CASE WHEN c.visits > 0 THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(c.visits), 0)
             FROM {STATION} s
-            LEFT JOIN {StationCoverage._meta.db_table} c ON c.station_id = s.id
+            LEFT JOIN {table} c ON c.station_id = s.id
             {area_join}
             WHERE s.mission_id = %s
             GROUP BY {area_group}
         """  # noqa: S608
-        return sql, [*area_params, mission_id]
+        return sql, [*area_params, *source_params, mission_id]
     keys = ", ".join(f"t.{key}" for key in kind.keys)
     sums = ", ".join(
         "COUNT(*)" if column == "stations_reporting" else f"SUM(t.{column})"
         for column in kind.area_values
     )
+    # Stored station rows carry their mission; computed ones are the mission's already.
+    mission_column = "t.mission_id" if source is None else "s.mission_id"
     sql = f"""
         SELECT {area_cols}, {keys}, {sums}
-        FROM {kind.station_model._meta.db_table} t
+        FROM {table} t
         JOIN {STATION} s ON s.id = t.station_id
         {area_join}
-        WHERE t.mission_id = %s
+        WHERE {mission_column} = %s
         GROUP BY {area_group}, {keys}
     """  # noqa: S608
-    return sql, [*area_params, mission_id]
+    return sql, [*area_params, *source_params, mission_id]
+
+
+def station_rows_select(kind: Kind, mission, *, narrow) -> tuple[str, list]:
+    """SQL of ``kind``'s station rows (station_id, *keys, *station values) from the counted
+    visits that also meet ``narrow`` (see ``_station_select``)."""
+    return _station_select(kind, mission, narrow=narrow)
+
+
+def area_cells_select(kind: Kind, mission, *, narrow) -> tuple[str, list]:
+    """SQL of ``kind``'s figures per cell (region code and name, district code and name,
+    *keys, *area values), from the counted visits that also meet ``narrow`` (SQL about the
+    visit ``v``, and its parameters): the stations' rows computed and summed exactly as
+    reconciliation computes and sums them, so with a ``narrow`` that keeps every visit the
+    cells add up to the stored area rows."""
+    source = _station_select(kind, mission, narrow=narrow)
+    return _area_select(kind, CELL, mission.pk, source=source)
 
 
 def _area_columns(kind: Kind) -> list[str]:

@@ -2,12 +2,20 @@
 
 Each function costs one query whatever the number of visits; rows are plain dicts with the
 keys of API.md (Aggregates), ordered by area code, then time, stage or category.
+
+``NarrowedAggregates`` answers the same rows for the visits of one organisation's observers
+or of a time window, which the aggregate tables do not keep: it counts them from the raw
+visits with the SQL reconciliation uses, at most one query per kind of aggregate.
 """
 
 import datetime as dt
 
+from django.db import connection
+
+from missions.models import Observer
 from observation.models import FindingCategory, Severity, Stage
 
+from . import aggregation
 from .models import (
     NATIONAL_CODE,
     AggregateLevel,
@@ -44,20 +52,24 @@ def turnout_rows(*, mission, level: str = "region", area_code: str | None = None
     tz = mission.tzinfo
     local = {}  # a day has a few dozen bucket ends: convert each once, not once per row
     return [
-        {
-            "area_code": row["area_code"],
-            "area_name": row["area_name"],
-            "bucket_end": local.get(row["bucket_end"])
-            or local.setdefault(row["bucket_end"], row["bucket_end"].astimezone(tz)),
-            "stations_reporting": row["stations_reporting"],
-            "voters": row["voters"],
-            "registered": row["registered"],
-            "turnout_pct": _percent(row["voters"], row["registered"]),
-        }
+        _turnout_row(row, tz, local)
         for row in rows.order_by("area_code", "bucket_end", "id").values(
             "area_code", "area_name", "bucket_end", "stations_reporting", "voters", "registered"
         )
     ]
+
+
+def _turnout_row(row, tz, local: dict) -> dict:
+    return {
+        "area_code": row["area_code"],
+        "area_name": row["area_name"],
+        "bucket_end": local.get(row["bucket_end"])
+        or local.setdefault(row["bucket_end"], row["bucket_end"].astimezone(tz)),
+        "stations_reporting": row["stations_reporting"],
+        "voters": row["voters"],
+        "registered": row["registered"],
+        "turnout_pct": _percent(row["voters"], row["registered"]),
+    }
 
 
 def assessment_rows(*, mission, level: str = "region", stage: str | None = None) -> list[dict]:
@@ -65,10 +77,14 @@ def assessment_rows(*, mission, level: str = "region", stage: str | None = None)
     rows = AssessmentAggregate.objects.filter(mission=mission, level=level)
     if stage is not None:
         rows = rows.filter(stage=stage)
+    return _assessment_result(
+        rows.values("area_code", "area_name", "stage", "very_good", "good", "bad", "very_bad")
+    )
+
+
+def _assessment_result(rows) -> list[dict]:
     result = []
-    for row in rows.values(
-        "area_code", "area_name", "stage", "very_good", "good", "bad", "very_bad"
-    ):
+    for row in rows:
         total = row["very_good"] + row["good"] + row["bad"] + row["very_bad"]
         if not total:
             continue
@@ -89,12 +105,15 @@ def assessment_rows(*, mission, level: str = "region", stage: str | None = None)
 
 def finding_rows(*, mission, level: str = "region") -> list[dict]:
     """Findings per area, category and severity (dismissed ones and rejected visits left out)."""
-    rows = [
-        row
-        for row in FindingAggregate.objects.filter(
-            mission=mission, level=level, count__gt=0
-        ).values("area_code", "area_name", "category", "severity", "count")
-    ]
+    return _finding_result(
+        FindingAggregate.objects.filter(mission=mission, level=level, count__gt=0).values(
+            "area_code", "area_name", "category", "severity", "count"
+        )
+    )
+
+
+def _finding_result(rows) -> list[dict]:
+    rows = list(rows)
     rows.sort(
         key=lambda r: (
             r["area_code"],
@@ -146,3 +165,168 @@ def _official_level(depth: int | None) -> str:
     if depth is None:
         return AggregateLevel.NATIONAL.value
     return AggregateLevel.REGION.value if depth == 1 else AggregateLevel.DISTRICT.value
+
+
+# --- the same rows, counted from the visits of one organisation or time window -----------------
+
+
+def visit_narrowing(
+    *,
+    organisation_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> tuple[str, list] | None:
+    """SQL about the visit ``v`` (and its parameters) keeping the visits made by observers of
+    ``organisation_id`` and arriving within [``since``, ``until``] (aware; either end may be
+    open), as the feed and the review queue filter them; None when nothing narrows."""
+    parts, params = [], []
+    if organisation_id is not None:
+        parts.append(
+            f"v.observer_id IN (SELECT o.id FROM {Observer._meta.db_table} o "  # noqa: S608
+            "WHERE o.organisation_id = %s)"
+        )
+        params.append(organisation_id)
+    if since is not None:
+        parts.append("v.arrived_at >= %s")
+        params.append(connection.ops.adapt_datetimefield_value(since))
+    if until is not None:
+        parts.append("v.arrived_at <= %s")
+        params.append(connection.ops.adapt_datetimefield_value(until))
+    return (" AND ".join(parts), params) if parts else None
+
+
+class StoredAggregates:
+    """The aggregate tables: what the dashboard reads when no filter narrows the visits."""
+
+    def __init__(self, *, mission):
+        self.mission = mission
+
+    def coverage_rows(self, *, level: str) -> list[dict]:
+        return coverage_rows(mission=self.mission, level=level)
+
+    def finding_rows(self, *, level: str) -> list[dict]:
+        return finding_rows(mission=self.mission, level=level)
+
+    def assessment_rows(self, *, level: str, stage: str | None = None) -> list[dict]:
+        return assessment_rows(mission=self.mission, level=level, stage=stage)
+
+    def turnout_rows(self, *, level: str, area_code: str | None = None) -> list[dict]:
+        return turnout_rows(mission=self.mission, level=level, area_code=area_code)
+
+
+class NarrowedAggregates:
+    """The rows of ``coverage_rows``, ``finding_rows``, ``assessment_rows`` and
+    ``turnout_rows`` (same keys, same order) counted from the visits that meet ``narrow``
+    (``visit_narrowing``) among those the aggregates count.
+
+    Each kind is one query, run on first use, that computes the station rows the way
+    reconciliation does and sums them per region and district (a few hundred cells); every
+    level is summed from those cells here. So a page costs at most four such queries whatever
+    it asks, and a ``narrow`` that keeps every visit gives exactly the stored rows.
+    """
+
+    def __init__(self, *, mission, narrow: tuple[str, list]):
+        self.mission = mission
+        self.narrow = narrow
+        self._cells: dict[str, list[tuple]] = {}
+
+    def coverage_rows(self, *, level: str) -> list[dict]:
+        sums = self._sums(aggregation.COVERAGE, level)
+        return [
+            {
+                "area_code": code,
+                "area_name": name,
+                "stations_total": total,
+                "stations_visited": visited,
+                "visits": visits,
+            }
+            for (code,), (name, (total, visited, visits)) in sorted(sums.items())
+        ]
+
+    def finding_rows(self, *, level: str) -> list[dict]:
+        sums = self._sums(aggregation.FINDINGS, level)
+        return _finding_result(
+            {
+                "area_code": code,
+                "area_name": name,
+                "category": category,
+                "severity": severity,
+                "count": count,
+            }
+            for (code, category, severity), (name, (count,)) in sums.items()
+            if count
+        )
+
+    def assessment_rows(self, *, level: str, stage: str | None = None) -> list[dict]:
+        sums = self._sums(aggregation.ASSESSMENTS, level)
+        return _assessment_result(
+            {
+                "area_code": code,
+                "area_name": name,
+                "stage": row_stage,
+                **dict(zip(aggregation.ASSESSMENTS.area_values, values)),
+            }
+            for (code, row_stage), (name, values) in sums.items()
+            if stage is None or row_stage == stage
+        )
+
+    def turnout_rows(self, *, level: str, area_code: str | None = None) -> list[dict]:
+        sums = self._sums(aggregation.TURNOUT, level)
+        tz = self.mission.tzinfo
+        local = {}
+        rows = [
+            {
+                "area_code": code,
+                "area_name": name,
+                "bucket_end": bucket_end,
+                "stations_reporting": reporting,
+                "voters": voters,
+                "registered": registered,
+            }
+            for (code, bucket_end), (name, (reporting, voters, registered)) in sums.items()
+            if area_code is None or code == area_code
+        ]
+        rows.sort(key=lambda r: (r["area_code"], r["bucket_end"]))
+        return [_turnout_row(row, tz, local) for row in rows]
+
+    def visited_station_ids(self) -> set[int]:
+        """The stations with a counted visit that meets the narrowing (for the map)."""
+        sql, params = aggregation.station_rows_select(
+            aggregation.COVERAGE, self.mission, narrow=self.narrow
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT q.station_id FROM ({sql}) q", params)  # noqa: S608
+            return {station_id for (station_id,) in cursor.fetchall()}
+
+    def _sums(self, kind, level: str) -> dict[tuple, list]:
+        """(area code, *keys) -> [area name, [values]] at ``level``, summed over the cells."""
+        if kind.name not in self._cells:
+            sql, params = aggregation.area_cells_select(kind, self.mission, narrow=self.narrow)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                self._cells[kind.name] = cursor.fetchall()
+        width = len(kind.keys)
+        moments: dict = {}  # turnout keys: SQLite answers text; each bucket converted once
+        sums: dict[tuple, list] = {}
+        for region_code, region_name, district_code, district_name, *rest in self._cells[kind.name]:
+            if level == AggregateLevel.NATIONAL:
+                code, name = NATIONAL_CODE, NATIONAL_CODE
+            elif level == AggregateLevel.REGION:
+                code, name = region_code, region_name
+            else:
+                code, name = district_code, district_name
+            if code is None:  # a station without a district counts in no district
+                continue
+            keys = tuple(rest[:width])
+            if kind is aggregation.TURNOUT:
+                keys = (
+                    moments.get(keys[0])
+                    or moments.setdefault(keys[0], aggregation._as_datetime(keys[0])),
+                )
+            values = [int(value or 0) for value in rest[width:]]
+            cell = sums.get((code, *keys))
+            if cell is None:
+                sums[(code, *keys)] = [name, values]
+            else:
+                cell[1] = [a + b for a, b in zip(cell[1], values)]
+        return sums
