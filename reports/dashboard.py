@@ -1,15 +1,19 @@
 """Reads for the coordinator dashboard and its drill-down pages (selectors: they only read).
 
-The dashboard reads the aggregate rows of ``reports.selectors``, never the raw visits, apart
+Unfiltered, the dashboard reads the aggregate rows of ``reports.selectors``, not the visits, apart
 from small bounded lists (the latest findings of the feed, one page of the review queue, the
 visits of one station) and counts served by an index (flagged visits, teams with a visit).
 Every function costs a fixed number of queries whatever the number of areas or visits.
 
-Filters: ``stage`` and ``region`` narrow every aggregate panel (a region shows its districts);
-the time window narrows the turnout panels, the feed and the review queue; the aggregates
-are not kept per organisation or per hour for coverage, assessments and findings, so the
-organisation narrows the key figures about people, the flagged count, the feed and the
-review queue only, and the page says so.
+Filters: ``stage`` narrows the assessments and ``region`` every panel (a region shows its
+districts). The aggregate tables keep no organisation and no hour (apart from turnout's), so
+when the organisation or the time window is chosen the coverage, assessment, finding and
+turnout rows and the map's visited stations are counted from the visits instead
+(``selectors.NarrowedAggregates``: the station rows computed with reconciliation's own SQL,
+four grouped queries), keeping only the visits of that organisation's observers that arrived
+within the window; turnout keeps its clock hours that overlap the window. The key figures
+about people, the flagged count, the feed and the review queue filter the visits directly.
+Both sources give the same rows for the same visits (tests/reports/test_dashboard_filters.py).
 """
 
 from __future__ import annotations
@@ -55,6 +59,17 @@ class DashboardFilters:
     @property
     def narrows_time(self) -> bool:
         return self.since is not None or self.until is not None
+
+    @property
+    def narrows_visits(self) -> bool:
+        """Whether the figures count only some observers' visits or some hours' visits,
+        which the aggregate tables do not keep (see ``aggregate_source``)."""
+        return self.organisation_id is not None or self.narrows_time
+
+    def visit_narrowing(self) -> tuple[str, list] | None:
+        return selectors.visit_narrowing(
+            organisation_id=self.organisation_id, since=self.since, until=self.until
+        )
 
 
 @dataclass
@@ -160,6 +175,16 @@ def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findi
     }
 
 
+def aggregate_source(*, mission, filters: DashboardFilters):
+    """Where the coverage, assessment, finding and turnout rows come from: the aggregate
+    tables, or, when the organisation or the time window narrows the visits, the same rows
+    counted from those visits (``selectors.NarrowedAggregates``)."""
+    narrow = filters.visit_narrowing()
+    if narrow is None:
+        return selectors.StoredAggregates(mission=mission)
+    return selectors.NarrowedAggregates(mission=mission, narrow=narrow)
+
+
 @dataclass
 class DashboardData:
     key_figures: dict
@@ -188,39 +213,36 @@ def dashboard_data(*, mission, filters: DashboardFilters, areas: AreaIndex) -> D
         tz = mission.tzinfo
         return [r for r in rows if _in_window(_aware(r["bucket_end"], tz), filters)]
 
+    source = aggregate_source(mission=mission, filters=filters)
     # National coverage and findings are the sums of the region rows (every station is in a
     # region): two queries fewer than asking for them.
-    region_coverage = selectors.coverage_rows(mission=mission, level="region")
-    region_findings = selectors.finding_rows(mission=mission, level="region")
+    region_coverage = source.coverage_rows(level="region")
+    region_findings = source.finding_rows(level="region")
     national_coverage = _coverage_total(region_coverage)
     national_findings = _findings_total(region_findings)
-    turnout_national = in_time(selectors.turnout_rows(mission=mission, level="national"))
-    turnout_areas = in_time(within(selectors.turnout_rows(mission=mission, level=level)))
+    turnout_national = in_time(source.turnout_rows(level="national"))
+    turnout_areas = in_time(within(source.turnout_rows(level=level)))
     official = [
         row
         for row in selectors.official_turnout_rows(mission=mission)
         if _at_in_window(row["at"], filters)
     ]
     if region:
-        coverage = within(selectors.coverage_rows(mission=mission, level=level))
-        findings = within(selectors.finding_rows(mission=mission, level=level))
+        coverage = within(source.coverage_rows(level=level))
+        findings = within(source.finding_rows(level=level))
     else:
         coverage, findings = region_coverage, region_findings
     if filters.stage:
-        assessments = within(
-            selectors.assessment_rows(mission=mission, level=level, stage=filters.stage)
-        )
+        assessments = within(source.assessment_rows(level=level, stage=filters.stage))
         assessment_arguments = {"rows": assessments, "by": "area"}
     else:
         scope = "region" if region else "national"
-        assessments = selectors.assessment_rows(mission=mission, level=scope)
+        assessments = source.assessment_rows(level=scope)
         if region:
             assessments = [r for r in assessments if r["area_code"] == region["code"]]
         assessment_arguments = {"rows": assessments, "by": "stage"}
     if region:
-        region_turnout = in_time(
-            selectors.turnout_rows(mission=mission, level="region", area_code=region["code"])
-        )
+        region_turnout = in_time(source.turnout_rows(level="region", area_code=region["code"]))
     else:
         region_turnout = []
     timezone = mission.timezone
@@ -339,21 +361,29 @@ def _area_table(coverage, findings, links) -> list[dict]:
 # --- the map --------------------------------------------------------------------------------
 
 
-def coverage_map_arguments(*, mission, region_id: int | None = None) -> dict:
-    """Stations with coordinates, visited or not (from the per-station coverage aggregate),
-    and the region outlines: the arguments of ``charts.coverage_map_spec``. Three queries."""
+def coverage_map_arguments(
+    *, mission, region_id: int | None = None, filters: DashboardFilters | None = None
+) -> dict:
+    """Stations with coordinates, visited or not (from the per-station coverage aggregate, or
+    when ``filters`` narrow the visits, from the counted visits they keep), and the region
+    outlines: the arguments of ``charts.coverage_map_spec``. Three queries."""
     from .models import StationCoverage
 
     stations = PollingStation.objects.filter(
         mission=mission, latitude__isnull=False, longitude__isnull=False
     )
     outlines = Area.objects.filter(mission=mission, level=AreaLevel.REGION, geojson__isnull=False)
-    visited = StationCoverage.objects.filter(mission=mission, visits__gt=0)
     if region_id:
         stations = stations.filter(region_id=region_id)
         outlines = outlines.filter(pk=region_id)
-        visited = visited.filter(station__region_id=region_id)
-    visited_ids = set(visited.values_list("station_id", flat=True))
+    source = aggregate_source(mission=mission, filters=filters or DashboardFilters())
+    if isinstance(source, selectors.NarrowedAggregates):
+        visited_ids = source.visited_station_ids()
+    else:
+        visited = StationCoverage.objects.filter(mission=mission, visits__gt=0)
+        if region_id:
+            visited = visited.filter(station__region_id=region_id)
+        visited_ids = set(visited.values_list("station_id", flat=True))
     rows = stations.order_by("code", "id").values_list(
         "id",
         "code",

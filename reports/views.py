@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -80,8 +80,7 @@ def dashboard_page(request, mission_id):
             "panels": _panels(data),
             "feed": feed,
             "query": query,
-            "map_url": reverse("reports:dashboard-map", args=[mission.pk])
-            + (f"?region={filters.region_id}" if data.region else ""),
+            "map_url": _map_url(request, mission, data),
             "feed_poll_seconds": getattr(settings, "DASHBOARD_FEED_POLL_SECONDS", 15),
             "feed_url": reverse("reports:dashboard-feed", args=[mission.pk])
             + (f"?{query}" if query else ""),
@@ -89,6 +88,19 @@ def dashboard_page(request, mission_id):
             "now": timezone.now(),
         },
     )
+
+
+def _map_url(request, mission, data: dashboard.DashboardData) -> str:
+    """The map's URL with the filters that narrow it: the region, the organisation, the time
+    window (as given: the map's own form ignores what does not validate, as the page does)."""
+    query = QueryDict(mutable=True)
+    if data.region:
+        query["region"] = str(data.region["id"])
+    for name in ("organisation", "since", "until"):
+        if request.GET.get(name):
+            query[name] = request.GET[name]
+    url = reverse("reports:dashboard-map", args=[mission.pk])
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 def _panels(data: dashboard.DashboardData) -> list[dict]:
@@ -137,16 +149,17 @@ def dashboard_map(request, mission_id):
     for a national election, and every coordinator's page asks for it.
     """
     mission = _staff_mission(request, mission_id)
-    try:
-        region_id = int(request.GET.get("region") or 0) or None
-    except ValueError:
-        region_id = None
+    filters = DashboardFilterForm(request.GET or None, mission=mission).filters()
+    region_id = filters.region_id or None
     as_of = selectors.aggregates_as_of(mission=mission)
     key = ":".join(
         [
             "dashboard-map",
             str(mission.pk),
             str(region_id or 0),
+            str(filters.organisation_id or 0),
+            filters.since.isoformat() if filters.since else "-",
+            filters.until.isoformat() if filters.until else "-",
             as_of.isoformat() if as_of else "-",
             str(outlines.outlines_version(mission_id=mission.pk)),
             get_language() or "",
@@ -154,7 +167,9 @@ def dashboard_map(request, mission_id):
     )
     body = cache.get(key)
     if body is None:
-        arguments = dashboard.coverage_map_arguments(mission=mission, region_id=region_id)
+        arguments = dashboard.coverage_map_arguments(
+            mission=mission, region_id=region_id, filters=filters
+        )
         body = json.dumps(
             {
                 "figure": charts.coverage_map_spec(**arguments),

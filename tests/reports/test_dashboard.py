@@ -289,7 +289,7 @@ def test_the_organisation_filter_narrows_people_backlog_and_feed(page, election)
         if finding.severity == "MINOR":
             continue
         assert (str(finding.pk) in shown) == (finding.visit.observer.organisation == pace)
-    assert "counted for the whole day and all organisations" in response.content.decode()
+    assert "only the observers of the chosen organisation" in response.content.decode()
 
 
 def test_nonsense_filters_are_ignored_not_an_error(page):
