@@ -3,8 +3,9 @@
 ``GET /api/v1/missions/{id}/charts/`` answers every chart of the dashboard as Plotly figure
 JSON (what ``Plotly.newPlot`` takes) with its title and the URL of its data as CSV;
 ``GET /api/v1/missions/{id}/charts/{name}.csv`` is that data. Both take the dashboard's
-filters (``stage``, ``region``, ``organisation``, ``since``, ``until``, ``hour``) and are for
-the mission's coordinators and analysts (404 for everyone else).
+filters (``stage``, ``region``, ``organisation``, ``since``, ``until``, ``hour``), which
+narrow the figures as on the page (``reports.dashboard``), and are for the mission's
+coordinators and analysts (404 for everyone else).
 """
 
 import csv
@@ -25,7 +26,9 @@ from .forms import DashboardFilterForm
 FILTERS = [
     OpenApiParameter("stage", str, description="OPENING, VOTING, CLOSING, COUNTING, TABULATION"),
     OpenApiParameter("region", int, description="Region id: its districts instead of regions"),
-    OpenApiParameter("organisation", int, description="Organisation id (people, feed)"),
+    OpenApiParameter(
+        "organisation", int, description="Organisation id: its observers and their visits only"
+    ),
     OpenApiParameter("since", str, description="HH:MM on election day, mission's time"),
     OpenApiParameter("until", str, description="HH:MM on election day, mission's time"),
     OpenApiParameter("hour", str, description="HH:00: the hour of the turnout-by-area chart"),
