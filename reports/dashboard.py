@@ -11,7 +11,8 @@ when the organisation or the time window is chosen the coverage, assessment, fin
 turnout rows and the map's visited stations are counted from the visits instead
 (``selectors.NarrowedAggregates``: the station rows computed with reconciliation's own SQL,
 four grouped queries), keeping only the visits of that organisation's observers that arrived
-within the window; turnout keeps its clock hours that overlap the window. The key figures
+within the window. Turnout is per clock hour: the window keeps the whole hours that overlap it
+(as without an organisation, from the aggregates), the organisation its visits. The key figures
 about people, the flagged count, the feed and the review queue filter the visits directly.
 Both sources give the same rows for the same visits (tests/reports/test_dashboard_filters.py).
 """
@@ -182,7 +183,11 @@ def aggregate_source(*, mission, filters: DashboardFilters):
     narrow = filters.visit_narrowing()
     if narrow is None:
         return selectors.StoredAggregates(mission=mission)
-    return selectors.NarrowedAggregates(mission=mission, narrow=narrow)
+    # Turnout is per clock hour: the window keeps whole hours of it (``_in_window``).
+    turnout_narrow = selectors.visit_narrowing(organisation_id=filters.organisation_id)
+    return selectors.NarrowedAggregates(
+        mission=mission, narrow=narrow, turnout_narrow=turnout_narrow
+    )
 
 
 @dataclass

@@ -222,13 +222,22 @@ class NarrowedAggregates:
     Each kind is one query, run on first use, that computes the station rows the way
     reconciliation does and sums them per region and district (a few hundred cells); every
     level is summed from those cells here. So a page costs at most four such queries whatever
-    it asks, and a ``narrow`` that keeps every visit gives exactly the stored rows.
+    it asks, and a ``narrow`` that keeps every visit gives exactly the stored rows. The cost
+    grows with the visits kept (the covering indexes visit_mission_arrived and
+    visit_observer_arrived serve them), not with the others.
+
+    Turnout is kept per clock hour, and a time window picks whole hours of it (the dashboard
+    keeps the hours that overlap the window): its rows are narrowed by ``turnout_narrow``
+    alone (the organisation), and are the stored ones when that is None.
     """
 
-    def __init__(self, *, mission, narrow: tuple[str, list]):
+    def __init__(
+        self, *, mission, narrow: tuple[str, list], turnout_narrow: tuple[str, list] | None
+    ):
         self.mission = mission
         self.narrow = narrow
-        self._cells: dict[str, list[tuple]] = {}
+        self.turnout_narrow = turnout_narrow
+        self._levels: dict[str, dict] = {}
 
     def coverage_rows(self, *, level: str) -> list[dict]:
         sums = self._sums(aggregation.COVERAGE, level)
@@ -271,6 +280,8 @@ class NarrowedAggregates:
         )
 
     def turnout_rows(self, *, level: str, area_code: str | None = None) -> list[dict]:
+        if self.turnout_narrow is None:
+            return turnout_rows(mission=self.mission, level=level, area_code=area_code)
         sums = self._sums(aggregation.TURNOUT, level)
         tz = self.mission.tzinfo
         local = {}
@@ -299,34 +310,46 @@ class NarrowedAggregates:
             return {station_id for (station_id,) in cursor.fetchall()}
 
     def _sums(self, kind, level: str) -> dict[tuple, list]:
-        """(area code, *keys) -> [area name, [values]] at ``level``, summed over the cells."""
-        if kind.name not in self._cells:
-            sql, params = aggregation.area_cells_select(kind, self.mission, narrow=self.narrow)
+        """(area code, *keys) -> [area name, [values]] at ``level``, summed over the cells.
+
+        The first call for a kind reads its cells and sums every level in one pass."""
+        if kind.name not in self._levels:
+            narrow = self.turnout_narrow if kind is aggregation.TURNOUT else self.narrow
+            sql, params = aggregation.area_cells_select(kind, self.mission, narrow=narrow)
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-                self._cells[kind.name] = cursor.fetchall()
-        width = len(kind.keys)
-        moments: dict = {}  # turnout keys: SQLite answers text; each bucket converted once
-        sums: dict[tuple, list] = {}
-        for region_code, region_name, district_code, district_name, *rest in self._cells[kind.name]:
-            if level == AggregateLevel.NATIONAL:
-                code, name = NATIONAL_CODE, NATIONAL_CODE
-            elif level == AggregateLevel.REGION:
-                code, name = region_code, region_name
-            else:
-                code, name = district_code, district_name
+                cells = cursor.fetchall()
+            self._levels[kind.name] = _cell_sums(kind, cells)
+        return self._levels[kind.name][level]
+
+
+def _cell_sums(kind, cells) -> dict[str, dict[tuple, list]]:
+    """The cells of ``area_cells_select`` summed per level: level -> (area code, *keys) ->
+    [area name, [values]]."""
+    width = len(kind.keys)
+    turnout = kind is aggregation.TURNOUT
+    moments: dict = {}  # turnout keys: SQLite answers text; each bucket converted once
+    levels = {level: {} for level in LEVELS}
+    national, regions, districts = (levels[level] for level in LEVELS)
+    for row in cells:
+        # region code, region name, district code, district name, their ids, keys, values
+        keys = row[6 : 6 + width]
+        if turnout:
+            moment = moments.get(keys[0])
+            if moment is None:
+                moment = moments[keys[0]] = aggregation._as_datetime(keys[0])
+            keys = (moment,)
+        values = [int(value or 0) for value in row[6 + width :]]
+        for sums, code, name in (
+            (national, NATIONAL_CODE, NATIONAL_CODE),
+            (regions, row[0], row[1]),
+            (districts, row[2], row[3]),
+        ):
             if code is None:  # a station without a district counts in no district
                 continue
-            keys = tuple(rest[:width])
-            if kind is aggregation.TURNOUT:
-                keys = (
-                    moments.get(keys[0])
-                    or moments.setdefault(keys[0], aggregation._as_datetime(keys[0])),
-                )
-            values = [int(value or 0) for value in rest[width:]]
             cell = sums.get((code, *keys))
             if cell is None:
                 sums[(code, *keys)] = [name, values]
             else:
                 cell[1] = [a + b for a, b in zip(cell[1], values)]
-        return sums
+    return levels

@@ -284,14 +284,19 @@ def test_the_window_narrows_coverage_assessments_and_findings(page):
     assert 'data-note="window"' in response.content.decode()
 
 
-def test_the_window_counts_turnout_from_the_visits_within_it(page):
+def test_the_window_keeps_the_whole_clock_hours_of_turnout_it_overlaps(page, world):
     whole_hours = observed(figures_of(page("?since=10:00&until=12:00")))
     from_half_past = observed(figures_of(page("?since=10:30&until=12:00")))
+    osce_from_half_past = f"?organisation={world.osce.pk}&since=10:30&until=12:00"
 
     # 11:00: N1 200 and S1 250 of 2,000; 12:00: S1 300 of 1,000.
     assert whole_hours == {"11:00": (22.5, 450), "12:00": (30.0, 300)}
-    # From 10:30 the 10:20 report at N1 is out, though its hour overlaps the window.
-    assert from_half_past == {"11:00": (25.0, 250), "12:00": (30.0, 300)}
+    # Turnout is per clock hour: the hour to 11:00 overlaps 10:30-12:00, so it counts whole.
+    assert from_half_past == whole_hours
+    assert observed(figures_of(page(osce_from_half_past))) == {
+        "11:00": (20.0, 200),
+        "12:00": (30.0, 300),
+    }
 
 
 def test_the_window_narrows_the_map(client, coordinator, world):
@@ -384,7 +389,8 @@ def test_a_narrowing_that_keeps_every_visit_gives_the_aggregates_numbers(request
             selectors.NarrowedAggregates,
         )
         assert _data(mission, narrowed) == _data(mission, stored)
-    source = selectors.NarrowedAggregates(mission=mission, narrow=everything.visit_narrowing())
+    narrow = everything.visit_narrowing()
+    source = selectors.NarrowedAggregates(mission=mission, narrow=narrow, turnout_narrow=narrow)
     for level in ("national", "region", "district"):
         assert source.coverage_rows(level=level) == selectors.coverage_rows(
             mission=mission, level=level
