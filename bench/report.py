@@ -30,6 +30,8 @@ ROWS = [
     ("Aggregates API p95, 1M visits", "aggregates_api_p95_ms_1m", "ms"),
     ("Dashboard p95, 100k visits", "dashboard_p95_ms_100k", "ms"),
     ("Dashboard p95, 1M visits", "dashboard_p95_ms_1m", "ms"),
+    ("Dashboard p95, one organisation, 100k visits", "dashboard_org_p95_ms_100k", "ms"),
+    ("Dashboard p95, 09:00-12:00 window, 100k visits", "dashboard_window_p95_ms_100k", "ms"),
     ("Reconcile, 100k visits (first build after the seed)", "reconcile_100k_s", "s"),
     ("Reconcile after ingest (about 100k visits)", "reconcile_after_ingest_s", "s"),
     ("Reconcile, 1M visits", "reconcile_1m_s", "s"),

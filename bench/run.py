@@ -62,6 +62,8 @@ TARGETS = {
     "aggregates_api_p95_ms_1m": ("<=", 50),
     "dashboard_p95_ms_100k": ("<=", 150),
     "dashboard_p95_ms_1m": ("<=", 150),
+    "dashboard_org_p95_ms_100k": ("<=", 150),
+    "dashboard_window_p95_ms_100k": ("<=", 150),
     "reconcile_100k_s": ("<=", 5),
     "import_10101_stations_s": ("<=", 5),
     "export_rows_per_s": (">=", 50000),
@@ -527,6 +529,8 @@ class Bench:
             timings.append(seconds)
         self.results[f"dashboard_p50_ms_{label}"] = round(percentile(timings, 50) * 1000, 1)
         self.results[f"dashboard_p95_ms_{label}"] = round(percentile(timings, 95) * 1000, 1)
+        if label == "100k":
+            self.bench_filtered_dashboard(page, label, repeat)
         timings = []
         for _ in range(max(1, repeat // len(paths))):
             for path in paths:
@@ -536,6 +540,40 @@ class Bench:
                 timings.append(seconds)
         self.results[f"aggregates_api_p50_ms_{label}"] = round(percentile(timings, 50) * 1000, 1)
         self.results[f"aggregates_api_p95_ms_{label}"] = round(percentile(timings, 95) * 1000, 1)
+
+    def bench_filtered_dashboard(self, page, label, repeat):
+        """The dashboard narrowed to one organisation (about a tenth of the visits), and to a
+        three-hour window (about a quarter): counted from the visits, not the aggregates."""
+        from django.db import connection
+
+        from missions.models import Organisation
+
+        # This machine's PostgreSQL runs without autovacuum; a deployment's would have
+        # vacuumed the visits by now (the narrowed reads are index-only scans, which need
+        # the visibility map that VACUUM sets) and analysed every table.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) observation_visit, observation_finding")
+            cursor.execute("ANALYZE")
+        organisation = Organisation.objects.filter(mission=self.mission).order_by("id").first().pk
+        m = self.mission.pk
+        for name, query in (
+            ("org", f"?organisation={organisation}"),
+            ("window", "?since=09:00&until=12:00"),
+        ):
+            path = f"/missions/{m}/dashboard/{query}"
+            page.timed_get(path)
+            timings = []
+            for _ in range(repeat // 2):
+                status, _, seconds = page.timed_get(path)
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status}")
+                timings.append(seconds)
+            self.results[f"dashboard_{name}_p50_ms_{label}"] = round(
+                percentile(timings, 50) * 1000, 1
+            )
+            self.results[f"dashboard_{name}_p95_ms_{label}"] = round(
+                percentile(timings, 95) * 1000, 1
+            )
 
     def bench_reconcile(self, label):
         from django.core.management import call_command
