@@ -299,17 +299,21 @@ def _area_select(kind: Kind, level: str, mission_id: int, source=None) -> tuple[
         "COUNT(*)" if column == "stations_reporting" else f"SUM(t.{column})"
         for column in kind.area_values
     )
-    # Stored station rows carry their mission; computed ones are the mission's already.
-    mission_column = "t.mission_id" if source is None else "s.mission_id"
+    if source is None:
+        where, where_params = "WHERE t.mission_id = %s", [mission_id]
+    else:
+        # Computed rows are the mission's already; the stations are only looked up by id (a
+        # condition on them here let the planner scan them first and loop over the rows).
+        where, where_params = "", []
     sql = f"""
         SELECT {area_cols}, {keys}, {sums}
         FROM {table} t
         JOIN {STATION} s ON s.id = t.station_id
         {area_join}
-        WHERE {mission_column} = %s
+        {where}
         GROUP BY {area_group}, {keys}
     """  # noqa: S608
-    return sql, [*area_params, *source_params, mission_id]
+    return sql, [*area_params, *source_params, *where_params]
 
 
 def station_rows_select(kind: Kind, mission, *, narrow) -> tuple[str, list]:
