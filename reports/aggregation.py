@@ -78,7 +78,7 @@ PENDING = PendingStation._meta.db_table
 REJECTED = VisitStatus.REJECTED.value
 DISMISSED = ReviewStatus.DISMISSED.value
 RATINGS = ("VERY_GOOD", "GOOD", "BAD", "VERY_BAD")
-CELL = "cell"  # see LEVEL_JOINS
+CELL, REGION_CELL = "cell", "region_cell"  # see LEVEL_JOINS
 
 
 @dataclass(frozen=True)
@@ -266,6 +266,12 @@ LEVEL_JOINS = {
         "",
         "s.region_id, s.district_id",
     ),
+    # The same with every district of a region in one cell, when no district is asked for.
+    REGION_CELL: (
+        "s.region_id AS cell_region, CAST(NULL AS BIGINT) AS cell_district",
+        "",
+        "s.region_id",
+    ),
 }
 
 
@@ -322,14 +328,16 @@ def station_rows_select(kind: Kind, mission, *, narrow) -> tuple[str, list]:
     return _station_select(kind, mission, narrow=narrow)
 
 
-def area_cells_select(kind: Kind, mission, *, narrow) -> tuple[str, list]:
+def area_cells_select(kind: Kind, mission, *, narrow, districts: bool = True) -> tuple[str, list]:
     """SQL of ``kind``'s figures per cell (region code and name, district code and name,
     region id, district id, *keys, *area values), from the counted visits that also meet
     ``narrow`` (SQL about the visit ``v``, and its parameters): the stations' rows computed
     and summed exactly as reconciliation computes and sums them, so with a ``narrow`` that
-    keeps every visit the cells add up to the stored area rows."""
+    keeps every visit the cells add up to the stored area rows. Without ``districts`` a cell
+    is a whole region (its district columns empty)."""
     source = _station_select(kind, mission, narrow=narrow)
-    cells, params = _area_select(kind, CELL, mission.pk, source=source)
+    level = CELL if districts else REGION_CELL
+    cells, params = _area_select(kind, level, mission.pk, source=source)
     sql = f"""
         SELECT r.code, r.name, d.code, d.name, q.*
         FROM ({cells}) q

@@ -185,8 +185,12 @@ def aggregate_source(*, mission, filters: DashboardFilters):
         return selectors.StoredAggregates(mission=mission)
     # Turnout is per clock hour: the window keeps whole hours of it (``_in_window``).
     turnout_narrow = selectors.visit_narrowing(organisation_id=filters.organisation_id)
+    # Districts are shown (and so read) only within a chosen region.
     return selectors.NarrowedAggregates(
-        mission=mission, narrow=narrow, turnout_narrow=turnout_narrow
+        mission=mission,
+        narrow=narrow,
+        turnout_narrow=turnout_narrow,
+        districts=filters.region_id is not None,
     )
 
 

@@ -229,14 +229,23 @@ class NarrowedAggregates:
     Turnout is kept per clock hour, and a time window picks whole hours of it (the dashboard
     keeps the hours that overlap the window): its rows are narrowed by ``turnout_narrow``
     alone (the organisation), and are the stored ones when that is None.
+
+    ``districts`` False: only the national and region levels are asked for, and the cells
+    are whole regions (a tenth of the rows to read and sum).
     """
 
     def __init__(
-        self, *, mission, narrow: tuple[str, list], turnout_narrow: tuple[str, list] | None
+        self,
+        *,
+        mission,
+        narrow: tuple[str, list],
+        turnout_narrow: tuple[str, list] | None,
+        districts: bool = True,
     ):
         self.mission = mission
         self.narrow = narrow
         self.turnout_narrow = turnout_narrow
+        self.districts = districts
         self._levels: dict[str, dict] = {}
 
     def coverage_rows(self, *, level: str) -> list[dict]:
@@ -313,9 +322,13 @@ class NarrowedAggregates:
         """(area code, *keys) -> [area name, [values]] at ``level``, summed over the cells.
 
         The first call for a kind reads its cells and sums every level in one pass."""
+        if level == AggregateLevel.DISTRICT and not self.districts:
+            raise ValueError("These narrowed rows were read without districts.")
         if kind.name not in self._levels:
             narrow = self.turnout_narrow if kind is aggregation.TURNOUT else self.narrow
-            sql, params = aggregation.area_cells_select(kind, self.mission, narrow=narrow)
+            sql, params = aggregation.area_cells_select(
+                kind, self.mission, narrow=narrow, districts=self.districts
+            )
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 cells = cursor.fetchall()
