@@ -61,13 +61,8 @@ class DashboardFilters:
     def narrows_time(self) -> bool:
         return self.since is not None or self.until is not None
 
-    @property
-    def narrows_visits(self) -> bool:
-        """Whether the figures count only some observers' visits or some hours' visits,
-        which the aggregate tables do not keep (see ``aggregate_source``)."""
-        return self.organisation_id is not None or self.narrows_time
-
     def visit_narrowing(self) -> tuple[str, list] | None:
+        """SQL keeping the visits of the organisation and the window; None: every visit."""
         return selectors.visit_narrowing(
             organisation_id=self.organisation_id, since=self.since, until=self.until
         )
