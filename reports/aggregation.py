@@ -322,20 +322,67 @@ def _area_select(kind: Kind, level: str, mission_id: int, source=None) -> tuple[
     return sql, [*area_params, *source_params, *where_params]
 
 
-def station_rows_select(kind: Kind, mission, *, narrow) -> tuple[str, list]:
+def station_rows_select(kind: Kind, mission, *, narrow, remainder: bool = False):
     """SQL of ``kind``'s station rows (station_id, *keys, *station values) from the counted
-    visits that also meet ``narrow`` (see ``_station_select``)."""
+    visits that also meet ``narrow`` (see ``_station_select``), or with ``remainder`` the
+    same rows as the stored ones less those of the visits ``narrow`` leaves out."""
+    if remainder:
+        excluded = (f"NOT ({narrow[0]})", list(narrow[1]))
+        return _station_remainder_select(kind, mission, excluded=excluded)
     return _station_select(kind, mission, narrow=narrow)
 
 
-def area_cells_select(kind: Kind, mission, *, narrow, districts: bool = True) -> tuple[str, list]:
+def _station_remainder_select(kind: Kind, mission, *, excluded) -> tuple[str, list]:
+    """The stored station rows of ``kind`` less the station rows of the counted visits that
+    meet ``excluded``: the station rows of the other counted visits, read mostly from the
+    aggregates (for a narrowing that keeps most visits, far fewer visits to read). Only for
+    kinds whose values add up over visits (not turnout, the latest count of an hour).
+
+    A visit not yet aggregated may be subtracted before it was added: values are kept at or
+    above zero, and the next update brings the two sides together again.
+    """
+    if kind is TURNOUT:
+        raise ValueError("Turnout is the latest count of an hour: it does not subtract.")
+    less, less_params = _station_select(kind, mission, narrow=excluded)
+    same = " AND ".join(
+        ["x.station_id = t.station_id", *(f"x.{key} = t.{key}" for key in kind.keys)]
+    )
+    columns = ", ".join(
+        [
+            "t.station_id",
+            *(f"t.{key}" for key in kind.keys),
+            *(
+                f"CASE WHEN t.{c} > COALESCE(x.{c}, 0) THEN t.{c} - COALESCE(x.{c}, 0) "
+                f"ELSE 0 END AS {c}"
+                for c in kind.station_values
+            ),
+        ]
+    )
+    sql = f"""
+        SELECT {columns}
+        FROM {kind.station_model._meta.db_table} t
+        LEFT JOIN ({less}) x ON {same}
+        WHERE t.mission_id = %s
+    """  # noqa: S608
+    return sql, [*less_params, mission.pk]
+
+
+def area_cells_select(
+    kind: Kind, mission, *, narrow, districts: bool = True, remainder: bool = False
+) -> tuple[str, list]:
     """SQL of ``kind``'s figures per cell (region code and name, district code and name,
     region id, district id, *keys, *area values), from the counted visits that also meet
     ``narrow`` (SQL about the visit ``v``, and its parameters): the stations' rows computed
     and summed exactly as reconciliation computes and sums them, so with a ``narrow`` that
     keeps every visit the cells add up to the stored area rows. Without ``districts`` a cell
-    is a whole region (its district columns empty)."""
-    source = _station_select(kind, mission, narrow=narrow)
+    is a whole region (its district columns empty). With ``remainder`` the station rows are
+    the stored ones less those of the visits ``narrow`` leaves out (same figures, read mostly
+    from the aggregates: see ``_station_remainder_select``)."""
+    if remainder:
+        excluded = (f"NOT ({narrow[0]})", list(narrow[1]))
+        source = _station_remainder_select(kind, mission, excluded=excluded)
+    else:
+        source = _station_select(kind, mission, narrow=narrow)
     level = CELL if districts else REGION_CELL
     cells, params = _area_select(kind, level, mission.pk, source=source)
     sql = f"""

@@ -186,7 +186,33 @@ def aggregate_source(*, mission, filters: DashboardFilters):
         narrow=narrow,
         turnout_narrow=turnout_narrow,
         districts=filters.region_id is not None,
+        remainder=_kept_share(mission=mission, filters=filters) > REMAINDER_ABOVE,
     )
+
+
+# Above this share of the visits kept, count the visits left out and subtract them from the
+# aggregates (``NarrowedAggregates``' remainder): the same figures, from fewer visits.
+REMAINDER_ABOVE = 0.5
+
+
+def _kept_share(*, mission, filters: DashboardFilters) -> float:
+    """A rough share of the visits the filters keep: the organisation's share of the
+    observers times the window's share of the polling hours. It only chooses how to count."""
+    share = 1.0
+    if filters.organisation_id is not None:
+        counts = Observer.objects.filter(mission=mission).aggregate(
+            everyone=Count("id"),
+            members=Count("id", filter=Q(organisation_id=filters.organisation_id)),
+        )
+        share *= counts["members"] / counts["everyone"] if counts["everyone"] else 0.0
+    if filters.narrows_time:
+        day, tz = mission.election_date, mission.tzinfo
+        opens = dt.datetime.combine(day, mission.polls_open, tzinfo=tz)
+        closes = dt.datetime.combine(day, mission.polls_close, tzinfo=tz)
+        start = max(filters.since or opens, opens)
+        end = min(filters.until or closes, closes)
+        share *= max((end - start) / (closes - opens), 0.0)
+    return share
 
 
 @dataclass

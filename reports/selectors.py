@@ -232,6 +232,11 @@ class NarrowedAggregates:
 
     ``districts`` False: only the national and region levels are asked for, and the cells
     are whole regions (a tenth of the rows to read and sum).
+
+    ``remainder``: for a narrowing that keeps most visits, coverage, assessments and findings
+    (which add up over visits) are the stored station rows less those of the visits it leaves
+    out, so the cost grows with the visits left out instead (the same figures once the
+    aggregates are up to date).
     """
 
     def __init__(
@@ -241,11 +246,13 @@ class NarrowedAggregates:
         narrow: tuple[str, list],
         turnout_narrow: tuple[str, list] | None,
         districts: bool = True,
+        remainder: bool = False,
     ):
         self.mission = mission
         self.narrow = narrow
         self.turnout_narrow = turnout_narrow
         self.districts = districts
+        self.remainder = remainder
         self._levels: dict[str, dict] = {}
 
     def coverage_rows(self, *, level: str) -> list[dict]:
@@ -312,10 +319,10 @@ class NarrowedAggregates:
     def visited_station_ids(self) -> set[int]:
         """The stations with a counted visit that meets the narrowing (for the map)."""
         sql, params = aggregation.station_rows_select(
-            aggregation.COVERAGE, self.mission, narrow=self.narrow
+            aggregation.COVERAGE, self.mission, narrow=self.narrow, remainder=self.remainder
         )
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT q.station_id FROM ({sql}) q", params)  # noqa: S608
+            cursor.execute(f"SELECT q.station_id FROM ({sql}) q WHERE q.visits > 0", params)  # noqa: S608
             return {station_id for (station_id,) in cursor.fetchall()}
 
     def _sums(self, kind, level: str) -> dict[tuple, list]:
@@ -325,9 +332,13 @@ class NarrowedAggregates:
         if level == AggregateLevel.DISTRICT and not self.districts:
             raise ValueError("These narrowed rows were read without districts.")
         if kind.name not in self._levels:
-            narrow = self.turnout_narrow if kind is aggregation.TURNOUT else self.narrow
+            turnout = kind is aggregation.TURNOUT
             sql, params = aggregation.area_cells_select(
-                kind, self.mission, narrow=narrow, districts=self.districts
+                kind,
+                self.mission,
+                narrow=self.turnout_narrow if turnout else self.narrow,
+                districts=self.districts,
+                remainder=self.remainder and not turnout,
             )
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)

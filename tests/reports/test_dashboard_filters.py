@@ -50,6 +50,14 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True, params=["kept", "remainder"])
+def counting(request, monkeypatch):
+    """Every test twice: counting the visits a filter keeps, and subtracting those it leaves
+    out from the aggregates (what the dashboard does when a filter keeps most visits)."""
+    monkeypatch.setattr(dashboard, "REMAINDER_ABOVE", 1.0 if request.param == "kept" else -1.0)
+    return request.param
+
+
 @dataclasses.dataclass
 class World:
     mission: object
@@ -409,6 +417,38 @@ def test_a_narrowing_that_keeps_every_visit_gives_the_aggregates_numbers(request
     ) == dashboard.coverage_map_arguments(mission=mission)
 
 
+def test_left_out_visits_subtracted_from_the_aggregates_leave_nothing_when_all_are_left_out(
+    world,
+):
+    nothing = selectors.visit_narrowing(since=local(0) + dt.timedelta(days=5))
+    source = selectors.NarrowedAggregates(
+        mission=world.mission, narrow=nothing, turnout_narrow=nothing, remainder=True
+    )
+
+    for level in ("national", "region", "district"):
+        rows = source.coverage_rows(level=level)
+        assert rows and all(r["stations_visited"] == r["visits"] == 0 for r in rows)
+        assert source.finding_rows(level=level) == []
+        assert source.assessment_rows(level=level) == []
+        assert source.turnout_rows(level=level) == []
+    assert source.visited_station_ids() == set()
+
+
+def test_the_dashboard_subtracts_when_a_filter_keeps_most_visits(world, counting):
+    def remainder(**filters):
+        source = dashboard.aggregate_source(
+            mission=world.mission, filters=dashboard.DashboardFilters(**filters)
+        )
+        return source.remainder
+
+    dashboard.REMAINDER_ABOVE = 0.5  # the dashboard's own choice (monkeypatch restores it)
+
+    assert remainder(since=local(8)) is True  # 11 of 13 polling hours
+    assert remainder(since=local(9), until=local(12)) is False
+    assert remainder(organisation_id=world.osce.pk) is False  # one observer of two
+    assert remainder(organisation_id=world.osce.pk, since=local(8)) is False
+
+
 def test_an_organisation_of_every_observer_gives_the_aggregates_numbers(world):
     from missions.models import Observer
 
@@ -452,7 +492,8 @@ def test_the_filtered_page_costs_a_fixed_number_of_queries(
             counts.append(len(context.captured_queries))
 
     assert counts[:3] == counts[3:]
-    with django_assert_max_num_queries(10):  # as many as the unfiltered map
+    # The unfiltered map's ten, and the organisation's share of the observers.
+    with django_assert_max_num_queries(11):
         client.get(
             f"/missions/{large.mission.pk}/dashboard/map/?organisation={organisation}&since=08:00"
         )
