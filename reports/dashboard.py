@@ -12,8 +12,10 @@ turnout rows and the map's visited stations are counted from the visits instead
 (``selectors.NarrowedAggregates``: the station rows computed with reconciliation's own SQL,
 four grouped queries), keeping only the visits of that organisation's observers that arrived
 within the window. Turnout is per clock hour: the window keeps the whole hours that overlap it
-(as without an organisation, from the aggregates), the organisation its visits. The key figures
-about people, the flagged count, the feed and the review queue filter the visits directly.
+(as without an organisation, from the aggregates), the organisation its visits. A filter that
+keeps most visits subtracts those it leaves out from the aggregates instead (coverage,
+assessments and findings add up over visits): the cost follows the smaller side. The key
+figures about people, the flagged count, the feed and the review queue filter the visits.
 Both sources give the same rows for the same visits (tests/reports/test_dashboard_filters.py).
 """
 
