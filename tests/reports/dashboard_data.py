@@ -175,3 +175,26 @@ def make_user(username):
 
 def area(code):
     return Area.objects.get(code=code)
+
+
+def small_and_large(client, coordinator, mission, other_mission):
+    """A small election in ``mission`` and a large one in ``other_mission``, both coordinated
+    by ``coordinator``, logged in: a page must cost as many queries on either."""
+    from missions.models import Membership
+
+    small = build_election(mission, regions=2, stations_per_district=3, visits_per_station=1)
+    large = build_election(other_mission, regions=6, stations_per_district=6, visits_per_station=4)
+    Membership.objects.create(user=coordinator, mission=other_mission, role="COORDINATOR")
+    login(client, coordinator)
+    return small, large
+
+
+def queries_of(client, url) -> int:
+    """How many queries answering ``url`` took (it must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)

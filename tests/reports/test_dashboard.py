@@ -15,6 +15,8 @@ from tests.reports.dashboard_data import (
     figures_of,
     key_figure,
     login,
+    queries_of,
+    small_and_large,
     trace,
 )
 from tests.reports.factories import VisitFactory, local
@@ -362,22 +364,11 @@ def test_free_text_is_escaped_in_the_page_and_in_the_figure_json(page, election)
 def test_the_number_of_queries_does_not_grow_with_regions_or_visits(
     client, coordinator, mission, other_mission, django_assert_max_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from missions.models import Membership
-
-    small = build_election(mission, regions=2, stations_per_district=3, visits_per_station=1)
-    large = build_election(other_mission, regions=6, stations_per_district=6, visits_per_station=4)
-    Membership.objects.create(user=coordinator, mission=other_mission, role="COORDINATOR")
-    login(client, coordinator)
+    small, large = small_and_large(client, coordinator, mission, other_mission)
     counts = []
     for election in (small, large):
         for query in ("", f"?region={election.regions[1].pk}&stage=VOTING&since=09:00"):
-            with CaptureQueriesContext(connection) as context:
-                response = client.get(f"/missions/{election.mission.pk}/dashboard/{query}")
-            assert response.status_code == 200
-            counts.append(len(context.captured_queries))
+            counts.append(queries_of(client, f"/missions/{election.mission.pk}/dashboard/{query}"))
 
     assert counts[0] == counts[2] and counts[1] == counts[3]
     with django_assert_max_num_queries(19):

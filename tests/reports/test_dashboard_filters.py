@@ -37,7 +37,16 @@ from tests.missions.factories import (
     StationFactory,
     TeamFactory,
 )
-from tests.reports.dashboard_data import NOW, build_election, figures_of, key_figure, login, trace
+from tests.reports.dashboard_data import (
+    NOW,
+    build_election,
+    figures_of,
+    key_figure,
+    login,
+    queries_of,
+    small_and_large,
+    trace,
+)
 from tests.reports.factories import VisitFactory, local
 
 pytestmark = pytest.mark.django_db
@@ -468,15 +477,7 @@ def test_an_organisation_of_every_observer_gives_the_aggregates_numbers(world):
 def test_the_filtered_page_costs_a_fixed_number_of_queries(
     client, coordinator, mission, other_mission, django_assert_max_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from missions.models import Membership
-
-    small = build_election(mission, regions=2, stations_per_district=3, visits_per_station=1)
-    large = build_election(other_mission, regions=6, stations_per_district=6, visits_per_station=4)
-    Membership.objects.create(user=coordinator, mission=other_mission, role="COORDINATOR")
-    login(client, coordinator)
+    small, large = small_and_large(client, coordinator, mission, other_mission)
     counts = []
     for election in (small, large):
         organisation = election.organisations[1].pk
@@ -486,10 +487,7 @@ def test_the_filtered_page_costs_a_fixed_number_of_queries(
             f"?organisation={organisation}&since=08:00&region={election.regions[1].pk}"
             "&stage=VOTING",
         ):
-            with CaptureQueriesContext(connection) as context:
-                response = client.get(f"/missions/{election.mission.pk}/dashboard/{query}")
-            assert response.status_code == 200
-            counts.append(len(context.captured_queries))
+            counts.append(queries_of(client, f"/missions/{election.mission.pk}/dashboard/{query}"))
 
     assert counts[:3] == counts[3:]
     # The unfiltered map's ten, and the organisation's share of the observers.
