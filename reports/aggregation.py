@@ -281,7 +281,7 @@ def _area_select(kind: Kind, level: str, mission_id: int, source=None) -> tuple[
     The station rows are the stored ones, or ``source``: the SQL (and parameters) of station
     rows computed on the fly (``_station_select`` with a ``narrow``).
     """
-    area_cols, area_join, area_group = LEVEL_JOINS[level]
+    area_cols, area_join, area_group = level if isinstance(level, tuple) else LEVEL_JOINS[level]
     area_params = [NATIONAL_CODE, NATIONAL_CODE] if level == AggregateLevel.NATIONAL else []
     if source is None:
         table = kind.station_model._meta.db_table
@@ -368,14 +368,15 @@ def _station_remainder_select(kind: Kind, mission, *, excluded) -> tuple[str, li
 
 
 def area_cells_select(
-    kind: Kind, mission, *, narrow, districts: bool = True, remainder: bool = False
+    kind: Kind, mission, *, narrow, districts: bool | int = True, remainder: bool = False
 ) -> tuple[str, list]:
     """SQL of ``kind``'s figures per cell (region code and name, district code and name,
     region id, district id, *keys, *area values), from the counted visits that also meet
     ``narrow`` (SQL about the visit ``v``, and its parameters): the stations' rows computed
     and summed exactly as reconciliation computes and sums them, so with a ``narrow`` that
     keeps every visit the cells add up to the stored area rows. Without ``districts`` a cell
-    is a whole region (its district columns empty). With ``remainder`` the station rows are
+    is a whole region (its district columns empty); with a region's id, so is every other
+    region, and that region's cells are its districts. With ``remainder`` the station rows are
     the stored ones less those of the visits ``narrow`` leaves out (same figures, read mostly
     from the aggregates: see ``_station_remainder_select``)."""
     if remainder:
@@ -383,7 +384,17 @@ def area_cells_select(
         source = _station_remainder_select(kind, mission, excluded=excluded)
     else:
         source = _station_select(kind, mission, narrow=narrow)
-    level = CELL if districts else REGION_CELL
+    if districts is True:
+        level = CELL
+    elif not districts:
+        level = REGION_CELL
+    else:  # an id, written into the SQL as an integer
+        district = f"CASE WHEN s.region_id = {int(districts)} THEN s.district_id END"
+        level = (
+            f"s.region_id AS cell_region, {district} AS cell_district",
+            "",
+            f"s.region_id, {district}",
+        )
     cells, params = _area_select(kind, level, mission.pk, source=source)
     sql = f"""
         SELECT r.code, r.name, d.code, d.name, q.*

@@ -187,7 +187,7 @@ def aggregate_source(*, mission, filters: DashboardFilters):
         mission=mission,
         narrow=narrow,
         turnout_narrow=turnout_narrow,
-        districts=filters.region_id is not None,
+        districts=filters.region_id or False,
         remainder=_kept_share(mission=mission, filters=filters) > REMAINDER_ABOVE,
     )
 

@@ -231,7 +231,8 @@ class NarrowedAggregates:
     alone (the organisation), and are the stored ones when that is None.
 
     ``districts`` False: only the national and region levels are asked for, and the cells
-    are whole regions (a tenth of the rows to read and sum).
+    are whole regions (a tenth of the rows to read and sum); a region's id: only that
+    region's districts are asked for.
 
     ``remainder``: for a narrowing that keeps most visits, coverage, assessments and findings
     (which add up over visits) are the stored station rows less those of the visits it leaves
@@ -245,7 +246,7 @@ class NarrowedAggregates:
         mission,
         narrow: tuple[str, list],
         turnout_narrow: tuple[str, list] | None,
-        districts: bool = True,
+        districts: bool | int = True,
         remainder: bool = False,
     ):
         self.mission = mission
