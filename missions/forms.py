@@ -1,9 +1,12 @@
 """Browser forms of the set-up pages: imports, members, teams, deployments, samples."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Area, Team
+from .selectors import AuditFilters
 from .services import MEMBER_ROLES
 
 
@@ -80,3 +83,82 @@ class SampleForm(forms.Form):
         min_value=0,
         max_value=2**63 - 1,
     )
+
+
+class AuditMomentField(forms.CharField):
+    """A date (the whole day in the mission's timezone) or an ISO 8601 time with an offset."""
+
+    def __init__(self, *, end: bool, **kwargs):
+        self.end = end
+        super().__init__(required=False, max_length=40, strip=True, **kwargs)
+
+    def moment(self, value: str, tzinfo) -> dt.datetime | None:
+        if not value:
+            return None
+        if len(value) == 10:
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                day = None
+            if day is not None:
+                if self.end:
+                    day += dt.timedelta(days=1)
+                return dt.datetime.combine(day, dt.time(0), tzinfo=tzinfo)
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give a date (2022-11-20) or a time with its offset (2022-11-20T10:05+06:00).")
+            ) from None
+        if moment.tzinfo is None:
+            raise forms.ValidationError(_("Give the time with its offset, as in +06:00."))
+        # The filter's end is exclusive; a time given as the end is meant to be included.
+        return moment + dt.timedelta(microseconds=1) if self.end else moment
+
+
+class AuditFilterForm(forms.Form):
+    """Narrows the audit log (page and API alike). Dates are days in the mission's timezone:
+    ``from`` includes its whole day and so does ``to``."""
+
+    action = forms.CharField(label=_("Action"), required=False, max_length=64)
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
+    actor = forms.CharField(label=_("Who"), required=False, max_length=150)
+
+    def __init__(self, data=None, *, mission, **kwargs):
+        super().__init__(data, **kwargs)
+        self.mission = mission
+        # "from" is a Python keyword, so these two are added by name.
+        self.fields["from"] = AuditMomentField(
+            end=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+        )
+        self.fields["to"] = AuditMomentField(
+            end=True, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        tzinfo = self.mission.tzinfo
+        for name in ("from", "to"):
+            if name in cleaned:
+                try:
+                    cleaned[name] = self.fields[name].moment(cleaned[name], tzinfo)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        since, until = cleaned.get("from"), cleaned.get("to")
+        if since is not None and until is not None and until <= since:
+            self.add_error("to", _("The end comes before the start."))
+        return cleaned
+
+    def filters(self) -> AuditFilters:
+        """The filters the valid fields give; a field with an error filters nothing."""
+        if not self.is_bound:
+            return AuditFilters()
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return AuditFilters(
+            action=data.get("action") or "",
+            object_type=data.get("object_type") or "",
+            actor=data.get("actor") or "",
+            since=data.get("from"),
+            until=data.get("to"),
+        )

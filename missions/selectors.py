@@ -4,9 +4,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
-from .models import Area, Deployment, Observer, PollingStation, SampleStation, Team
+from .models import (
+    Area,
+    AuditEvent,
+    Deployment,
+    Observer,
+    PollingStation,
+    SampleStation,
+    Team,
+)
 
 
 def sample_stations(*, sample):
@@ -190,3 +199,77 @@ def deployment_plan(*, mission, day: dt.date) -> Plan:
         visited=len(visited),
         visited_by_others=by_others,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit log
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit log is narrowed to; empty values filter nothing."""
+
+    action: str = ""
+    object_type: str = ""
+    actor: str = ""  # a username
+    since: dt.datetime | None = None  # inclusive
+    until: dt.datetime | None = None  # exclusive
+
+
+def audit_events(*, mission, filters: AuditFilters):
+    """The mission's audit events, newest first, with their actors."""
+    events = AuditEvent.objects.filter(mission=mission)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.object_type:
+        events = events.filter(object_type=filters.object_type)
+    if filters.actor:
+        events = events.filter(actor__username=filters.actor)
+    if filters.since is not None:
+        events = events.filter(at__gte=filters.since)
+    if filters.until is not None:
+        events = events.filter(at__lt=filters.until)
+    return events.select_related("actor").order_by("-at", "-id")
+
+
+def audit_filter_choices(*, mission) -> dict:
+    """The actions, object types and actors that occur in the mission's audit log."""
+    events = AuditEvent.objects.filter(mission=mission)
+    return {
+        "actions": list(events.order_by("action").values_list("action", flat=True).distinct()),
+        "object_types": list(
+            events.order_by("object_type").values_list("object_type", flat=True).distinct()
+        ),
+        "actors": list(
+            get_user_model()
+            .objects.filter(pk__in=events.filter(actor__isnull=False).values("actor_id"))
+            .order_by("username")
+            .values_list("username", flat=True)
+        ),
+    }
+
+
+def audit_changes(*, before: dict | None, after: dict | None) -> list[dict]:
+    """The keys whose values differ between ``before`` and ``after``, in the order they come.
+
+    A created object (no ``before``) shows every key of ``after``; a deleted one (no
+    ``after``) every key of ``before``. A value that is not a dict (an old event, a list) is
+    shown whole under the key ``""``.
+    """
+    if before is not None and not isinstance(before, dict):
+        before = {"": before}
+    if after is not None and not isinstance(after, dict):
+        after = {"": after}
+    old, new = before or {}, after or {}
+    keys = list(old) + [key for key in new if key not in old]
+    return [
+        {
+            "key": key,
+            "before": old.get(key),
+            "after": new.get(key),
+            "had_before": key in old,
+            "has_after": key in new,
+        }
+        for key in keys
+        if key not in old or key not in new or old[key] != new[key]
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_setup
+from . import views, views_audit, views_setup
 
 app_name = "missions"
 
@@ -37,4 +37,5 @@ urlpatterns = [
         name="sample-csv",
     ),
     path("missions/<int:mission_id>/downloads/", views_setup.downloads_page, name="downloads"),
+    path("missions/<int:mission_id>/audit/", views_audit.audit_page, name="audit"),
 ]

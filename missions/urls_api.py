@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, api_setup
+from . import api, api_audit, api_setup
 
 router = SimpleRouter()
 router.register("missions", api.MissionViewSet, basename="mission")
@@ -20,6 +20,9 @@ urlpatterns = [
         name="observer-import",
     ),
     path("missions/<int:mission_id>/members/", api_setup.MemberList.as_view(), name="member-list"),
+    path(
+        "missions/<int:mission_id>/audit/", api_audit.MissionAudit.as_view(), name="mission-audit"
+    ),
     path("missions/<int:mission_id>/samples/", api_setup.SampleList.as_view(), name="sample-list"),
     path(
         "missions/<int:mission_id>/samples/<int:sample_id>/",

@@ -118,7 +118,7 @@ OBJECT_KWARGS = {
 SKIPPED = {
     "admin": "Django admin: superusers only, Django's own checks",
     "set_language": "i18n: Django's language switch, no data",
-    "schema": "the OpenAPI schema: public, fuzzed in tests/test_api_fuzz.py",
+    "schema": "the OpenAPI schema: public, fuzzed in tests/test_fuzz.py",
     "api-docs": "Swagger UI over the schema: public, static assets",
 }
 
@@ -139,6 +139,7 @@ RULES = {
     "station-import": Rule(POST=COORDINATOR_WRITE),
     "observer-import": Rule(POST=COORDINATOR_WRITE),
     "member-list": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
+    "mission-audit": Rule(GET=STAFF_READ),
     # API: checklists, visits, findings, photos, device tokens.
     "checklist-list": Rule(GET=MISSION_READ),
     "visit-list": Rule(
@@ -228,6 +229,7 @@ RULES = {
     "missions:sample": Rule(GET=STAFF_READ),
     "missions:sample-csv": Rule(GET=STAFF_READ),
     "missions:downloads": Rule(GET=STAFF_READ),
+    "missions:audit": Rule(GET=STAFF_READ),
     "sample-list": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "sample-detail": Rule(GET=STAFF_READ),
     "sample-stations": Rule(GET=STAFF_READ),
