@@ -18,7 +18,7 @@ from .imports import observers_import, stations_import
 from .models import Membership, Sample, SampleStation
 from .sampling import sample_draw
 from .selectors import sample_stations
-from .services import MEMBER_ROLES, member_add
+from .services import MEMBER_ROLES, member_add, member_remove
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
@@ -178,6 +178,23 @@ class MemberList(APIView):
             },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class MemberDetail(APIView):
+    """One member of the mission; coordinators take the role away with DELETE."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, mission_id, membership_id):
+        """Remove a coordinator, analyst or press member (the account stays).
+
+        400 for an observer (they leave through the observer import) and for the mission's
+        last coordinator."""
+        mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
+        membership = get_object_or_404(Membership, mission=mission, pk=membership_id)
+        member_remove(
+            mission=mission, membership=membership, actor=request.user, now=timezone.now()
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SampleSerializer(serializers.ModelSerializer):

@@ -952,6 +952,7 @@ def import_job_check(*, job: ImportJob, now=None) -> ImportJob:
     return job
 
 
+@transaction.atomic
 def import_job_confirm(*, job: ImportJob, actor, now=None) -> ImportJob:
     """Mark a checked job for import by ``actor``; the import itself is ``import_job_apply``."""
     now = now or timezone.now()
@@ -963,6 +964,15 @@ def import_job_confirm(*, job: ImportJob, actor, now=None) -> ImportJob:
     job.confirmed_by = actor
     job.progress = 0
     job.save(update_fields=["status", "confirmed_by", "progress"])
+    audit_record(
+        actor=actor,
+        mission=job.mission,
+        action="import.confirm",
+        obj=job,
+        before={"status": ImportStatus.VALID},
+        after={"status": job.status, "kind": job.kind, "file": job.filename},
+        at=now,
+    )
     return job
 
 

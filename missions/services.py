@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from observation.default_checklists import DEFAULT_CHECKLISTS
 from observation.services import checklists_create_default
 
 from .access import forget_roles
-from .audit import audit_record
+from .audit import audit_event, audit_record, audit_records
 from .models import MemberRole, Membership, Mission
 
 
@@ -22,7 +23,7 @@ def mission_create(*, user, data: dict, now=None) -> Mission:
     mission.save()
     Membership.objects.create(user=user, mission=mission, role=MemberRole.COORDINATOR)
     forget_roles(user)
-    checklists_create_default(mission=mission)
+    checklists = checklists_create_default(mission=mission)
     audit_record(
         actor=user,
         mission=mission,
@@ -30,6 +31,23 @@ def mission_create(*, user, data: dict, now=None) -> Mission:
         obj=mission,
         after=data_of(mission),
         at=now,
+    )
+    audit_records(
+        [
+            audit_event(
+                actor=user,
+                mission=mission,
+                action="checklist.create",
+                obj=checklist,
+                after={
+                    "stage": checklist.stage,
+                    "version": checklist.version,
+                    "questions": [spec["code"] for spec in DEFAULT_CHECKLISTS[checklist.stage]],
+                },
+                at=now,
+            )
+            for checklist in checklists
+        ]
     )
     return mission
 
@@ -135,3 +153,55 @@ def member_add(
         )
         forget_roles(user)
     return membership, False, False
+
+
+@transaction.atomic
+def member_remove(*, mission: Mission, membership: Membership, actor, now=None) -> None:
+    """Take a coordinator's, analyst's or press member's role in this mission away.
+
+    The account stays (other missions may rely on it); from now on this mission is hidden
+    from it. Observers leave through the observer list, not here, and the mission's last
+    coordinator stays. Raises ValidationError.
+    """
+    locked = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=membership.pk, mission=mission)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError({"membership": [_("This is not a member of this mission.")]})
+    if locked.role not in MEMBER_ROLES:
+        raise ValidationError(
+            {
+                "membership": [
+                    _("Observers come from the observer import; they are not removed here.")
+                ]
+            }
+        )
+    if locked.role == MemberRole.COORDINATOR:
+        # Lock every coordinator row: two coordinators removing each other at once must not
+        # both succeed.
+        coordinators = list(
+            Membership.objects.select_for_update()
+            .filter(mission=mission, role=MemberRole.COORDINATOR)
+            .values_list("pk", flat=True)
+        )
+        if coordinators == [locked.pk]:
+            raise ValidationError(
+                {
+                    "membership": [
+                        _("This is the mission's last coordinator; add another one first.")
+                    ]
+                }
+            )
+    audit_record(
+        actor=actor,
+        mission=mission,
+        action="membership.delete",
+        obj=locked,
+        before={"username": locked.user.username, "role": locked.role},
+        at=now,
+    )
+    locked.delete()
+    forget_roles(locked.user)

@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path("missions/<int:mission_id>/members/", api_setup.MemberList.as_view(), name="member-list"),
     path(
+        "missions/<int:mission_id>/members/<int:membership_id>/",
+        api_setup.MemberDetail.as_view(),
+        name="member-detail",
+    ),
+    path(
         "missions/<int:mission_id>/audit/", api_audit.MissionAudit.as_view(), name="mission-audit"
     ),
     path("missions/<int:mission_id>/samples/", api_setup.SampleList.as_view(), name="sample-list"),

@@ -41,7 +41,7 @@ from .models import (
     Sample,
 )
 from .sampling import sample_draw
-from .services import member_add
+from .services import member_add, member_remove
 
 IMPORT_KINDS = {"stations": ImportKind.STATIONS, "observers": ImportKind.OBSERVERS}
 IMPORT_COLUMNS = {
@@ -71,6 +71,8 @@ def _form_errors(form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def members_page(request, mission_id):
     mission, is_coordinator = _staff_mission(request, mission_id)
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        return _member_remove(request, mission)
     form = MemberForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -116,6 +118,26 @@ def members_page(request, mission_id):
         },
         status=status,
     )
+
+
+def _member_remove(request, mission):
+    membership = object_or_404(
+        Membership.objects.filter(mission=mission).select_related("user"),
+        request.POST.get("membership"),
+    )
+    try:
+        member_remove(
+            mission=mission, membership=membership, actor=request.user, now=timezone.now()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(user)s is no longer %(role)s in this mission.")
+            % {"user": membership.user.username, "role": membership.get_role_display()},
+        )
+    return redirect("missions:members", mission.pk)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from rest_framework.authtoken.models import Token
 
 from missions.access import role_in
-from missions.audit import audit_record
+from missions.audit import audit_event, audit_record, audit_records
 from missions.models import MemberRole, PollingStation
 from reports.pipeline import visits_changed
 
@@ -552,20 +552,36 @@ def visit_submit(*, observer, payload: dict, now: dt.datetime) -> tuple[Visit, b
                 author=observer.user,
                 created_at=now,
             )
-            audit_record(
-                actor=observer.user,
-                mission=mission,
-                action="visit.submit",
-                obj=visit,
-                after={
-                    "client_uuid": str(visit.client_uuid),
-                    "station": station.code,
-                    "stage": visit.stage,
-                    "status": visit.status,
-                    "flags": [flag["code"] for flag in flags],
-                    "findings": len(findings),
-                },
-                at=now,
+            # The visit's event and one per finding, in one INSERT.
+            audit_records(
+                [
+                    audit_event(
+                        actor=observer.user,
+                        mission=mission,
+                        action="visit.submit",
+                        obj=visit,
+                        after={
+                            "client_uuid": str(visit.client_uuid),
+                            "station": station.code,
+                            "stage": visit.stage,
+                            "status": visit.status,
+                            "flags": [flag["code"] for flag in flags],
+                            "findings": len(findings),
+                        },
+                        at=now,
+                    ),
+                    *(
+                        audit_event(
+                            actor=observer.user,
+                            mission=mission,
+                            action="finding.create",
+                            obj=finding,
+                            after={"visit": visit.pk, **_finding_data(finding)},
+                            at=now,
+                        )
+                        for finding in findings
+                    ),
+                ]
             )
             visits_changed(mission_id=mission.pk, station_ids=[station.pk])
     except IntegrityError:

@@ -140,6 +140,8 @@ RULES = {
     "observer-import": Rule(POST=COORDINATOR_WRITE),
     "member-list": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "mission-audit": Rule(GET=STAFF_READ),
+    # The world's membership is the mission's only coordinator: removing it is a 400.
+    "member-detail": Rule(DELETE=COORDINATOR_WRITE),
     # API: checklists, visits, findings, photos, device tokens.
     "checklist-list": Rule(GET=MISSION_READ),
     "visit-list": Rule(

@@ -178,3 +178,61 @@ def test_member_list_for_staff(api, analyst, coordinator, mission):
 
 def test_member_list_is_a_404_for_press(api, press, mission):
     assert api.as_user(press).get(url(mission)).status_code == 404
+
+
+# --- Removing a member --------------------------------------------------------------------
+
+
+def member_url(mission, membership):
+    return f"/api/v1/missions/{mission.pk}/members/{membership.pk}/"
+
+
+def test_a_removed_analyst_no_longer_sees_the_mission(api, coordinator, analyst, mission):
+    membership = Membership.objects.get(user=analyst, mission=mission)
+
+    response = api.as_user(coordinator).delete(member_url(mission, membership))
+
+    assert response.status_code == 204
+    assert api.as_user(analyst).get(f"/api/v1/missions/{mission.pk}/").status_code == 404
+    assert User.objects.filter(username="analyst").exists()  # the account stays
+    event = AuditEvent.objects.get(action="membership.delete")
+    assert event.actor == coordinator and event.before == {"username": "analyst", "role": "ANALYST"}
+
+
+def test_the_last_coordinator_stays(api, coordinator, mission):
+    membership = Membership.objects.get(user=coordinator, mission=mission)
+
+    response = api.as_user(coordinator).delete(member_url(mission, membership))
+
+    assert response.status_code == 400
+    assert "last coordinator" in response.json()["membership"][0]
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_coordinator_may_leave_when_another_stays(api, coordinator, mission):
+    MembershipFactory(mission=mission, role="COORDINATOR")
+    membership = Membership.objects.get(user=coordinator, mission=mission)
+
+    response = api.as_user(coordinator).delete(member_url(mission, membership))
+
+    assert response.status_code == 204
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_members_page_offers_removal_to_coordinators_only(
+    client, coordinator, analyst, mission
+):
+    analyst_membership = Membership.objects.get(user=analyst, mission=mission)
+    client.force_login(analyst)
+    assert 'value="remove"' not in client.get(f"/missions/{mission.pk}/members/").content.decode()
+    client.force_login(coordinator)
+
+    response = client.post(
+        f"/missions/{mission.pk}/members/",
+        {"action": "remove", "membership": analyst_membership.pk},
+        follow=True,
+    )
+
+    assert "analyst is no longer Analyst in this mission." in response.content.decode()
+    assert not Membership.objects.filter(pk=analyst_membership.pk).exists()
+    assert f'data-member="{analyst_membership.pk}"' not in response.content.decode()

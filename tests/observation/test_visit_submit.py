@@ -185,10 +185,11 @@ def test_another_observer_reusing_a_client_uuid_is_a_409(api, observer, teammate
 
 
 def test_a_failure_half_way_leaves_nothing_behind(observer, visit_body, monkeypatch):
-    def broken_audit(**kwargs):
+    def broken_audit(*args, **kwargs):
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(services, "audit_record", broken_audit)
+    # The visit's audit rows go in with one INSERT, after the visit, findings and revision.
+    monkeypatch.setattr(services, "audit_records", broken_audit)
 
     with pytest.raises(RuntimeError):
         services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
