@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from .access import STAFF_ROLES, coordinator_mission_for, mission_for
 from .api import MissionScopedList
-from .imports import observers_import, stations_import
+from .imports import ImportResult, observers_import, stations_import
 from .models import Membership, Sample, SampleStation
 from .sampling import sample_draw
 from .selectors import sample_stations
@@ -43,12 +43,11 @@ def truthy(value) -> bool:
     return str(value or "").strip().lower() in TRUE_VALUES
 
 
-def _error_body(message: str) -> dict:
-    return {
-        "created": 0,
-        "updated": 0,
-        "errors": [{"row": None, "field": "file", "message": message}],
-    }
+def _error_body(message: str, *, dry_run: bool) -> dict:
+    """A 400 about the upload itself, in the same shape as any other import answer."""
+    return ImportResult(
+        errors=[{"row": None, "field": "file", "message": message}], dry_run=dry_run
+    ).as_response()
 
 
 class ImportView(APIView):
@@ -70,26 +69,30 @@ class ImportView(APIView):
     )
     def post(self, request, mission_id):
         mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
+        dry_run = truthy(request.query_params.get("dry_run"))
         # Refuse an oversized body before Django spools it to disk.
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > settings.IMPORT_MAX_BYTES + 64 * 1024:
             return Response(
                 _error_body(
                     _("The file is larger than the limit of %(limit)s MB.")
-                    % {"limit": f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):g}"}
+                    % {"limit": f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):g}"},
+                    dry_run=dry_run,
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         upload = request.FILES.get("file")
         if upload is None:
             return Response(
-                _error_body(_('Attach the spreadsheet as the multipart field "file".')),
+                _error_body(
+                    _('Attach the spreadsheet as the multipart field "file".'), dry_run=dry_run
+                ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         result = type(self).service(
             mission=mission,
             file=upload,
-            dry_run=truthy(request.query_params.get("dry_run")),
+            dry_run=dry_run,
             actor=request.user,
             now=timezone.now(),
         )
@@ -130,7 +133,9 @@ class MemberOut(serializers.ModelSerializer):
 class MemberList(APIView):
     """The mission's members; coordinators add one with ``{"username", "password", "role"}``."""
 
-    @extend_schema(responses={200: MemberOut(many=True)})
+    @extend_schema(
+        responses={200: inline_serializer("MemberListAnswer", {"results": MemberOut(many=True)})}
+    )
     def get(self, request, mission_id):
         mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
         memberships = (

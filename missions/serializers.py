@@ -1,11 +1,31 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Mission, Observer, PollingStation
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "07:00",
+        "description": "A clock time of the mission's timezone, HH:MM (HH:MM:SS accepted).",
+    }
+)
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as API.md writes it, ``"07:00"``.
+
+    OpenAPI's ``format: time`` is RFC 3339's full-time (seconds and an offset), which a
+    client validating the answer would reject; the schema gives the pattern instead.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class MissionSerializer(serializers.ModelSerializer):
-    polls_open = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
-    polls_close = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
+    polls_open = ClockTimeField()
+    polls_close = ClockTimeField()
     role = serializers.SerializerMethodField()
 
     class Meta:

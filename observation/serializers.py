@@ -100,7 +100,7 @@ class VisitSerializer(serializers.ModelSerializer):
     observer_name = serializers.CharField(source="observer.full_name", read_only=True)
     arrived_at = serializers.SerializerMethodField()
     departed_at = serializers.SerializerMethodField()
-    reviewed_at = serializers.DateTimeField(read_only=True)
+    reviewed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     answers = serializers.JSONField()
     flags = serializers.SerializerMethodField()
     findings = FindingSerializer(many=True, read_only=True)

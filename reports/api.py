@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import PageSizePagination
+from config.pagination import PageSizePagination, paginated_schema
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
 
@@ -128,7 +128,9 @@ class OfficialTurnoutList(APIView):
 
     serializer_class = OfficialTurnoutSerializer
 
-    @extend_schema(responses=OfficialTurnoutSerializer(many=True))
+    @extend_schema(
+        responses=paginated_schema(OfficialTurnoutSerializer, "PaginatedOfficialTurnoutList")
+    )
     def get(self, request, mission_id):
         mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
         paginator = PageSizePagination()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -231,7 +231,18 @@ class BriefingChartFile(APIView):
     permission_classes = [AllowAny]
     content_negotiation_class = FirstRenderer
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            # The format in the URL decides: .png, .svg, .pdf or .csv.
+            **{
+                (200, content_type.split(";")[0]): OpenApiTypes.BINARY
+                for content_type in rendering.CONTENT_TYPES.values()
+            },
+            503: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Chromium is missing or the render failed"
+            ),
+        }
+    )
     def get(self, request, briefing_id, name, fmt):
         briefing = briefing_get(user=request.user, briefing_id=briefing_id, now=timezone.now())
         filename = briefing_file_name(briefing=briefing, name=name, fmt=fmt)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from missions.audit import audit_record
 from missions.models import Area
@@ -23,7 +24,20 @@ def _snapshot(official: OfficialTurnout) -> dict:
 def official_turnout_create(
     *, mission, actor, area_code: str | None, at, percent: Decimal, now
 ) -> OfficialTurnout:
-    """Record a turnout figure the election commission announced (national or for an area)."""
+    """Record a turnout figure the election commission announced (national or for an area).
+
+    ``at`` must fall on the election day in the mission's timezone, like every visit.
+    """
+    day = at.astimezone(mission.tzinfo).date() if at is not None else None
+    if day != mission.election_date:
+        raise ValidationError(
+            {
+                "at": [
+                    _("Give a time on the election day, %(day)s, in %(tz)s.")
+                    % {"day": mission.election_date.isoformat(), "tz": mission.timezone}
+                ]
+            }
+        )
     area = None
     if area_code not in (None, "", NATIONAL_CODE):
         area = Area.objects.filter(mission=mission, code=area_code).first()

@@ -1,0 +1,137 @@
+"""Regression tests for what the API fuzzer (tests/test_fuzz.py) found: answers that did not
+match the OpenAPI schema, and inputs that were accepted although they made no sense.
+
+Each test reads the schema the server publishes and checks one answer against it.
+"""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from observation.models import Checklist, Visit
+from reports.briefings import briefing_publish
+from reports.rendering import CONTENT_TYPES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def openapi(client):
+    return client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def component(openapi, name):
+    return openapi["components"]["schemas"][name]
+
+
+def response_schema(openapi, path, method="get", status="200"):
+    content = openapi["paths"][path][method]["responses"][status]["content"]
+    schema = content["application/json"]["schema"]
+    if "$ref" in schema:
+        return component(openapi, schema["$ref"].split("/")[-1])
+    return schema
+
+
+def test_mission_times_are_documented_as_they_are_sent(api, openapi, coordinator, mission):
+    """Was: ``format: time`` (RFC 3339: seconds and an offset), while API.md sends "07:00"."""
+    body = api.as_user(coordinator).get(f"/api/v1/missions/{mission.pk}/").json()
+
+    for name in ("polls_open", "polls_close"):
+        field = component(openapi, "Mission")["properties"][name]
+        assert field.get("format") != "time"
+        assert re.fullmatch(field["pattern"], body[name]), (field, body[name])
+    assert body["polls_open"] == "07:00"
+
+
+def test_a_visit_not_yet_reviewed_has_a_null_review_time_and_the_schema_allows_it(
+    api, openapi, coordinator, observer, station
+):
+    """Was: ``reviewed_at`` documented as an always-present string; unreviewed visits send null."""
+    visit = Visit.objects.create(
+        mission=station.mission,
+        station=station,
+        team=observer.team,
+        observer=observer,
+        checklist=Checklist.objects.get(mission=station.mission, stage="VOTING", is_current=True),
+        stage="VOTING",
+        arrived_at=timezone.now(),
+        answers={},
+        client_uuid="6f1c0000-0000-4000-8000-000000000001",
+    )
+
+    body = api.as_user(coordinator).get(f"/api/v1/visits/{visit.pk}/").json()
+
+    assert body["reviewed_at"] is None
+    assert component(openapi, "Visit")["properties"]["reviewed_at"].get("nullable") is True
+
+
+def test_the_members_list_is_documented_with_its_envelope(api, openapi, coordinator, mission):
+    """Was: documented as a bare array; the answer is ``{"results": [...]}``."""
+    body = api.as_user(coordinator).get(f"/api/v1/missions/{mission.pk}/members/").json()
+
+    schema = response_schema(openapi, "/api/v1/missions/{mission_id}/members/")
+    assert schema["type"] == "object" and "results" in schema["properties"]
+    assert [m["username"] for m in body["results"]] == ["coordinator"]
+
+
+def test_the_official_turnout_list_is_documented_as_paginated(api, openapi, coordinator, mission):
+    """Was: documented as a bare array; the answer is paginated like every list."""
+    body = api.as_user(coordinator).get(f"/api/v1/missions/{mission.pk}/official-turnout/").json()
+
+    schema = response_schema(openapi, "/api/v1/missions/{mission_id}/official-turnout/")
+    assert set(schema["properties"]) == {"count", "next", "previous", "results"} == set(body)
+
+
+@pytest.mark.parametrize("at", ["0155-10-26T00:06:27Z", "2022-11-21T10:00:00+06:00"])
+def test_an_official_figure_off_the_election_day_is_refused(api, coordinator, mission, at):
+    """Was: a figure for the year 155 was stored (201) and sent back with the local mean time
+    offset +05:07:48, which is not an RFC 3339 time."""
+    response = api.as_user(coordinator).post(
+        f"/api/v1/missions/{mission.pk}/official-turnout/",
+        {"at": at, "turnout_pct": 50},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "election day" in response.json()["at"][0]
+    assert not mission.official_turnout.exists()
+
+
+@pytest.mark.parametrize("kind", ["stations", "observers"])
+def test_an_import_without_a_file_answers_in_the_documented_shape(
+    api, openapi, coordinator, mission, kind
+):
+    """Was: ``{"created", "updated", "errors"}`` only, while the schema requires every count."""
+    response = api.as_user(coordinator).post(
+        f"/api/v1/missions/{mission.pk}/{kind}/import/?dry_run=1", {}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    required = component(openapi, "ImportResult")["required"]
+    assert set(required) <= set(response.json())
+    assert response.json()["created"] == 0 and response.json()["dry_run"] is True
+    assert response.json()["errors"][0]["field"] == "file"
+
+
+def test_chart_files_are_documented_with_their_real_content_types(
+    api, openapi, coordinator, mission
+):
+    """Was: documented as application/octet-stream; a .csv is text/csv, a .png image/png."""
+    briefing = briefing_publish(mission=mission, user=coordinator, now=timezone.now())
+    name = briefing.snapshot["charts"][0]["name"]
+
+    response = api.as_user(coordinator).get(f"/api/v1/briefings/{briefing.pk}/charts/{name}.csv")
+
+    path = "/api/v1/briefings/{briefing_id}/charts/{name}.{fmt}"
+    documented = set(openapi["paths"][path]["get"]["responses"]["200"]["content"])
+    assert documented == {content_type.split(";")[0] for content_type in CONTENT_TYPES.values()}
+    assert response.status_code == 200
+    assert response["Content-Type"].split(";")[0] in documented
+
+
+def test_removing_a_member_is_in_the_schema(openapi):
+    path = openapi["paths"]["/api/v1/missions/{mission_id}/members/{membership_id}/"]
+
+    assert set(path) == {"delete"}
+    assert "204" in path["delete"]["responses"]
