@@ -37,3 +37,5 @@ urlpatterns = [
     path("", include("reports.urls_statistics")),
     path("", include("missions.urls")),
 ]
+
+handler404 = "config.errors.not_found"

@@ -250,6 +250,14 @@ class AnyMediaRenderer(BaseRenderer):
 class PhotoDownload(APIView):
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
+    def handle_exception(self, exc):
+        """Errors are JSON whatever the client accepts (``?format=bin`` or ``Accept: image/*``
+        would otherwise send them as ``*/*``)."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         responses={
             (200, "image/jpeg"): OpenApiTypes.BINARY,

@@ -3,7 +3,7 @@
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
@@ -36,7 +36,12 @@ class ExportView(APIView):
     content_negotiation_class = IgnoreAccept
 
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, MIME_TYPE): OpenApiTypes.BINARY}
+        # Spelled out: the URL's alternatives would become a pattern like "^csv|xlsx$".
+        parameters=[
+            OpenApiParameter("dataset", str, OpenApiParameter.PATH, enum=list(EXPORTS)),
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(CONTENT_TYPES)),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, MIME_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request, mission_id, dataset, fmt):
         mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -232,6 +232,11 @@ class BriefingChartFile(APIView):
     content_negotiation_class = FirstRenderer
 
     @extend_schema(
+        parameters=[
+            # Spelled out: the URL's (png|svg|pdf|csv) would become the pattern
+            # "^png|svg|pdf|csv$", which also matches "pngX".
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(rendering.CONTENT_TYPES))
+        ],
         responses={
             # The format in the URL decides: .png, .svg, .pdf or .csv.
             **{
@@ -241,7 +246,7 @@ class BriefingChartFile(APIView):
             503: OpenApiResponse(
                 OpenApiTypes.OBJECT, description="Chromium is missing or the render failed"
             ),
-        }
+        },
     )
     def get(self, request, briefing_id, name, fmt):
         briefing = briefing_get(user=request.user, briefing_id=briefing_id, now=timezone.now())
@@ -290,7 +295,14 @@ class BriefingPack(APIView):
         pack = briefing_pack_get(briefing=briefing, language=request_language())
         return Response(pack_status_data(request, briefing, pack))
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=None,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The pack is ready"),
+            202: OpenApiResponse(OpenApiTypes.OBJECT, description="The pack is being built"),
+            503: OpenApiResponse(OpenApiTypes.OBJECT, description="Chromium is missing"),
+        },
+    )
     def post(self, request, briefing_id):
         now = timezone.now()
         briefing = briefing_get(user=request.user, briefing_id=briefing_id, now=now)
@@ -313,7 +325,15 @@ class BriefingPackFile(APIView):
     permission_classes = [AllowAny]
     content_negotiation_class = FirstRenderer
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Not built yet: the build starts; ask again"
+            ),
+            503: OpenApiResponse(OpenApiTypes.OBJECT, description="Chromium is missing"),
+        }
+    )
     def get(self, request, briefing_id):
         now = timezone.now()
         briefing = briefing_get(user=request.user, briefing_id=briefing_id, now=now)

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from config.wsgi import application
@@ -41,6 +42,7 @@ CHECKS = [
     response_schema_conformance,
     content_type_conformance,
     response_headers_conformance,
+    status_code_conformance,
 ]
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)

@@ -135,3 +135,70 @@ def test_removing_a_member_is_in_the_schema(openapi):
 
     assert set(path) == {"delete"}
     assert "204" in path["delete"]["responses"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/missions/1/export/visits.doc", "/api/v1/nothing/here/", "/api/v2/"]
+)
+def test_an_api_url_that_matches_no_route_is_a_json_404(api, coordinator, url):
+    """Was: Django's HTML "Not Found" page under /api/, where every answer is JSON."""
+    response = api.as_user(coordinator).get(url)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_that_does_not_exist_is_still_an_html_404(client):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "values"),
+    [
+        (
+            "/api/v1/briefings/{briefing_id}/charts/{name}.{fmt}",
+            "fmt",
+            ["png", "svg", "pdf", "csv"],
+        ),
+        (
+            "/api/v1/missions/{mission_id}/export/{dataset}.{fmt}",
+            "dataset",
+            ["visits", "findings", "stations", "observers"],
+        ),
+        ("/api/v1/missions/{mission_id}/export/{dataset}.{fmt}", "fmt", ["csv", "xlsx"]),
+    ],
+)
+def test_file_formats_in_paths_are_documented_as_enums(openapi, path, name, values):
+    """Was: the pattern "^png|svg|pdf|csv$" (from the URL's alternatives), which "pngX" matches."""
+    (parameter,) = [p for p in openapi["paths"][path]["get"]["parameters"] if p["name"] == name]
+
+    assert sorted(parameter["schema"]["enum"]) == sorted(values)
+
+
+def test_the_briefing_pack_documents_that_it_may_still_be_building(openapi):
+    """Was: GET pack.pdf answers 202 while the pack is built, which the schema did not say."""
+    pack = openapi["paths"]["/api/v1/briefings/{briefing_id}/pack/"]["post"]["responses"]
+    pack_file = openapi["paths"]["/api/v1/briefings/{briefing_id}/pack.pdf"]["get"]["responses"]
+
+    assert {"200", "202", "503"} <= set(pack)
+    assert {"200", "202", "503"} <= set(pack_file)
+
+
+def test_a_photo_error_is_json_whatever_the_client_accepts(api, observer, mission):
+    """Was: ``?format=bin`` made a 404 go out as ``*/*; charset=utf-8``."""
+    response = api.as_user(observer.user).get("/api/v1/photos/999999/?format=bin")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_every_operation_documents_the_errors_api_md_promises(openapi):
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            missing = {"400", "401", "403", "404"} - set(operation["responses"])
+            assert not missing, f"{method.upper()} {path} does not document {missing}"
