@@ -8,7 +8,6 @@ mission past the embargo, everyone for public briefings), and a 404 hides the re
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -39,24 +38,12 @@ from .briefings import (
     briefings_visible,
 )
 from .models import Briefing, BriefingPackStatus
+from .serializers import AwareDateTimeField
 
 
 def request_language() -> str:
     """The active language, as one of settings.LANGUAGES (the cache key of rendered files)."""
     return translation.get_supported_language_variant(translation.get_language() or "en")
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with an offset; a time without one is a 400 (API.md, General)."""
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
-            if parsed is not None and parsed.tzinfo is None:
-                raise serializers.ValidationError(
-                    "Give the time with its UTC offset, e.g. 2022-11-21T09:00:00+06:00."
-                )
-        return super().to_internal_value(value)
 
 
 class BriefingCreateSerializer(serializers.Serializer):

@@ -11,7 +11,11 @@ class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 time that must carry its UTC offset (API.md: without one it is a 400)."""
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
+        except ValueError:
+            # Well formed but impossible ("12:99"): parse_datetime raises, a 400 not a 500.
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss]+HH:MM")
         if parsed is not None and timezone.is_naive(parsed):
             raise serializers.ValidationError(
                 "Give the time with its UTC offset, e.g. 2022-11-20T10:00:00+06:00."

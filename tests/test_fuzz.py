@@ -1,6 +1,6 @@
 """Fuzzing the API with schemathesis: every operation of /api/schema/, as a coordinator and
 as an observer, with generated inputs. No answer may be a 5xx, and every answer must match
-what the schema says about it (body, content type, headers).
+what the schema says about it (status code, body, content type, headers).
 
 The schema is loaded from the WSGI application (no server); requests go through the same
 application, on the test's database connection, against the small world of two missions in
@@ -11,8 +11,8 @@ bodies are hypothesis's. A few examples per operation, derandomized: the same ca
 The schema is fetched at import, before any database exists: ``/api/schema/`` must read no
 data and open no transaction (``config/urls.py``), or collecting this module fails.
 
-Run time: about 110 s for the 98 cases on the 2-core development machine (most of it in
-requests; the chart files render through Chromium).
+Run time: about 50 s for the 98 cases on the 2-core development machine at load 4 (most of
+it in requests; the chart files render through Chromium).
 """
 
 import pytest
@@ -35,7 +35,7 @@ from tests.world import world_fixture
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 world = world_fixture()
 
-EXAMPLES = 5
+EXAMPLES = 10
 PERSONAS = ("coordinator", "observer")
 CHECKS = [
     not_a_server_error,
@@ -45,7 +45,17 @@ CHECKS = [
     status_code_conformance,
 ]
 
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+# Schemathesis's "coverage" phase (boundary and invalid values for every parameter, derived
+# from the schema) is off: it adds about 75 s to the run here, past the two minutes this module
+# may take in the suite. With it on, the module passed as well (98 cases, 113 s, 2026-11-28).
+# The "examples" and "fuzzing" phases run: EXAMPLES generated cases per operation and persona.
+schema = schemathesis.openapi.from_wsgi(
+    "/api/schema/?format=json",
+    application,
+    config=schemathesis.config.SchemathesisConfig.from_dict(
+        {"phases": {"coverage": {"enabled": False}}}
+    ),
+)
 
 
 @pytest.fixture(autouse=True)

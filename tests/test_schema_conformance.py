@@ -202,3 +202,32 @@ def test_every_operation_documents_the_errors_api_md_promises(openapi):
         for method, operation in operations.items():
             missing = {"400", "401", "403", "404"} - set(operation["responses"])
             assert not missing, f"{method.upper()} {path} does not document {missing}"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/missions/{}/official-turnout/",
+            {"at": "2022-11-20T12:99:00+06:00", "turnout_pct": 50},
+            "at",
+        ),
+        (
+            "/api/v1/missions/{}/official-turnout/",
+            {"at": "2022-02-30T10:00Z", "turnout_pct": 5},
+            "at",
+        ),
+        (
+            "/api/v1/missions/{}/briefings/",
+            {"embargo_until": "2022-11-21T25:00:00+06:00"},
+            "embargo_until",
+        ),
+    ],
+)
+def test_an_impossible_time_is_a_400_not_a_500(api, coordinator, mission, url, body, field):
+    """Was: a 500 (Django's parse_datetime raises ValueError on "12:99", well formed but
+    impossible); found by the fuzzer on the official turnout, the same field on briefings."""
+    response = api.as_user(coordinator).post(url.format(mission.pk), body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
