@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Prefetch
 
 from .models import (
@@ -232,14 +233,22 @@ def audit_events(*, mission, filters: AuditFilters):
     return events.select_related("actor").order_by("-at", "-id")
 
 
+# The filter choices take one pass over the mission's audit rows (about 0.6 s at a million
+# events): kept for a minute, so a new kind of event shows up in the menus within one.
+AUDIT_CHOICES_SECONDS = 60
+
+
 def audit_filter_choices(*, mission) -> dict:
     """The actions, object types and actors that occur in the mission's audit log."""
+    key = f"missions:audit-choices:{mission.pk}"
+    choices = cache.get(key)
+    if choices is not None:
+        return choices
     events = AuditEvent.objects.filter(mission=mission)
-    return {
-        "actions": list(events.order_by("action").values_list("action", flat=True).distinct()),
-        "object_types": list(
-            events.order_by("object_type").values_list("object_type", flat=True).distinct()
-        ),
+    pairs = list(events.order_by().values_list("action", "object_type").distinct())
+    choices = {
+        "actions": sorted({action for action, _ in pairs}),
+        "object_types": sorted({object_type for _, object_type in pairs}),
         "actors": list(
             get_user_model()
             .objects.filter(pk__in=events.filter(actor__isnull=False).values("actor_id"))
@@ -247,6 +256,8 @@ def audit_filter_choices(*, mission) -> dict:
             .values_list("username", flat=True)
         ),
     }
+    cache.set(key, choices, AUDIT_CHOICES_SECONDS)
+    return choices
 
 
 def audit_changes(*, before: dict | None, after: dict | None) -> list[dict]:

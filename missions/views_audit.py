@@ -25,6 +25,16 @@ def audit_page(request, mission_id):
         selectors.audit_events(mission=mission, filters=form.filters()), AUDIT_PAGE_SIZE
     ).get_page(request.GET.get("page"))
 
+    # A filter from a link stays visible even if the (cached) menus do not have it yet.
+    choices = selectors.audit_filter_choices(mission=mission)
+    choices = {
+        key: sorted({*values, *([form[field].value()] if form[field].value() else [])})
+        for key, field, values in (
+            ("actions", "action", choices["actions"]),
+            ("object_types", "object_type", choices["object_types"]),
+            ("actors", "actor", choices["actors"]),
+        )
+    }
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -33,7 +43,7 @@ def audit_page(request, mission_id):
         {
             "mission": mission,
             "form": form,
-            "choices": selectors.audit_filter_choices(mission=mission),
+            "choices": choices,
             "page": page,
             "rows": [
                 (event, selectors.audit_changes(before=event.before, after=event.after))
