@@ -497,6 +497,66 @@ MUTATIONS = [
         _removed,
         lambda ctx, r, e: e.before == {"username": "member2", "role": "PRESS"},
     ),
+    # --- Beyond the issue's list: the other audited changes --------------------------------
+    Mutation(
+        "official turnout create (API)",
+        lambda ctx: ctx.api("coordinator").post(
+            f"/api/v1/missions/{ctx.mission.pk}/official-turnout/",
+            {"at": "2022-11-20T10:00:00+06:00", "turnout_pct": 23.4},
+            format="json",
+        ),
+        201,
+        "official_turnout.create",
+        "coordinator",
+        lambda ctx, r: ("reports.officialturnout", str(r.json()["id"])),
+        lambda ctx, r, e: e.before is None and e.after["percent"] == "23.40",
+    ),
+    Mutation(
+        "sample draw (API)",
+        lambda ctx: ctx.api("coordinator").post(
+            f"/api/v1/missions/{ctx.mission.pk}/samples/", {"size": 1, "seed": 7}, format="json"
+        ),
+        201,
+        "sample.draw",
+        "coordinator",
+        lambda ctx, r: ("missions.sample", str(r.json()["id"])),
+        lambda ctx, r, e: e.after["size"] == 1 and e.after["seed"] == 7,
+    ),
+    Mutation(
+        "deployment create (page)",
+        lambda ctx: ctx.page("coordinator").post(
+            f"/missions/{ctx.mission.pk}/teams/",
+            {
+                "action": "deploy",
+                "deploy-team": ctx.team.pk,
+                "deploy-day": "2022-11-20",
+                "deploy-stations": ctx.station.code,
+            },
+        ),
+        302,
+        "deployment.create",
+        "coordinator",
+        lambda ctx, r: ("missions.deployment", str(ctx.mission.deployments.get().pk)),
+        lambda ctx, r, e: e.before is None and e.after is not None,
+    ),
+    Mutation(
+        "device token issue (API)",
+        lambda ctx: ctx.api("coordinator").post(f"/api/v1/observers/{ctx.observer.pk}/token/"),
+        200,
+        "observer.token_issue",
+        "coordinator",
+        lambda ctx, r: ("missions.observer", str(ctx.observer.pk)),
+        lambda ctx, r, e: r.json()["token"] not in str(e.after),
+    ),
+    Mutation(
+        "export download (API)",
+        lambda ctx: ctx.api("analyst").get(f"/api/v1/missions/{ctx.mission.pk}/export/visits.csv"),
+        200,
+        "export.download",
+        "analyst",
+        _mission,
+        lambda ctx, r, e: e.after == {"dataset": "visits", "format": "csv"},
+    ),
     # --- Briefings --------------------------------------------------------------------------
     Mutation(
         "briefing create (API)",
