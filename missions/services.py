@@ -160,8 +160,8 @@ def member_remove(*, mission: Mission, membership: Membership, actor, now=None) 
     """Take a coordinator's, analyst's or press member's role in this mission away.
 
     The account stays (other missions may rely on it); from now on this mission is hidden
-    from it. Observers leave through the observer list, not here, and the mission's last
-    coordinator stays. Raises ValidationError.
+    from it. Observers' memberships belong to the observer import and are not removed here,
+    and the mission's last coordinator stays. Raises ValidationError.
     """
     locked = (
         Membership.objects.select_for_update()
