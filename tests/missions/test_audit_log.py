@@ -331,3 +331,21 @@ def test_reading_the_log_writes_nothing(api, coordinator, events):
     api.as_user(coordinator).get(api_url(events[0].mission))
 
     assert AuditEvent.objects.count() == before
+
+
+def test_a_visits_event_links_to_the_visit_unless_it_was_deleted(client, coordinator, mission):
+    for action, object_id in (("visit.review", "41"), ("visit.delete", "42")):
+        AuditEvent.objects.create(
+            mission=mission,
+            actor=coordinator,
+            action=action,
+            object_type="observation.visit",
+            object_id=object_id,
+            at=at(mission, 20, 12),
+        )
+    client.force_login(coordinator)
+
+    html = client.get(page_url(mission)).content.decode()
+
+    assert f'href="/missions/{mission.pk}/visits/41/"' in html
+    assert f'href="/missions/{mission.pk}/visits/42/"' not in html
