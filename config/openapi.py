@@ -20,11 +20,16 @@ ERRORS = {
 }
 
 
+# DRF's answer to a body it cannot parse (a Content-Type the view does not take).
+UNSUPPORTED = {"415": "The request body's Content-Type is not one this operation takes"}
+
+
 def document_errors(result, generator, request, public):
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
-            for code, description in ERRORS.items():
+            errors = {**ERRORS, **(UNSUPPORTED if "requestBody" in operation else {})}
+            for code, description in errors.items():
                 responses.setdefault(
                     code,
                     {

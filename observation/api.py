@@ -19,7 +19,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -116,6 +116,13 @@ class VisitFilter(django_filters.FilterSet):
         fields = ["mission", "station", "stage", "status"]
 
 
+class VisitDeleteQuerySerializer(serializers.Serializer):
+    # A CharField refuses NUL characters, which PostgreSQL cannot store (a 500 before).
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Why"
+    )
+
+
 class VisitViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -156,17 +163,16 @@ class VisitViewSet(
             visit_data(visit), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    @extend_schema(
-        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="Why")],
-        responses={204: None},
-    )
+    @extend_schema(parameters=[VisitDeleteQuerySerializer], responses={204: None})
     def destroy(self, request, pk=None):
         """Delete a visit (coordinators): a duplicate or a test report. The audit keeps it."""
         visit = selectors.visit_for_review(user=request.user, visit_id=pk)
+        query = VisitDeleteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         services.visit_delete(
             visit=visit,
             actor=request.user,
-            reason=request.query_params.get("reason", ""),
+            reason=query.validated_data["reason"],
             now=timezone.now(),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

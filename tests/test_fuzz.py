@@ -15,6 +15,8 @@ Run time: about 50 s for the 98 cases on the 2-core development machine at load 
 it in requests; the chart files render through Chromium).
 """
 
+import os
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -35,7 +37,8 @@ from tests.world import world_fixture
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 world = world_fixture()
 
-EXAMPLES = 10
+# A deeper run by hand: FUZZ_EXAMPLES=100 FUZZ_COVERAGE=1 pytest tests/test_fuzz.py
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 PERSONAS = ("coordinator", "observer")
 CHECKS = [
     not_a_server_error,
@@ -53,7 +56,7 @@ schema = schemathesis.openapi.from_wsgi(
     "/api/schema/?format=json",
     application,
     config=schemathesis.config.SchemathesisConfig.from_dict(
-        {"phases": {"coverage": {"enabled": False}}}
+        {"phases": {"coverage": {"enabled": os.environ.get("FUZZ_COVERAGE") == "1"}}}
     ),
 )
 

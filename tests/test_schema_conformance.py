@@ -231,3 +231,40 @@ def test_an_impossible_time_is_a_400_not_a_500(api, coordinator, mission, url, b
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
+
+
+def test_a_nul_character_in_a_deletion_reason_is_a_400(api, coordinator, observer, station):
+    """Was: a 500 (PostgreSQL stores no NUL character), from ``DELETE /visits/{id}/?reason=``."""
+    visit = Visit.objects.create(
+        mission=station.mission,
+        station=station,
+        team=observer.team,
+        observer=observer,
+        checklist=Checklist.objects.get(mission=station.mission, stage="VOTING", is_current=True),
+        stage="VOTING",
+        arrived_at=timezone.now(),
+        answers={},
+        client_uuid="6f1c0000-0000-4000-8000-000000000002",
+    )
+
+    response = api.as_user(coordinator).delete(f"/api/v1/visits/{visit.pk}/?reason=dup%00licate")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["reason"]
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_a_body_of_a_type_the_operation_does_not_take_is_a_documented_415(
+    api, openapi, coordinator, mission
+):
+    """Was: DRF's 415 was missing from the schema of every operation that takes a body."""
+    response = api.as_user(coordinator).generic(
+        "POST",
+        f"/api/v1/missions/{mission.pk}/observers/import/",
+        "code,name",
+        content_type="text/plain",
+    )
+
+    assert response.status_code == 415
+    operation = openapi["paths"]["/api/v1/missions/{mission_id}/observers/import/"]["post"]
+    assert "415" in operation["responses"]
