@@ -29,7 +29,9 @@ def observer_device_token_rotate(*, observer: Observer, actor, now) -> str:
 def observer_for_device_token(*, key: str) -> Observer | None:
     """The observer profile behind a device token, or None if the key is no observer's."""
     key = (key or "").strip()
-    if not key or len(key) > 40:
+    # Tokens are 40 hexadecimal digits; anything else (a NUL character, which PostgreSQL
+    # cannot even compare, made this page a 500) is no token.
+    if not key or len(key) > 40 or not key.isascii() or not key.isalnum():
         return None
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:

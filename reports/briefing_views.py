@@ -39,6 +39,11 @@ from .briefings import (
 from .models import BriefingPackStatus
 
 
+class WithdrawForm(forms.Form):
+    # A form field refuses NUL characters, which PostgreSQL cannot store (a 500 before).
+    reason = forms.CharField(max_length=2000, required=False)
+
+
 class PublishForm(forms.Form):
     mission = forms.TypedChoiceField(label=gettext_lazy("Mission"), coerce=int)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
@@ -181,8 +186,12 @@ def briefing_withdraw_page(request, briefing_id):
     briefing = briefing_get(user=request.user, briefing_id=briefing_id, now=now)
     if not briefing_may_withdraw(user=request.user, briefing=briefing):
         raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect("reports:briefing", briefing.pk)
     briefing_withdraw(
-        briefing=briefing, user=request.user, now=now, reason=request.POST.get("reason", "")
+        briefing=briefing, user=request.user, now=now, reason=form.cleaned_data["reason"]
     )
     messages.success(request, _("The briefing is withdrawn: the press no longer sees it."))
     return redirect("reports:briefings")

@@ -95,3 +95,35 @@ def test_a_wrong_password_is_a_400_that_says_so(client, coordinator):
     assert response.status_code == 400
     assert b"Your username and password did not match" in response.content
     assert "_auth_user_id" not in client.session
+
+
+# --- NUL characters: PostgreSQL stores and compares none, so each was a 500 -----------------
+
+
+@pytest.mark.django_db
+def test_a_device_code_with_a_nul_character_is_refused_not_a_server_error(client, observer):
+    response = client.post("/observe/device/", {"token": "ab\x00cd"})
+
+    assert response.status_code == 400
+    assert "This device code is not valid" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_reason_with_a_nul_character_is_refused_and_withdraws_nothing(
+    client, coordinator, mission
+):
+    from django.utils import timezone
+
+    from missions.models import AuditEvent
+    from reports.briefings import briefing_publish
+
+    briefing = briefing_publish(mission=mission, user=coordinator, now=timezone.now())
+    client.force_login(coordinator)
+
+    response = client.post(f"/briefings/{briefing.pk}/withdraw/", {"reason": "typo\x00"})
+
+    assert response.status_code == 302
+    briefing.refresh_from_db()
+    assert briefing.withdrawn_at is None
+    assert not AuditEvent.objects.filter(action="briefing.withdraw").exists()
