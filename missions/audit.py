@@ -30,27 +30,9 @@ def audit_event(
     )
 
 
-def audit_record(
-    *,
-    actor,
-    mission,
-    action: str,
-    obj,
-    before: dict | None = None,
-    after: dict | None = None,
-    reason: str = "",
-    at=None,
-) -> AuditEvent:
-    event = audit_event(
-        actor=actor,
-        mission=mission,
-        action=action,
-        obj=obj,
-        before=before,
-        after=after,
-        reason=reason,
-        at=at,
-    )
+def audit_record(**fields) -> AuditEvent:
+    """Write one audit row now; ``fields`` are ``audit_event``'s."""
+    event = audit_event(**fields)
     event.save(force_insert=True)
     return event
 

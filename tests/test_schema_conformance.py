@@ -5,6 +5,7 @@ Each test reads the schema the server publishes and checks one answer against it
 """
 
 import re
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -33,6 +34,20 @@ def response_schema(openapi, path, method="get", status="200"):
     return schema
 
 
+def a_visit(observer, station):
+    return Visit.objects.create(
+        mission=station.mission,
+        station=station,
+        team=observer.team,
+        observer=observer,
+        checklist=Checklist.objects.get(mission=station.mission, stage="VOTING", is_current=True),
+        stage="VOTING",
+        arrived_at=timezone.now(),
+        answers={},
+        client_uuid=uuid.uuid4(),
+    )
+
+
 def test_mission_times_are_documented_as_they_are_sent(api, openapi, coordinator, mission):
     """Was: ``format: time`` (RFC 3339: seconds and an offset), while API.md sends "07:00"."""
     body = api.as_user(coordinator).get(f"/api/v1/missions/{mission.pk}/").json()
@@ -48,17 +63,7 @@ def test_a_visit_not_yet_reviewed_has_a_null_review_time_and_the_schema_allows_i
     api, openapi, coordinator, observer, station
 ):
     """Was: ``reviewed_at`` documented as an always-present string; unreviewed visits send null."""
-    visit = Visit.objects.create(
-        mission=station.mission,
-        station=station,
-        team=observer.team,
-        observer=observer,
-        checklist=Checklist.objects.get(mission=station.mission, stage="VOTING", is_current=True),
-        stage="VOTING",
-        arrived_at=timezone.now(),
-        answers={},
-        client_uuid="6f1c0000-0000-4000-8000-000000000001",
-    )
+    visit = a_visit(observer, station)
 
     body = api.as_user(coordinator).get(f"/api/v1/visits/{visit.pk}/").json()
 
@@ -235,17 +240,7 @@ def test_an_impossible_time_is_a_400_not_a_500(api, coordinator, mission, url, b
 
 def test_a_nul_character_in_a_deletion_reason_is_a_400(api, coordinator, observer, station):
     """Was: a 500 (PostgreSQL stores no NUL character), from ``DELETE /visits/{id}/?reason=``."""
-    visit = Visit.objects.create(
-        mission=station.mission,
-        station=station,
-        team=observer.team,
-        observer=observer,
-        checklist=Checklist.objects.get(mission=station.mission, stage="VOTING", is_current=True),
-        stage="VOTING",
-        arrived_at=timezone.now(),
-        answers={},
-        client_uuid="6f1c0000-0000-4000-8000-000000000002",
-    )
+    visit = a_visit(observer, station)
 
     response = api.as_user(coordinator).delete(f"/api/v1/visits/{visit.pk}/?reason=dup%00licate")
 
