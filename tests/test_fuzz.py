@@ -37,9 +37,10 @@ from tests.world import world_fixture
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 world = world_fixture()
 
-# A deeper run by hand: FUZZ_EXAMPLES=100 FUZZ_COVERAGE=1 pytest tests/test_fuzz.py
+# A deeper run by hand: FUZZ_EXAMPLES=100 FUZZ_COVERAGE=1 pytest tests/test_fuzz.py, and
+# FUZZ_PERSONAS=analyst,press,outsider for other callers (tests/world.py's personas).
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
-PERSONAS = ("coordinator", "observer")
+PERSONAS = tuple(os.environ.get("FUZZ_PERSONAS", "coordinator,observer").split(","))
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
