@@ -15,9 +15,8 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
-from django.db.models.functions import Coalesce
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from rest_framework.authtoken.models import Token
 
 from missions.access import role_in
@@ -343,6 +342,76 @@ def _local(at, mission) -> str:
     return f"{at.astimezone(mission.tzinfo):%H:%M}"
 
 
+_VISITS_AROUND_SQL = """
+SELECT o.id, o.station_id, o.arrived_at, o.ends_at, o.voters_so_far, s.code
+FROM (
+    SELECT id, station_id, arrived_at, COALESCE(departed_at, arrived_at) AS ends_at,
+           voters_so_far
+    FROM {visit}
+    WHERE mission_id = %(mission)s AND status <> %(rejected)s AND (
+        ({team_column} = %(team)s AND station_id <> %(station)s
+         AND (arrived_at = %(arrived)s
+              OR (arrived_at < %(ends)s AND COALESCE(departed_at, arrived_at) > %(arrived)s)))
+        {count_condition}
+    )
+    ORDER BY arrived_at, id
+    LIMIT 10
+) o
+JOIN {station} s ON s.id = o.station_id
+ORDER BY o.arrived_at, o.id
+"""
+_COUNT_CONDITION = (
+    "OR (station_id = %(station)s AND arrived_at < %(arrived)s AND voters_so_far > %(voters)s)"
+)
+
+
+def _as_datetime(value) -> dt.datetime:
+    """A timestamp from a raw cursor: PostgreSQL gives datetimes, SQLite UTC text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _visits_around(*, mission_id, team_id, observer_id, station_id, arrived, ends, voters):
+    """The first 10 (by arrival) of the mission's visits that are not REJECTED and either
+    overlap ``arrived``..``ends`` at another station by the same team (by the same observer
+    when there is no team), or (when ``voters`` is given) arrived earlier at this station
+    with more ballots issued, each with its station's code.
+
+    One raw statement: the ORM spent ~2 ms of CPU building this query on every visit POST
+    (BENCHMARKS.md, Ingest). ``tests/observation/test_visit_submit.py`` holds the flags."""
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = _VISITS_AROUND_SQL.format(
+        visit=Visit._meta.db_table,
+        station=PollingStation._meta.db_table,
+        team_column="team_id" if team_id else "observer_id",
+        count_condition=_COUNT_CONDITION if voters is not None else "",
+    )
+    params = {
+        "mission": mission_id,
+        "rejected": VisitStatus.REJECTED.value,
+        "team": team_id or observer_id,
+        "station": station_id,
+        "arrived": adapt(arrived),
+        "ends": adapt(ends),
+        "voters": voters,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        {
+            "id": pk,
+            "station_id": other_station,
+            "arrived_at": _as_datetime(other_arrived),
+            "ends_at": _as_datetime(other_ends),
+            "voters_so_far": other_voters,
+            "code": code,
+        }
+        for pk, other_station, other_arrived, other_ends, other_voters, code in rows
+    ]
+
+
 def _visit_flags(*, observer, data) -> list[dict]:
     """Reasons a possible but suspicious visit needs a coordinator's eye (at most one query)."""
     mission, station = observer.mission, data["station"]
@@ -370,37 +439,24 @@ def _visit_flags(*, observer, data) -> list[dict]:
                 }
             )
 
-    ends = departed or arrived
-    same_team = (
-        Q(team_id=observer.team_id) if observer.team_id else Q(observer_id=observer.pk)
-    ) & ~Q(station_id=station.pk)
-    overlapping = same_team & (Q(arrived_at=arrived) | Q(arrived_at__lt=ends, ends_at__gt=arrived))
-    conditions = overlapping
-    if voters is not None:
-        conditions |= Q(station_id=station.pk, arrived_at__lt=arrived, voters_so_far__gt=voters)
-    others = (
-        Visit.objects.filter(mission_id=mission.pk)
-        .exclude(status=VisitStatus.REJECTED)
-        .annotate(ends_at=Coalesce("departed_at", "arrived_at"))
-        .filter(conditions)
-        .values("id", "station_id", "arrived_at", "ends_at", "voters_so_far")
-        .order_by("arrived_at", "id")[:10]
+    others = _visits_around(
+        mission_id=mission.pk,
+        team_id=observer.team_id,
+        observer_id=observer.pk,
+        station_id=station.pk,
+        arrived=arrived,
+        ends=departed or arrived,
+        voters=voters,
     )
     team_label = observer.team.code if observer.team_id else observer.full_name
     overlap_seen = count_seen = False
     for other in others:
         if other["station_id"] != station.pk and not overlap_seen:
             overlap_seen = True
-            # Only a flagged visit pays for the other station's code (no join on the hot path).
-            other_code = (
-                PollingStation.objects.filter(pk=other["station_id"])
-                .values_list("code", flat=True)
-                .first()
-            )
             flags.append(
                 {
                     "code": "TEAM_IN_TWO_PLACES",
-                    "message": f"Team {team_label} also reported being at {other_code} "
+                    "message": f"Team {team_label} also reported being at {other['code']} "
                     f"from {_local(other['arrived_at'], mission)} to "
                     f"{_local(other['ends_at'], mission)} (visit {other['id']}), "
                     "overlapping this visit.",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from missions.models import AuditEvent
 from observation import services
 from observation.models import Finding, FindingRevision, Visit, VisitRevision
-from tests.missions.factories import StationFactory
+from tests.missions.factories import ObserverFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -556,6 +556,24 @@ def test_the_same_team_at_two_stations_one_after_the_other_is_not_flagged(
     response = post(api, teammate.user, body)
 
     assert response.json()["status"] == "SUBMITTED"
+
+
+def test_an_observer_without_a_team_at_two_stations_at_once_is_flagged_by_name(
+    api, mission, station, other_station, visit_body
+):
+    loner = ObserverFactory(mission=mission, team=None, full_name="Lone Ranger")
+    post(api, loner.user, visit_body())  # 10:05-10:40 at station
+    exact = visit_body(station=other_station.pk)  # the very same arrival time
+    later = visit_body(
+        station=other_station.pk,
+        arrived_at="2022-11-20T10:30:00+06:00",
+        departed_at="2022-11-20T11:00:00+06:00",
+    )
+
+    for body in (exact, later):
+        message = flags_of(post(api, loner.user, body))["TEAM_IN_TWO_PLACES"]
+
+        assert "Lone Ranger" in message and station.code in message and "10:05" in message
 
 
 def test_another_team_at_another_station_at_the_same_time_is_not_flagged(
