@@ -150,10 +150,12 @@ class VisitViewSet(
     )
     def create(self, request):
         """Submit a visit (idempotent on ``client_uuid``); suspicious ones come back FLAGGED."""
-        observer = selectors.observer_for_submission(user=request.user, payload=request.data)
+        observer, station = selectors.observer_for_submission(
+            user=request.user, payload=request.data
+        )
         try:
             visit, created = services.visit_submit(
-                observer=observer, payload=request.data, now=timezone.now()
+                observer=observer, payload=request.data, now=timezone.now(), station=station
             )
         except services.VisitInvalid as exc:
             raise exceptions.ValidationError(exc.errors) from None

@@ -1,11 +1,12 @@
 """Reads of the observation app: checklists, the visits a user may see, who may act on them."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from missions.access import STAFF_ROLES, roles_of
-from missions.models import MemberRole, Observer
+from missions.models import MemberRole, Mission, Observer, PollingStation, Team
 
 from .models import Checklist, Finding, FindingPhoto, Question, Stage, Visit
 
@@ -31,33 +32,94 @@ def checklists_for_mission(
     ).order_by(STAGE_ORDER, "version", "id")
 
 
-def observer_for_submission(*, user, payload) -> Observer | None:
-    """The caller's observer profile in the mission of the station the payload names.
+BIGINT_MAX = 2**63 - 1
+
+
+def _select_list(model, alias) -> tuple[str, list[str]]:
+    fields = model._meta.concrete_fields
+    return ", ".join(f'{alias}."{f.column}"' for f in fields), [f.attname for f in fields]
+
+
+_OBSERVER_COLUMNS, _OBSERVER_NAMES = _select_list(Observer, "o")
+_MISSION_COLUMNS, _MISSION_NAMES = _select_list(Mission, "m")
+_TEAM_COLUMNS, _TEAM_NAMES = _select_list(Team, "t")
+# In the model's field order: ``from_db`` with some fields deferred takes values in that order.
+_STATION_NAMES = ["id", "mission_id", "code", "registered_voters"]
+_PROFILES_SQL = f"""
+SELECT {_OBSERVER_COLUMNS}, {_MISSION_COLUMNS}, {_TEAM_COLUMNS},
+       s.id, s.mission_id, s.code, s.registered_voters
+FROM {Observer._meta.db_table} o
+JOIN {Mission._meta.db_table} m ON m.id = o.mission_id
+LEFT JOIN {Team._meta.db_table} t ON t.id = o.team_id
+LEFT JOIN {PollingStation._meta.db_table} s ON s.mission_id = o.mission_id AND {{station}}
+WHERE o.user_id = %s
+ORDER BY s.id IS NULL, o.id
+LIMIT 2
+"""  # noqa: S608 - table and column names from the models, values as parameters
+
+
+def _profile(row, *, user, db) -> tuple[Observer, PollingStation | None]:
+    """An observer (``mission``, ``team`` and ``user`` cached) and the station from a row."""
+    n_observer, n_mission, n_team = len(_OBSERVER_NAMES), len(_MISSION_NAMES), len(_TEAM_NAMES)
+    observer = Observer.from_db(db, _OBSERVER_NAMES, row[:n_observer])
+    mission = Mission.from_db(db, _MISSION_NAMES, row[n_observer : n_observer + n_mission])
+    team_values = row[n_observer + n_mission : n_observer + n_mission + n_team]
+    station_values = row[n_observer + n_mission + n_team :]
+    Observer.mission.field.set_cached_value(observer, mission)
+    team = Team.from_db(db, _TEAM_NAMES, team_values) if observer.team_id else None
+    Observer.team.field.set_cached_value(observer, team)
+    Observer.user.field.set_cached_value(observer, user)
+    station = None
+    if station_values[0] is not None:
+        station = PollingStation.from_db(db, _STATION_NAMES, station_values)
+        PollingStation.mission.field.set_cached_value(station, mission)
+    return observer, station
+
+
+def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation | None]:
+    """The caller's observer profile in the mission of the station the payload names, and
+    that station (``id``, ``code``, ``registered_voters``), in one query.
 
     PermissionDenied if the user is an observer of no mission at all (a 403: they may not
-    submit visits). None if the station is unknown or not in one of the user's missions: the
-    caller then lets ``visit_submit`` of any of their profiles report the station as a 400,
-    as API.md asks for an unknown or other-mission station.
+    submit visits). If the station is unknown or not in one of the user's missions, any of
+    their profiles (the first) and no station: ``visit_submit`` then reports the station as
+    a 400, as API.md asks for an unknown or other-mission station. A ``station_code`` that
+    names a station in two of the user's missions is as good as unknown.
+
+    The observer comes with ``mission``, ``team`` and ``user`` (the caller's ``user``
+    itself, already loaded by authentication) in place.
     """
     if not isinstance(payload, dict):
         payload = {}
-    profiles = Observer.objects.filter(user=user).select_related("mission", "team", "user")
+    user = getattr(user, "_wrapped", user)  # the User behind a session's lazy request.user
     station, code = payload.get("station"), payload.get("station_code")
-    found = []
+    condition, params = "1 = 0", []
     if (
         isinstance(station, int)
         and not isinstance(station, bool)
         or (isinstance(station, str) and station.isdigit())
     ):
-        found = list(profiles.filter(mission__stations__pk=int(station))[:1])
+        if 0 < int(station) <= BIGINT_MAX:
+            condition, params = "s.id = %s", [int(station)]
     elif station is None and isinstance(code, str) and code:
-        found = list(profiles.filter(mission__stations__code=code).order_by("id")[:2])
-    if len(found) == 1:
-        return found[0]
-    any_profile = profiles.order_by("id").first()
-    if any_profile is None:
+        condition, params = "s.code = %s", [code]
+    db = router.db_for_read(Observer)
+    with connections[db].cursor() as cursor:
+        cursor.execute(_PROFILES_SQL.format(station=condition), [*params, user.pk])
+        rows = cursor.fetchall()
+    if not rows:
         raise PermissionDenied("Only observers of the station's mission submit visits.")
-    return any_profile
+    profiles = [_profile(row, user=user, db=db) for row in rows]
+    matched = [profile for profile in profiles if profile[1] is not None]
+    if len(matched) == 1:
+        return matched[0]
+    if not matched:
+        return profiles[0][0], None
+    # The code names a station in two of the user's missions: their first profile, no station.
+    first = Observer.objects.filter(user=user).select_related("mission", "team").order_by("id")
+    observer = first[0]
+    Observer.user.field.set_cached_value(observer, user)
+    return observer, None
 
 
 def _visible(*, user) -> Q | None:

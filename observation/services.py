@@ -165,17 +165,29 @@ def _on_election_day(*, mission, stage, field, at, errors) -> None:
         ]
 
 
-def _station(*, mission, payload, errors) -> PollingStation | None:
+def _station(*, mission, payload, errors, known=None) -> PollingStation | None:
+    """The payload's station in the mission (by id or code). ``known``, a station already
+    loaded with ``code`` and ``registered_voters``, saves the query when it is that one."""
     raw_id, code = payload.get("station"), payload.get("station_code")
-    stations = PollingStation.objects.filter(mission_id=mission.pk).only(
-        "id", "code", "registered_voters", "mission_id"
-    )
+    if known is not None and known.mission_id != mission.pk:
+        known = None
+
+    def lookup(**where):
+        return (
+            PollingStation.objects.filter(mission_id=mission.pk, **where)
+            .only("id", "code", "registered_voters", "mission_id")
+            .first()
+        )
+
     if raw_id is not None:
         station_id = _integer(raw_id)
         if station_id is None:
             errors["station"] = ["station must be the id (a whole number) of a polling station."]
             return None
-        station = stations.filter(pk=station_id).first()
+        if known is not None and known.pk == station_id:
+            station = known
+        else:
+            station = lookup(pk=station_id)
         if station is None:
             errors["station"] = [
                 f"There is no polling station {station_id} in your mission; check the id "
@@ -191,7 +203,10 @@ def _station(*, mission, payload, errors) -> PollingStation | None:
         if not isinstance(code, str) or not code:
             errors["station_code"] = ["station_code must be the code of a polling station."]
             return None
-        station = stations.filter(code=code).first()
+        if known is not None and known.code == code:
+            station = known
+        else:
+            station = lookup(code=code)
         if station is None:
             errors["station_code"] = [
                 f"There is no polling station with code {code!r} in your mission; check the code."
@@ -240,7 +255,7 @@ def _findings(value, *, errors) -> list[dict]:
     return cleaned
 
 
-def _visit_clean(*, observer, payload) -> dict:
+def _visit_clean(*, observer, payload, station=None) -> dict:
     """Check a submission against every rule of API.md; raise VisitInvalid listing them all."""
     if not isinstance(payload, dict):
         raise VisitInvalid({"non_field_errors": ["Send the visit as a JSON object."]})
@@ -259,7 +274,7 @@ def _visit_clean(*, observer, payload) -> dict:
             "such as 6f1c2a3e-8d4b-4c51-9a7e-2b1d0c9e8f70."
         ]
 
-    station = _station(mission=mission, payload=payload, errors=errors)
+    station = _station(mission=mission, payload=payload, errors=errors, known=station)
 
     schema = None
     checklist_id = _integer(payload.get("checklist"))
@@ -550,7 +565,7 @@ def _visit_replayed(*, observer, data, payload_hash) -> Visit:
     return existing
 
 
-def visit_submit(*, observer, payload: dict, now: dt.datetime) -> tuple[Visit, bool]:
+def visit_submit(*, observer, payload: dict, now: dt.datetime, station=None) -> tuple[Visit, bool]:
     """Store an observer's visit report; ``(visit, created)``.
 
     Raises VisitInvalid (a 400) for a report that breaks a rule, and VisitConflict (a 409)
@@ -558,10 +573,11 @@ def visit_submit(*, observer, payload: dict, now: dt.datetime) -> tuple[Visit, b
     again, even concurrently, returns the stored visit with ``created=False``. Suspicious but
     possible reports are stored as FLAGGED with the reasons in ``visit.flags``.
 
-    ``observer`` should come with ``mission``, ``team`` and ``user`` loaded
-    (``selectors.observer_for_submission`` does that).
+    ``observer`` should come with ``mission``, ``team`` and ``user`` loaded, and ``station``
+    may be the station the payload names if it is already loaded
+    (``selectors.observer_for_submission`` does both).
     """
-    data = _visit_clean(observer=observer, payload=payload)
+    data = _visit_clean(observer=observer, payload=payload, station=station)
     flags = _visit_flags(observer=observer, data=data)
     payload_hash = _payload_hash(observer=observer, data=data)
     mission, station = observer.mission, data["station"]

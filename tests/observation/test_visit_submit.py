@@ -9,7 +9,7 @@ from django.utils import timezone
 from missions.models import AuditEvent
 from observation import services
 from observation.models import Finding, FindingRevision, Visit, VisitRevision
-from tests.missions.factories import ObserverFactory, StationFactory
+from tests.missions.factories import MissionFactory, ObserverFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -674,6 +674,52 @@ def test_an_observer_of_two_missions_reports_in_the_stations_mission(
     assert response.json()["mission"] == other_mission.pk
 
 
+def test_the_submission_profile_and_station_come_in_one_query_each(
+    observer, station, other_mission, django_assert_num_queries
+):
+    from observation.selectors import observer_for_submission
+
+    ObserverFactory(mission=other_mission, user=observer.user)
+    with django_assert_num_queries(2):
+        by_id, station_by_id = observer_for_submission(
+            user=observer.user, payload={"station": str(station.pk)}
+        )
+        by_code, station_by_code = observer_for_submission(
+            user=observer.user, payload={"station_code": station.code}
+        )
+        assert by_id.mission.timezone and by_id.team.code and by_id.user is observer.user
+
+    assert by_id.pk == by_code.pk == observer.pk
+    for found in (station_by_id, station_by_code):
+        assert (found.pk, found.code, found.registered_voters, found.mission_id) == (
+            station.pk,
+            station.code,
+            station.registered_voters,
+            station.mission_id,
+        )
+
+
+def test_the_submission_profile_of_an_unknown_or_ambiguous_station_is_the_first_one(
+    observer, station, other_mission
+):
+    from observation.selectors import observer_for_submission
+
+    second = ObserverFactory(mission=other_mission, user=observer.user, team=None)
+    StationFactory(district__parent__mission=other_mission, code=station.code)
+    foreign = StationFactory(district__parent__mission=MissionFactory())
+
+    for payload in (
+        {"station": foreign.pk},
+        {"station": 10**30},
+        {"station": "x"},
+        {"station_code": station.code},  # a station in both of the user's missions
+        {},
+        [],
+    ):
+        assert observer_for_submission(user=observer.user, payload=payload) == (observer, None)
+    assert second.pk > observer.pk
+
+
 # --- Speed ------------------------------------------------------------------------------
 
 
@@ -689,10 +735,10 @@ def test_the_post_is_a_handful_of_queries_whatever_the_number_of_answers_and_fin
     ]
     body = visit_body(answers=answers, findings=findings, voters_so_far=500)
 
-    # token, observer, station, flag check, visit, findings, finding revisions, visit
-    # revision, audit, aggregates' pending mark: 10 statements; plus the request's and the
-    # service's savepoint pairs.
-    with django_assert_num_queries(14):
+    # token, observer with mission, team and station, flag check, visit, findings, finding
+    # revisions, visit revision, audit, aggregates' pending mark: 9 statements; plus the
+    # request's and the service's savepoint pairs.
+    with django_assert_num_queries(13):
         response = client.post(URL, body, format="json")
 
     assert response.status_code == 201, response.json()
