@@ -39,13 +39,34 @@ PENDING_BATCH = 500
 _redis_clients = {}
 
 
-def visits_changed(*, mission_id: int, station_ids: Iterable[int]) -> None:
-    """Note that the visits of these stations changed; update their aggregates after commit."""
+def visits_changed(
+    *, mission_id: int, station_ids: Iterable[int], marked_pending: bool = False
+) -> None:
+    """Note that the visits of these stations changed; update their aggregates after commit.
+
+    ``marked_pending``: the caller already wrote the stations' pending rows in this
+    transaction, with the statement ``pending_mark_sql`` gives (the visit POST does, in the
+    same round trip as the visit).
+    """
     station_ids = sorted({int(station_id) for station_id in station_ids})
     if not station_ids:
         return
-    stations_mark_pending(mission_id=mission_id, station_ids=station_ids, now=timezone.now())
+    if not marked_pending:
+        stations_mark_pending(mission_id=mission_id, station_ids=station_ids, now=timezone.now())
     transaction.on_commit(partial(_enqueue_update, mission_id, station_ids))
+
+
+def pending_mark_sql(rows: str) -> str:
+    """The upsert of pending rows ``(mission_id, station_id, changed_at)`` that ``rows`` (a
+    VALUES list or a SELECT) gives; an existing row keeps its (oldest) time.
+
+    The no-op update on conflict takes the row lock, so an update that is running now cannot
+    delete the row from under this uncommitted change (it skips locked rows).
+    """
+    return (
+        f"INSERT INTO {PendingStation._meta.db_table} (mission_id, station_id, changed_at) "
+        f"{rows} ON CONFLICT (station_id) DO UPDATE SET mission_id = excluded.mission_id"
+    )
 
 
 def stations_changed(*, mission_id: int) -> None:
@@ -57,23 +78,14 @@ def stations_changed(*, mission_id: int) -> None:
 
 
 def stations_mark_pending(*, mission_id: int, station_ids: list[int], now) -> None:
-    """Upsert one pending row per station; an existing row keeps its (oldest) time.
-
-    The no-op update on conflict takes the row lock, so an update that is running now cannot
-    delete the row from under this uncommitted change (it skips locked rows).
-    """
-    table = PendingStation._meta.db_table
+    """Upsert one pending row per station (``pending_mark_sql``)."""
     values = ", ".join(["(%s, %s, %s)"] * len(station_ids))
     params = []
     changed_at = connection.ops.adapt_datetimefield_value(now)
     for station_id in station_ids:
         params += [mission_id, station_id, changed_at]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (mission_id, station_id, changed_at) VALUES {values} "  # noqa: S608
-            "ON CONFLICT (station_id) DO UPDATE SET mission_id = excluded.mission_id",
-            params,
-        )
+        cursor.execute(pending_mark_sql(f"VALUES {values}"), params)
 
 
 def _broker():

@@ -4,11 +4,14 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from missions.models import AuditEvent
 from observation import services
 from observation.models import Finding, FindingRevision, Visit, VisitRevision
+from observation.serializers import visit_data
+from reports.models import PendingStation
 from tests.missions.factories import MissionFactory, ObserverFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,12 +187,96 @@ def test_another_observer_reusing_a_client_uuid_is_a_409(api, observer, teammate
     assert Visit.objects.get().observer == observer
 
 
-def test_a_failure_half_way_leaves_nothing_behind(observer, visit_body, monkeypatch):
-    def broken_audit(*args, **kwargs):
-        raise RuntimeError("audit store down")
+def test_the_one_statement_store_writes_what_the_orm_store_writes(
+    observer, visit_body, monkeypatch
+):
+    """PostgreSQL stores a visit in one raw statement; the ORM path (other databases) is the
+    reference for every row it writes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement store is PostgreSQL's")
+    findings = [
+        {"category": "SECRECY", "severity": "SERIOUS", "description": "Open booths."},
+        {"category": "OTHER", "severity": "MINOR", "description": ""},
+        {"category": "PROCEDURE", "severity": "CRITICAL", "description": "Ünïcode ' \" \\ %s"},
+    ]
+    now = timezone.now()
+    stored = {}
+    stores = {
+        "_visit_store_orm": services._visit_store_orm,
+        "_visit_store_postgresql": services._visit_store_postgresql,
+    }
+    for name, store in stores.items():
+        monkeypatch.setattr(services, "_visit_store_postgresql", store)
+        PendingStation.objects.all().delete()
+        body = visit_body(findings=findings, voters_so_far=1500)  # flagged: above registered
+        visit, created = services.visit_submit(observer=observer, payload=body, now=now)
+        assert created
+        answer = visit_data(visit)
+        visit = Visit.objects.get(pk=visit.pk)
+        assert answer == visit_data(
+            Visit.objects.select_related("mission", "station", "team", "observer").get(pk=visit.pk)
+        )
+        found = list(visit.findings.order_by("id"))
+        assert [f.pk for f in found] == [f["id"] for f in answer["findings"]]
+        revision = VisitRevision.objects.get(visit=visit)
+        audit = AuditEvent.objects.get(action="visit.submit", object_id=str(visit.pk))
+        finding_revisions = [FindingRevision.objects.get(finding=f) for f in found]
+        uuid_text = str(visit.client_uuid)
+        stored[name] = {
+            "visit": {
+                k: v
+                for k, v in vars(visit).items()
+                if k not in ("_state", "id", "client_uuid", "created_at", "updated_at")
+            },
+            "findings": [
+                (f.category, f.severity, f.description, f.review_status, f.review_reason)
+                for f in found
+            ],
+            "finding_revisions": [
+                (r.number, {**r.data, "id": None}, r.author_id, r.reason, r.created_at)
+                for r in finding_revisions
+            ],
+            "revision_ids": [r.data["id"] for r in finding_revisions] == [f.pk for f in found],
+            "revision": (
+                revision.number,
+                {
+                    **revision.data,
+                    "client_uuid": revision.data["client_uuid"] == uuid_text,
+                    "findings": [{**f, "id": None} for f in revision.data["findings"]],
+                },
+                [f["id"] for f in revision.data["findings"]] == [f.pk for f in found],
+                revision.author_id,
+                revision.reason,
+                revision.created_at,
+            ),
+            "audit": (
+                audit.mission_id,
+                audit.actor_id,
+                audit.object_type,
+                audit.before,
+                {**audit.after, "client_uuid": audit.after["client_uuid"] == uuid_text},
+                audit.reason,
+                audit.at,
+            ),
+            "pending": list(PendingStation.objects.values_list("mission_id", "station_id")),
+            "finding_times": all(
+                visit.created_at <= f.created_at <= visit.created_at + dt.timedelta(seconds=1)
+                for f in found
+            ),
+        }
 
-    # The visit's audit rows go in with one INSERT, after the visit, findings and revision.
-    monkeypatch.setattr(services, "audit_records", broken_audit)
+    assert stored["_visit_store_postgresql"] == stored["_visit_store_orm"]
+    assert stored["_visit_store_orm"]["visit"]["status"] == "FLAGGED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_half_way_leaves_nothing_behind(observer, visit_body, monkeypatch):
+    # The last step of both ways of storing a visit (one statement on PostgreSQL, the ORM
+    # elsewhere): the visit, findings, revisions, audit event and pending mark are written.
+    def broken_pipeline(**kwargs):
+        raise RuntimeError("pipeline down")
+
+    monkeypatch.setattr(services, "visits_changed", broken_pipeline)
 
     with pytest.raises(RuntimeError):
         services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
@@ -197,6 +284,26 @@ def test_a_failure_half_way_leaves_nothing_behind(observer, visit_body, monkeypa
     assert Visit.objects.count() == 0
     assert Finding.objects.count() == 0
     assert VisitRevision.objects.count() == 0
+    assert FindingRevision.objects.count() == 0
+    assert AuditEvent.objects.filter(action="visit.submit").count() == 0
+    assert PendingStation.objects.count() == 0
+
+
+def test_a_failed_request_leaves_nothing_behind(api, observer, visit_body, monkeypatch):
+    def broken_pipeline(**kwargs):
+        raise RuntimeError("pipeline down")
+
+    monkeypatch.setattr(services, "visits_changed", broken_pipeline)
+    client = api.as_user(observer.user)
+    client.raise_request_exception = False
+
+    response = client.post(URL, visit_body(), format="json")
+
+    assert response.status_code == 500
+    assert Visit.objects.count() == 0
+    assert Finding.objects.count() == 0
+    assert AuditEvent.objects.filter(action="visit.submit").count() == 0
+    assert PendingStation.objects.count() == 0
 
 
 # --- One test per validation rule -------------------------------------------------------
@@ -735,10 +842,10 @@ def test_the_post_is_a_handful_of_queries_whatever_the_number_of_answers_and_fin
     ]
     body = visit_body(answers=answers, findings=findings, voters_so_far=500)
 
-    # token, observer with mission, team and station, flag check, visit, findings, finding
-    # revisions, visit revision, audit, aggregates' pending mark: 9 statements; plus the
-    # request's and the service's savepoint pairs.
-    with django_assert_num_queries(13):
+    # token, observer with mission, team and station, flag check, and one statement that
+    # writes the visit, findings, finding revisions, visit revision, audit event and the
+    # aggregates' pending mark (PostgreSQL); plus the request's savepoint pair.
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 13):
         response = client.post(URL, body, format="json")
 
     assert response.status_code == 201, response.json()
@@ -748,9 +855,9 @@ def test_the_checklist_schema_is_read_from_the_cache(
     observer, visit_body, django_assert_num_queries
 ):
     services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
-    # station, flag check, savepoint, visit, finding, finding revision, visit revision, audit,
-    # pending mark, release: no checklist or question read.
-    with django_assert_num_queries(10) as warm:
+    # station, flag check, and the visit with everything it writes (PostgreSQL): no checklist
+    # or question read.
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 10) as warm:
         services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
 
     assert not any("observation_question" in q["sql"] for q in warm.captured_queries)
