@@ -47,7 +47,7 @@ BENCH_FLAG = Path("/tmp/BENCH_RUNNING")
 
 # (module, attribute) of the steps ``--breakdown`` times; missing ones are skipped.
 BREAKDOWN = [
-    ("rest_framework.authentication", "TokenAuthentication.authenticate_credentials"),
+    ("config.authentication", "TokenAuthentication.authenticate_credentials"),
     ("observation.api", "VisitViewSet.create"),
     ("observation.selectors", "observer_for_submission"),
     ("observation.services", "visit_submit"),
