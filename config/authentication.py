@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from config.prepared import Statement
+
 
 def _select_list(model, alias) -> tuple[str, list[str]]:
     fields = model._meta.concrete_fields
@@ -31,10 +33,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
             user_pk = user_model._meta.pk.column
             token_user = Token._meta.get_field("user").column
             cls._sql = (
-                f"SELECT {token_columns}, {user_columns} "  # noqa: S608 - names from the models
-                f"FROM {Token._meta.db_table} t "
-                f'JOIN {user_model._meta.db_table} u ON u."{user_pk}" = t."{token_user}" '
-                f'WHERE t."{Token._meta.pk.column}" = %s',
+                Statement(
+                    "token_user",
+                    f"SELECT {token_columns}, {user_columns} "  # noqa: S608 - names from the models
+                    f"FROM {Token._meta.db_table} t "
+                    f'JOIN {user_model._meta.db_table} u ON u."{user_pk}" = t."{token_user}" '
+                    f'WHERE t."{Token._meta.pk.column}" = %s',
+                ),
                 token_names,
                 user_names,
             )
@@ -43,10 +48,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         if self.get_model() is not Token:  # a custom token model: DRF's own lookup
             return super().authenticate_credentials(key)
-        sql, token_names, user_names = self._query()
+        statement, token_names, user_names = self._query()
         db = router.db_for_read(Token)
         with connections[db].cursor() as cursor:
-            cursor.execute(sql, [key])
+            statement.execute(cursor, [key], using=db)
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))

