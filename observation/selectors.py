@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.functional import empty
 
 from config.prepared import Statement
 from missions.access import STAFF_ROLES, roles_of
@@ -95,7 +96,9 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
     """
     if not isinstance(payload, dict):
         payload = {}
-    user = getattr(user, "_wrapped", user)  # the User behind a session's lazy request.user
+    wrapped = getattr(user, "_wrapped", empty)  # the User behind a session's lazy request.user
+    if wrapped is not empty:
+        user = wrapped
     station, code = payload.get("station"), payload.get("station_code")
     condition, params = "1 = 0", []
     if (

@@ -684,6 +684,8 @@ def _visit_store_orm(*, visit, findings, author, after, now) -> bool:
             )
             visits_changed(mission_id=visit.mission_id, station_ids=[visit.station_id])
     except IntegrityError:
+        if not Visit.objects.filter(client_uuid=visit.client_uuid).exists():
+            raise
         return False
     return True
 

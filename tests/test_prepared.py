@@ -6,6 +6,9 @@ from django.db import connection, transaction
 from config.prepared import Statement
 
 pytestmark = pytest.mark.django_db(transaction=True)
+postgresql_only = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="PREPARE is PostgreSQL's"
+)
 
 
 def rows(statement, params):
@@ -14,6 +17,7 @@ def rows(statement, params):
         return cursor.fetchall()
 
 
+@postgresql_only
 def test_placeholders_become_numbered_parameters():
     named = Statement("t_named", "SELECT %(a)s::int + %(b)s::int, %(a)s::int")
     positional = Statement("t_positional", "SELECT %s::int, %s::text")
@@ -26,6 +30,7 @@ def test_placeholders_become_numbered_parameters():
         Statement("t_percent", "SELECT 'a%%b'")
 
 
+@postgresql_only
 def test_prepared_once_per_connection_and_kept_after_a_rollback():
     statement = Statement("t_once", "SELECT %s::int * 2")
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -41,3 +46,9 @@ def test_prepared_once_per_connection_and_kept_after_a_rollback():
 
     connection.close()  # a new connection prepares it again
     assert rows(statement, [5]) == [(10,)]
+
+
+def test_other_databases_run_the_sql_as_it_is():
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL prepares it")
+    assert rows(Statement("t_plain", "SELECT %(a)s * 2"), {"a": 4}) == [(8,)]

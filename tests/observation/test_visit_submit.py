@@ -762,6 +762,24 @@ def test_an_observer_of_another_mission_cannot_report_on_this_missions_station(
     assert Visit.objects.count() == 0
 
 
+def test_a_browser_session_submits_with_its_csrf_token_and_not_without(observer, visit_body):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(observer.user)
+    browser.cookies["csrftoken"] = "a" * 32  # the CSRF secret a page would have set
+
+    refused = browser.post(URL, visit_body(), content_type="application/json")
+    accepted = browser.post(
+        URL, visit_body(), content_type="application/json", HTTP_X_CSRFTOKEN="a" * 32
+    )
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 201, accepted.content
+    assert accepted.json()["observer"] == observer.pk
+    assert Visit.objects.count() == 1
+
+
 def test_without_credentials_it_is_a_401(api, visit_body):
     assert api.post(URL, visit_body(), format="json").status_code == 401
 
