@@ -698,7 +698,7 @@ _FINDING_JSON = (
 # Everything ``_visit_store_orm`` writes, in one statement: the visit (nothing at all if its
 # client_uuid is taken: every later part selects from ``v``), its findings in the order sent,
 # their first revisions, the visit's first revision (its snapshot with the findings' ids),
-# the audit event and the pending mark.
+# the audit events (the visit's and one per finding) and the pending mark.
 _VISIT_STORE_SQL = """
 WITH v AS (
     INSERT INTO {visit} ({visit_columns}) VALUES ({visit_values})
@@ -728,8 +728,13 @@ WITH v AS (
     INSERT INTO {audit} (mission_id, actor_id, action, object_type, object_id, before, after,
                          reason, at)
     SELECT %(mission)s::bigint, %(author)s::bigint, 'visit.submit', %(object_type)s::text,
-           v.id::text, NULL, %(after)s::jsonb, '', %(now)s::timestamptz
+           v.id::text, NULL::jsonb, %(after)s::jsonb, '', %(now)s::timestamptz
     FROM v
+    UNION ALL
+    (SELECT %(mission)s::bigint, %(author)s::bigint, 'finding.create',
+            %(finding_type)s::text, f.id::text, NULL::jsonb,
+            jsonb_build_object('visit', v.id) || {finding_json}, '', %(now)s::timestamptz
+     FROM v CROSS JOIN f ORDER BY f.id)
 ), p AS (
     {pending}
 )
@@ -785,6 +790,7 @@ def _visit_store_postgresql(*, visit, findings, author, after, now) -> bool:
         mission=visit.mission_id,
         station=visit.station_id,
         object_type=Visit._meta.label_lower,
+        finding_type=Finding._meta.label_lower,
         after=json.dumps(after),
     )
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:

@@ -258,6 +258,25 @@ def test_the_one_statement_store_writes_what_the_orm_store_writes(
                 audit.reason,
                 audit.at,
             ),
+            "finding_audit": [
+                (
+                    event.actor_id,
+                    event.object_id == str(f.pk),
+                    {
+                        **event.after,
+                        "id": event.after["id"] == f.pk,
+                        "visit": event.after["visit"] == visit.pk,
+                    },
+                    event.at,
+                )
+                for event, f in zip(
+                    AuditEvent.objects.filter(
+                        action="finding.create", object_id__in=[str(f.pk) for f in found]
+                    ).order_by("id"),
+                    found,
+                    strict=True,
+                )
+            ],
             "pending": list(PendingStation.objects.values_list("mission_id", "station_id")),
             "finding_times": all(
                 visit.created_at <= f.created_at <= visit.created_at + dt.timedelta(seconds=1)
