@@ -78,7 +78,6 @@ PENDING = PendingStation._meta.db_table
 REJECTED = VisitStatus.REJECTED.value
 DISMISSED = ReviewStatus.DISMISSED.value
 RATINGS = ("VERY_GOOD", "GOOD", "BAD", "VERY_BAD")
-CELL, REGION_CELL = "cell", "region_cell"  # see LEVEL_JOINS
 
 
 @dataclass(frozen=True)
@@ -182,23 +181,30 @@ def _bucket_sql(mission) -> tuple[str, list]:
     )
 
 
-def _station_select(kind: Kind, mission, station_ids=None, narrow=None) -> tuple[str, list]:
+def _station_select(
+    kind: Kind, mission, station_ids=None, narrow=None, areas: bool = False
+) -> tuple[str, list]:
     """SELECT station_id, *keys, *station_values computed from the raw tables.
 
     This is the one definition of what a visit counts for (not rejected; for assessments
     rated, for turnout with a count; findings not dismissed). ``narrow`` (SQL about the visit
     ``v`` and its parameters) keeps only the counted visits that also meet it: the dashboard's
-    organisation and time filters (``area_cells_select``).
+    organisation and time filters (``area_cells_select``). ``areas``: turnout rows (which read
+    the station anyway) also carry its region and district ids, ``cell_region`` and
+    ``cell_district``.
     """
     where, where_params = _station_filter("v.station_id", station_ids)
     if narrow is not None:
         where, where_params = f"{where} AND {narrow[0]}", [*where_params, *narrow[1]]
     if kind is TURNOUT:
         bucket, bucket_params = _bucket_sql(mission)
+        station_areas = (
+            ", s.region_id AS cell_region, s.district_id AS cell_district" if areas else ""
+        )
         # The latest report with a count in each (station, bucket); ties go to the later id.
         sql = f"""
             SELECT b.station_id, b.bucket_end, b.voters_so_far AS voters,
-                   s.registered_voters AS registered
+                   s.registered_voters AS registered{station_areas}
             FROM (
                 SELECT a.station_id, a.bucket_end, a.voters_so_far,
                        ROW_NUMBER() OVER (
@@ -258,28 +264,18 @@ LEVEL_JOINS = {
         f"JOIN {AREA} a ON a.id = s.district_id",
         "a.code, a.name",
     ),
-    # Not stored: the finest cell (a station's region and district, the latter may be empty),
-    # from which the dashboard's narrowed figures sum every level in Python. Grouped by ids
-    # (sorting thousands of rows by names took longer); ``area_cells_select`` adds the names.
-    CELL: (
-        "s.region_id AS cell_region, s.district_id AS cell_district",
-        "",
-        "s.region_id, s.district_id",
-    ),
-    # The same with every district of a region in one cell, when no district is asked for.
-    REGION_CELL: (
-        "s.region_id AS cell_region, CAST(NULL AS BIGINT) AS cell_district",
-        "",
-        "s.region_id",
-    ),
 }
 
 
-def _area_select(kind: Kind, level: str, mission_id: int, source=None) -> tuple[str, list]:
+def _area_select(
+    kind: Kind, level, mission_id: int, source=None, join_station: bool = True
+) -> tuple[str, list]:
     """SELECT area_code, area_name, *keys, *area_values summed from the station rows.
 
     The station rows are the stored ones, or ``source``: the SQL (and parameters) of station
-    rows computed on the fly (``_station_select`` with a ``narrow``).
+    rows computed on the fly (``_station_select`` with a ``narrow``). ``level``: a stored
+    level, or the (columns, join, grouping) of ``_cell_level``; without ``join_station`` the
+    source rows carry what the level reads of their station.
     """
     area_cols, area_join, area_group = level if isinstance(level, tuple) else LEVEL_JOINS[level]
     area_params = [NATIONAL_CODE, NATIONAL_CODE] if level == AggregateLevel.NATIONAL else []
@@ -311,10 +307,11 @@ def _area_select(kind: Kind, level: str, mission_id: int, source=None) -> tuple[
         # Computed rows are the mission's already; the stations are only looked up by id (a
         # condition on them here let the planner scan them first and loop over the rows).
         where, where_params = "", []
+    station = f"JOIN {STATION} s ON s.id = t.station_id" if join_station else ""
     sql = f"""
         SELECT {area_cols}, {keys}, {sums}
         FROM {table} t
-        JOIN {STATION} s ON s.id = t.station_id
+        {station}
         {area_join}
         {where}
         GROUP BY {area_group}, {keys}
@@ -367,6 +364,24 @@ def _station_remainder_select(kind: Kind, mission, *, excluded) -> tuple[str, li
     return sql, [*less_params, mission.pk]
 
 
+def _cell_level(districts: bool | int, *, region: str, district: str) -> tuple[str, str, str]:
+    """The (columns, join, grouping) of ``_area_select`` for the dashboard's cells: a region
+    and district (``districts`` True), a whole region (False), or a whole region but for the
+    districts of the region whose id ``districts`` is. Grouped by ids (sorting thousands of
+    rows by names took longer); ``area_cells_select`` adds the names."""
+    if districts is True:
+        cell_district = district
+    elif not districts:
+        return (f"{region} AS cell_region, CAST(NULL AS BIGINT) AS cell_district", "", region)
+    else:  # an id, written into the SQL as an integer
+        cell_district = f"CASE WHEN {region} = {int(districts)} THEN {district} END"
+    return (
+        f"{region} AS cell_region, {cell_district} AS cell_district",
+        "",
+        f"{region}, {cell_district}",
+    )
+
+
 def area_cells_select(
     kind: Kind, mission, *, narrow, districts: bool | int = True, remainder: bool = False
 ) -> tuple[str, list]:
@@ -379,23 +394,18 @@ def area_cells_select(
     region, and that region's cells are its districts. With ``remainder`` the station rows are
     the stored ones less those of the visits ``narrow`` leaves out (same figures, read mostly
     from the aggregates: see ``_station_remainder_select``)."""
+    # Turnout rows read their station already: they bring its areas, no second lookup.
+    areas = kind is TURNOUT and not remainder
     if remainder:
         excluded = (f"NOT ({narrow[0]})", list(narrow[1]))
         source = _station_remainder_select(kind, mission, excluded=excluded)
     else:
-        source = _station_select(kind, mission, narrow=narrow)
-    if districts is True:
-        level = CELL
-    elif not districts:
-        level = REGION_CELL
-    else:  # an id, written into the SQL as an integer
-        district = f"CASE WHEN s.region_id = {int(districts)} THEN s.district_id END"
-        level = (
-            f"s.region_id AS cell_region, {district} AS cell_district",
-            "",
-            f"s.region_id, {district}",
-        )
-    cells, params = _area_select(kind, level, mission.pk, source=source)
+        source = _station_select(kind, mission, narrow=narrow, areas=areas)
+    if areas:
+        level = _cell_level(districts, region="t.cell_region", district="t.cell_district")
+    else:
+        level = _cell_level(districts, region="s.region_id", district="s.district_id")
+    cells, params = _area_select(kind, level, mission.pk, source=source, join_station=not areas)
     sql = f"""
         SELECT r.code, r.name, d.code, d.name, q.*
         FROM ({cells}) q
