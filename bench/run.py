@@ -492,10 +492,16 @@ class Bench:
         for worker in workers:
             worker.join()
         sent_for = time.perf_counter() - started
+        # Wait for a reading taken after the last 201 that counts every accepted visit: the
+        # aggregates may count a visit before its poster thread has timed the 201, and a
+        # reading older than the 201 cannot stand for it (``freshness_lags``).
         deadline = time.perf_counter() + 30
+        last_accepted = max(accepted_at, default=0.0)
         while time.perf_counter() < deadline:
-            if observations and observations[-1][1] >= len(accepted_at):
-                break
+            if observations:
+                when, count = observations[-1]
+                if when >= last_accepted and count >= len(accepted_at):
+                    break
             time.sleep(0.05)
         stop.set()
         poller.join()
