@@ -487,7 +487,10 @@ def briefing_chart_csv(*, briefing: Briefing, name: str) -> bytes:
 
 
 def _storage_name(briefing: Briefing, language: str, file: str) -> str:
-    return f"briefings/{briefing.pk}/{language}/{file}"
+    """Where a briefing's rendered file is kept. Named by the briefing's id and the moment it
+    was published: a database restored or rebuilt beside the same media can give a new
+    briefing an old one's id, and it must never be served the old briefing's charts."""
+    return f"briefings/{briefing.pk}-{briefing.published_at:%Y%m%dT%H%M%S%f}/{language}/{file}"
 
 
 def _storage_read(name: str) -> bytes | None:

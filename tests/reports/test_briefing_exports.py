@@ -11,6 +11,7 @@ import struct
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from reports import rendering
@@ -95,6 +96,27 @@ def test_a_second_download_does_not_render_again(api, press, briefing, chromium,
     assert renders == ["png"]
     assert first.content == second.content
     assert png_size(second.content)[0] == rendering.EXPORT_WIDTH * rendering.PNG_SCALE
+
+
+def test_a_new_briefing_with_an_old_ones_id_is_not_served_its_charts(
+    api, coordinator, press, reported, monkeypatch
+):
+    """A database rebuilt beside the same media hands out ids again."""
+    monkeypatch.setattr(rendering, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(rendering, "figure_render", lambda **kw: b"first briefing")
+    client = api.as_user(coordinator)
+    url = f"/api/v1/missions/{reported.pk}/briefings/"
+    first, second = (
+        client.post(url, {"title": title}, format="json").json()["id"] for title in "AB"
+    )
+    chart = f"/api/v1/briefings/{first}/charts/turnout_day.png"
+    assert api.as_user(press).get(chart).content == b"first briefing"
+    # The first briefing is gone and the second now holds its id, as after a rebuild.
+    Briefing.objects.filter(pk=first).delete()
+    Briefing.objects.filter(pk=second).update(id=first, published_at=timezone.now())
+    monkeypatch.setattr(rendering, "figure_render", lambda **kw: b"second briefing")
+
+    assert api.as_user(press).get(chart).content == b"second briefing"
 
 
 def test_the_pack_has_a_title_page_and_one_page_per_chart_and_is_built_once(
