@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from missions.models import AuditEvent, PollingStation
+from observation.models import Visit
 from reports.exports import guard, question_codes
 from tests.missions.factories import StationFactory
 from tests.missions.uploads import raw_upload
@@ -303,3 +304,27 @@ def test_an_unknown_dataset_or_format_is_a_404(api, coordinator, mission):
 
     assert client.get(url(mission, "secrets.csv")).status_code == 404
     assert client.get(url(mission, "visits.pdf")).status_code == 404
+
+
+def test_a_download_abandoned_half_way_leaves_the_connection_usable(
+    mission, station, observer, monkeypatch
+):
+    """The next chunk is fetched in a thread while this one is written (PostgreSQL): a client
+    that hangs up mid-download must leave no cursor, transaction or fetch behind."""
+    from django.db import connection
+
+    from reports import exports
+
+    for hour in range(8, 14):
+        VisitFactory(station=station, observer=observer, arrived_at=local(hour))
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports, "CSV_FLUSH_ROWS", 1)
+    depth = len(connection.savepoint_ids)
+    stream = exports.csv_chunks(exports.visits_export(mission=mission))
+
+    header, first = next(stream), next(stream)
+    stream.close()
+
+    assert header.startswith(b"visit_id,") and first.count(b"\r\n") == 1
+    assert len(connection.savepoint_ids) == depth
+    assert Visit.objects.filter(mission=mission).count() == 6
