@@ -48,7 +48,14 @@ def test_prepared_once_per_connection_and_kept_after_a_rollback():
     assert rows(statement, [5]) == [(10,)]
 
 
-def test_other_databases_run_the_sql_as_it_is():
-    if connection.vendor == "postgresql":
-        pytest.skip("PostgreSQL prepares it")
+def test_other_databases_run_the_sql_as_it_is(monkeypatch):
+    # On PostgreSQL too: taken for another vendor, the statement runs as plain SQL.
+    monkeypatch.setattr(connection, "vendor", "sqlite")
     assert rows(Statement("t_plain", "SELECT %(a)s * 2"), {"a": 4}) == [(8,)]
+    monkeypatch.undo()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 't_plain%%'"
+            )
+            assert cursor.fetchone() == (0,)
