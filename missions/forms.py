@@ -93,6 +93,14 @@ class AuditMomentField(forms.CharField):
         super().__init__(required=False, max_length=40, strip=True, **kwargs)
 
     def moment(self, value: str, tzinfo) -> dt.datetime | None:
+        try:
+            return self._moment(value, tzinfo)
+        except OverflowError:  # 9999-12-31 as an end: the day after it does not exist
+            raise forms.ValidationError(
+                _("Give a date (2022-11-20) or a time with its offset (2022-11-20T10:05+06:00).")
+            ) from None
+
+    def _moment(self, value: str, tzinfo) -> dt.datetime | None:
         if not value:
             return None
         if len(value) == 10:

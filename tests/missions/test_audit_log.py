@@ -278,6 +278,8 @@ def test_an_exact_time_range_includes_its_ends(api, coordinator, events):
         ("to=2022-13-45", "to"),
         ("from=2022-11-20T10:00", "from"),  # a time without an offset
         ("from=2022-11-21&to=2022-11-19", "to"),
+        ("to=9999-12-31", "to"),  # the day after it, the filter's end, does not exist
+        ("to=9999-12-31T23:59:59.999999%2B00:00", "to"),
     ],
 )
 def test_the_api_refuses_bad_dates(api, coordinator, events, query, field):
