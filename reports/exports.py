@@ -181,24 +181,34 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
     tz = mission.tzinfo
     cache: dict = {}
     text = _text
-    stations = {
-        pk: (text(code), text(name), text(region), text(district), registered)
-        for pk, code, name, region, district, registered in PollingStation.objects.filter(
-            mission=mission
-        ).values_list("id", "code", "name", "region__name", "district__name", "registered_voters")
-    }
-    teams = {
-        pk: text(code)
-        for pk, code in Team.objects.filter(mission=mission).values_list("id", "code")
-    }
+
+    def station_cells(rows):
+        return {
+            pk: (text(code), text(name), text(region), text(district), registered)
+            for pk, code, name, region, district, registered in rows.values_list(
+                "id", "code", "name", "region__name", "district__name", "registered_voters"
+            )
+        }
+
+    def team_cells(rows):
+        return {pk: text(code) for pk, code in rows.values_list("id", "code")}
+
+    def observer_cells(rows):
+        return {
+            pk: (text(username), text(full_name))
+            for pk, username, full_name in rows.values_list("id", "user__username", "full_name")
+        }
+
+    def version_cells(rows):
+        return dict(rows.values_list("id", "version"))
+
+    # Read before the visits, in their own snapshots: a station, team, observer or checklist
+    # added (or a team removed) in between is looked up when a visit names it.
+    stations = _Lookup(station_cells, PollingStation.objects.filter(mission=mission))
+    teams = _Lookup(team_cells, Team.objects.filter(mission=mission), missing=None)
     teams[None] = None
-    observers = {
-        pk: (text(username), text(full_name))
-        for pk, username, full_name in Observer.objects.filter(mission=mission).values_list(
-            "id", "user__username", "full_name"
-        )
-    }
-    versions = dict(Checklist.objects.filter(mission=mission).values_list("id", "version"))
+    observers = _Lookup(observer_cells, Observer.objects.filter(mission=mission))
+    versions = _Lookup(version_cells, Checklist.objects.filter(mission=mission))
     queryset = (
         Visit.objects.filter(mission=mission)
         .order_by("id")
@@ -276,6 +286,23 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
             text(notes),
             *cells,
         ]
+
+
+class _Lookup(dict):
+    """Cells of a mission's rows by id, read at once; an id read later is fetched alone."""
+
+    _absent = object()
+
+    def __init__(self, cells, rows, missing=_absent):
+        super().__init__(cells(rows))
+        self.cells, self.rows, self.missing = cells, rows, missing
+
+    def __missing__(self, pk):
+        found = self.cells(self.rows.filter(pk=pk)).get(pk, self.missing)
+        if found is self._absent:
+            raise KeyError(pk)
+        self[pk] = found
+        return found
 
 
 def _flag_codes(flags: str | None) -> str:

@@ -328,3 +328,24 @@ def test_a_download_abandoned_half_way_leaves_the_connection_usable(
     assert header.startswith(b"visit_id,") and first.count(b"\r\n") == 1
     assert len(connection.savepoint_ids) == depth
     assert Visit.objects.filter(mission=mission).count() == 6
+
+
+def test_a_station_or_team_that_appears_after_the_lookups_were_read_is_found(mission, station):
+    """visits.csv reads the mission's stations and teams before the visits, in an earlier
+    snapshot: one created in between is fetched when a visit names it; a team deleted in
+    between leaves an empty cell."""
+    from missions.models import Team
+    from reports.exports import _Lookup
+
+    def codes(rows):
+        return {pk: code for pk, code in rows.values_list("id", "code")}
+
+    stations = _Lookup(codes, PollingStation.objects.filter(mission=mission))
+    teams = _Lookup(codes, Team.objects.filter(mission=mission), missing=None)
+    late = StationFactory(mission=mission, code="LATE-1")
+
+    assert stations[station.pk] == station.code
+    assert stations[late.pk] == "LATE-1"
+    assert teams[10**9] is None
+    with pytest.raises(KeyError):
+        stations[10**9]
