@@ -13,9 +13,10 @@ every parameter whose type PostgreSQL cannot infer from where it stands needs a 
 
 import hashlib
 import re
+import time
 import weakref
 
-from django.db import connections
+from django.db import DatabaseError, connections
 
 _NAMED = re.compile(r"%\((\w+)\)s")
 # Raw DB-API connection -> names prepared on it. A new connection (after CONN_MAX_AGE, an
@@ -65,4 +66,12 @@ class Statement:
         if self.name not in names:
             cursor.execute(self.prepare_sql)
             names.add(self.name)
-        cursor.execute(self.execute_sql, [params[key] for key in self.order])
+        try:
+            cursor.execute(self.execute_sql, [params[key] for key in self.order])
+        except DatabaseError:
+            # A prepared plan outlives schema changes it cannot follow (a migration that
+            # changes a column's type: "cached plan must not change result type"). Whatever
+            # the error, retire the connection at the end of the request, so the next one
+            # prepares on a fresh connection instead of failing until CONN_MAX_AGE.
+            connection.close_at = time.monotonic()
+            raise

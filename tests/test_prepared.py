@@ -59,3 +59,24 @@ def test_other_databases_run_the_sql_as_it_is(monkeypatch):
                 "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 't_plain%%'"
             )
             assert cursor.fetchone() == (0,)
+
+
+@postgresql_only
+def test_a_plan_broken_by_a_schema_change_retires_the_connection():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE t_retire (n int)")
+        cursor.execute("INSERT INTO t_retire VALUES (1)")
+    statement = Statement("t_retire", "SELECT n FROM t_retire WHERE n = %s::int")
+    assert rows(statement, [1]) == [(1,)]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE t_retire ALTER COLUMN n TYPE bigint")
+    connection.close_at = None
+
+    with pytest.raises(Exception, match="result type"):
+        rows(statement, [1])
+
+    assert connection.close_at is not None
+    connection.close_if_unusable_or_obsolete()  # what Django does when the request ends
+    assert rows(statement, [1]) == [(1,)]  # prepared again on the new connection
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE t_retire")
