@@ -47,7 +47,7 @@ BENCH_FLAG = Path("/tmp/BENCH_RUNNING")
 
 # (module, attribute) of the steps ``--breakdown`` times; missing ones are skipped.
 BREAKDOWN = [
-    ("config.authentication", "TokenAuthentication.authenticate_credentials"),
+    ("common.authentication", "TokenAuthentication.authenticate_credentials"),
     ("observation.api", "VisitViewSet.create"),
     ("observation.selectors", "observer_for_submission"),
     ("observation.services", "visit_submit"),
@@ -55,7 +55,7 @@ BREAKDOWN = [
     ("observation.services", "_station"),
     ("observation.checklist_schema", "checklist_schema"),
     ("observation.services", "_visit_flags"),
-    ("observation.services", "_visit_store_postgresql"),
+    ("observation.services", "_visit_store"),
     ("missions.audit", "audit_record"),
     ("reports.pipeline", "visits_changed"),
     ("reports.pipeline", "_enqueue_update"),

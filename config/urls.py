@@ -4,10 +4,10 @@ from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health
-from .api_root import ApiRoot
-from .auth_token import TokenView
-from .login import LoginView
+from common import health
+from common.api_root import ApiRoot
+from common.auth_token import TokenView
+from common.login import LoginView
 
 api_v1 = [
     path("", ApiRoot.as_view(), name="api-root"),
@@ -38,4 +38,4 @@ urlpatterns = [
     path("", include("missions.urls")),
 ]
 
-handler404 = "config.errors.not_found"
+handler404 = "common.errors.not_found"

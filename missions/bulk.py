@@ -2,10 +2,10 @@
 
 Django's ``bulk_update`` writes ``SET col = CASE WHEN id = 1 THEN ... WHEN id = 2 ...`` and
 PostgreSQL evaluates that CASE for every row of the batch: updating 10,000 stations took 40 s.
-On PostgreSQL ``bulk_update_fast`` sends ``UPDATE ... FROM (VALUES ...)`` instead, a join that
+``bulk_update_fast`` sends ``UPDATE ... FROM (VALUES ...)`` instead, a join that
 takes a fraction of a second. ``bulk_insert_fast`` sends plain multi-row INSERTs without
 building 10,000 model instances and compiling them (two thirds of an import's time went
-there). Elsewhere (SQLite on a laptop) both fall back to Django's bulk methods.
+there).
 
 Table and column names come from the model's ``_meta`` and are quoted; every value is a
 query parameter.
@@ -40,9 +40,6 @@ def bulk_insert_fast(model, rows: list[dict], *, batch_size: int = BATCH_SIZE) -
     connection = _connection(model)
     meta = model._meta
     names = list(rows[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
-        return len(rows)
     fields = [meta.get_field(name.removesuffix("_id")) for name in names]
     quote = connection.ops.quote_name
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -69,8 +66,6 @@ def bulk_update_fast(model, objs, fields: list[str], *, batch_size: int = BATCH_
     if not objs:
         return 0
     connection = _connection(model)
-    if connection.vendor != "postgresql":
-        return model.objects.bulk_update(objs, fields, batch_size=batch_size)
     meta = model._meta
     pk = meta.pk
     columns = [meta.get_field(name) for name in fields]

@@ -6,7 +6,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.http import Http404
 from django.utils.functional import empty
 
-from config.prepared import Statement
+from common.prepared import Statement
 from missions.access import STAFF_ROLES, roles_of
 from missions.models import MemberRole, Mission, Observer, PollingStation, Team
 

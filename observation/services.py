@@ -19,9 +19,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from rest_framework.authtoken.models import Token
 
-from config.prepared import Statement
+from common.prepared import Statement
 from missions.access import role_in
-from missions.audit import audit_event, audit_record, audit_records
+from missions.audit import audit_record
 from missions.models import AuditEvent, MemberRole, PollingStation
 from reports.pipeline import pending_mark_sql, visits_changed
 
@@ -381,13 +381,6 @@ _COUNT_CONDITION = (
 )
 
 
-def _as_datetime(value) -> dt.datetime:
-    """A timestamp from a raw cursor: PostgreSQL gives datetimes, SQLite UTC text."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 _visits_around_statements = {}
 
 
@@ -427,8 +420,8 @@ def _visits_around(*, mission_id, team_id, observer_id, station_id, arrived, end
         {
             "id": pk,
             "station_id": other_station,
-            "arrived_at": _as_datetime(other_arrived),
-            "ends_at": _as_datetime(other_ends),
+            "arrived_at": other_arrived,
+            "ends_at": other_ends,
             "voters_so_far": other_voters,
             "code": code,
         }
@@ -618,8 +611,9 @@ def visit_submit(*, observer, payload: dict, now: dt.datetime, station=None) -> 
         "flags": [flag["code"] for flag in flags],
         "findings": len(findings),
     }
-    store = _visit_store_postgresql if connection.vendor == "postgresql" else _visit_store_orm
-    stored = store(visit=visit, findings=findings, author=observer.user, after=audit_after, now=now)
+    stored = _visit_store(
+        visit=visit, findings=findings, author=observer.user, after=audit_after, now=now
+    )
     if not stored:
         existing = _visit_replayed(observer=observer, data=data, payload_hash=payload_hash)
         if existing is None:
@@ -631,71 +625,12 @@ def visit_submit(*, observer, payload: dict, now: dt.datetime, station=None) -> 
     return visit, True
 
 
-def _visit_store_orm(*, visit, findings, author, after, now) -> bool:
-    """Write the visit, its findings, their first revisions, the audit event and the
-    aggregates' pending mark (any database). False if ``client_uuid`` is taken."""
-    try:
-        with transaction.atomic():
-            visit.save(force_insert=True)
-            if findings:
-                Finding.objects.bulk_create(findings)
-                FindingRevision.objects.bulk_create(
-                    [
-                        FindingRevision(
-                            finding=f,
-                            number=1,
-                            data=_finding_data(f),
-                            author=author,
-                            created_at=now,
-                        )
-                        for f in findings
-                    ]
-                )
-            VisitRevision.objects.create(
-                visit=visit,
-                number=1,
-                data=visit_snapshot(visit=visit, findings=findings),
-                author=author,
-                created_at=now,
-            )
-            # The visit's event and one per finding, in one INSERT.
-            audit_records(
-                [
-                    audit_event(
-                        actor=author,
-                        mission=visit.mission,
-                        action="visit.submit",
-                        obj=visit,
-                        after=after,
-                        at=now,
-                    ),
-                    *(
-                        audit_event(
-                            actor=author,
-                            mission=visit.mission,
-                            action="finding.create",
-                            obj=finding,
-                            after={"visit": visit.pk, **_finding_data(finding)},
-                            at=now,
-                        )
-                        for finding in findings
-                    ),
-                ]
-            )
-            visits_changed(mission_id=visit.mission_id, station_ids=[visit.station_id])
-    except IntegrityError:
-        if not Visit.objects.filter(client_uuid=visit.client_uuid).exists():
-            raise
-        return False
-    return True
-
-
 _FINDING_JSON = (
     "jsonb_build_object('id', f.id, 'category', f.category, 'severity', f.severity, "
     "'description', f.description, 'review_status', f.review_status, "
     "'review_reason', f.review_reason)"
 )
-# Everything ``_visit_store_orm`` writes, in one statement: the visit (nothing at all if its
+# Everything a new visit writes, in one statement: the visit (nothing at all if its
 # client_uuid is taken: every later part selects from ``v``), its findings in the order sent,
 # their first revisions, the visit's first revision (its snapshot with the findings' ids),
 # the audit events (the visit's and one per finding) and the pending mark.
@@ -760,18 +695,20 @@ def _visit_store_sql() -> tuple[str, list]:
     return sql, fields
 
 
-_visit_store = {}
+_visit_store_prepared = {}
 
 
-def _visit_store_postgresql(*, visit, findings, author, after, now) -> bool:
-    """``_visit_store_orm`` in one round trip (PostgreSQL): ~4 ms of ORM CPU and six
-    statements less per visit POST (BENCHMARKS.md, Ingest). A taken ``client_uuid`` writes
-    nothing and returns False, without a savepoint: ON CONFLICT DO NOTHING waits for a
-    concurrent insert of the same uuid to commit or roll back, like the unique index did."""
-    if not _visit_store:
-        sql, _visit_store["fields"] = _visit_store_sql()
-        _visit_store["statement"] = Statement("visit_store", sql)
-    statement, fields = _visit_store["statement"], _visit_store["fields"]
+def _visit_store(*, visit, findings, author, after, now) -> bool:
+    """Write the visit, its findings, their first revisions, the visit's first revision, the
+    audit events and the aggregates' pending mark in one round trip: ~4 ms of ORM CPU and six
+    statements less per visit POST than the ORM (BENCHMARKS.md, Ingest). A taken
+    ``client_uuid`` writes nothing and returns False, without a savepoint: ON CONFLICT DO
+    NOTHING waits for a concurrent insert of the same uuid to commit or roll back."""
+    if not _visit_store_prepared:
+        sql, _visit_store_prepared["fields"] = _visit_store_sql()
+        _visit_store_prepared["statement"] = Statement("visit_store", sql)
+    statement = _visit_store_prepared["statement"]
+    fields = _visit_store_prepared["fields"]
     params = {
         f.attname: f.get_db_prep_save(f.pre_save(visit, add=True), connection) for f in fields
     }

@@ -25,8 +25,7 @@ writers in flight). A visit is not aggregated while its flag is false and its id
 the mark (``visits_unaggregated``). A bulk load of 100,000 visits is then claimed by writing
 one row, not 100,000 (8 s and 120 MB of WAL with the visit table's indexes).
 
-The SQL runs on PostgreSQL and SQLite (the embedded default); only the hour bucket and the
-locking differ by vendor.
+The SQL is PostgreSQL's (the one engine everywhere, the embedded default included).
 """
 
 import datetime as dt
@@ -39,8 +38,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from missions.models import Area, Mission, PollingStation
 from observation.models import Finding, ReviewStatus, Visit, VisitStatus
@@ -140,10 +137,6 @@ class ReconcileResult:
 # --- SQL building blocks --------------------------------------------------------------------
 
 
-def _is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
@@ -159,25 +152,11 @@ def _bucket_sql(mission) -> tuple[str, list]:
 
     (09:00, 10:00] ends at 10:00: an arrival exactly on the hour belongs to that hour.
     """
-    if _is_postgres():
-        # Ceiling to the hour in local time; timestamps have microsecond resolution.
-        return (
-            "(date_trunc('hour', (v.arrived_at AT TIME ZONE %s) "
-            "+ interval '59 minutes 59.999999 seconds') AT TIME ZONE %s)",
-            [mission.timezone, mission.timezone],
-        )
-    # SQLite keeps UTC text ('YYYY-MM-DD HH:MM:SS[.ffffff]'). Local hours start at UTC minute
-    # (offset mod 60), the same all day since clocks change by whole hours.
-    noon = dt.datetime.combine(mission.election_date, dt.time(12), tzinfo=mission.tzinfo)
-    shift = int(noon.utcoffset().total_seconds() // 60) % 60
-    floor = (
-        f"datetime(strftime('%%Y-%%m-%%d %%H:00:00', v.arrived_at, '+{shift} minutes'), "
-        f"'-{shift} minutes')"
-    )
-    # Text comparison is exact to the microsecond: '10:00:00.000001' > '10:00:00'.
+    # Ceiling to the hour in local time; timestamps have microsecond resolution.
     return (
-        f"(CASE WHEN v.arrived_at = {floor} THEN {floor} ELSE datetime({floor}, '+1 hour') END)",
-        [],
+        "(date_trunc('hour', (v.arrived_at AT TIME ZONE %s) "
+        "+ interval '59 minutes 59.999999 seconds') AT TIME ZONE %s)",
+        [mission.timezone, mission.timezone],
     )
 
 
@@ -420,38 +399,24 @@ def _area_columns(kind: Kind) -> list[str]:
     return ["mission_id", "level", "area_code", "area_name", *kind.keys, *extra, *kind.area_values]
 
 
-def _as_datetime(value):
-    """A timestamp from raw SQL: PostgreSQL gives datetimes, SQLite UTC text."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return value
-
-
 def _derived_data_commit() -> None:
     """Commit without waiting for the WAL flush: these rows are derived data.
 
     A crash may lose the last few such transactions, each whole (the pending marks it
     claimed come back with it), never part of one; reconciliation redoes them.
     """
-    if _is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _lock_mission(mission_id: int) -> None:
     """The mission's lock, alone: no incremental update runs meanwhile."""
-    if not _is_postgres():
-        return  # SQLite serialises writers (transaction_mode IMMEDIATE)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_MISSION, mission_id])
 
 
 def _lock_stations(mission_id: int, station_ids: list[int]) -> None:
     """Share the mission's lock (a reconcile takes it alone), then lock each station."""
-    if not _is_postgres():
-        return
     # Evaluated left to right, stations in one order everywhere: no deadlock.
     locks = ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(station_ids))
     params = [LOCK_MISSION, mission_id]
@@ -469,7 +434,7 @@ def _claim(*, mission_id: int, station_ids: list[int] | None, through: int = 0) 
     ``station_ids``) takes the pending rows only; it covers unannounced visits by raising the
     watermark (``_visits_settled_through``).
     """
-    skip_locked = " FOR UPDATE SKIP LOCKED" if _is_postgres() else ""
+    skip_locked = " FOR UPDATE SKIP LOCKED"
     if station_ids is None:
         pending_where, pending_params = "mission_id = %s", [mission_id]
     else:
@@ -483,7 +448,7 @@ def _claim(*, mission_id: int, station_ids: list[int] | None, through: int = 0) 
         )
         if station_ids is None:
             return
-        skip_locked_visit = " FOR NO KEY UPDATE SKIP LOCKED" if _is_postgres() else ""
+        skip_locked_visit = " FOR NO KEY UPDATE SKIP LOCKED"
         cursor.execute(
             f"UPDATE {VISIT} SET aggregated = %s WHERE id IN "  # noqa: S608
             f"(SELECT id FROM {VISIT} WHERE station_id IN ({_placeholders(station_ids)}) "
@@ -520,12 +485,11 @@ def _visits_settled_through(mission_id: int) -> int | None:
     committed one may still be in flight. A transaction that inserts a visit holds a lock on
     the visit table from before its id is drawn until it ends; so once every transaction that
     held one when the highest id was read has ended, nothing at or below it can still commit.
-    PostgreSQL: that wait reads ``pg_locks`` (as CREATE INDEX CONCURRENTLY waits for writers)
-    and takes no lock, so neither visit writers nor autovacuum ever wait for a reconcile.
-    SQLite: one writer at a time, whose new ids are above every committed one.
+    That wait reads ``pg_locks`` (as CREATE INDEX CONCURRENTLY waits for writers) and takes no
+    lock, so neither visit writers nor autovacuum ever wait for a reconcile.
     """
     highest = _unaggregated_highest(mission_id, _watermark(mission_id))
-    if highest is None or not _is_postgres():
+    if highest is None:
         return highest
     with connection.cursor() as cursor:
         cursor.execute(
@@ -661,8 +625,6 @@ def _station_rows_replace(kind: Kind, *, mission, stations, ids) -> dict:
         fresh = cursor.fetchall()
     new = defaultdict(list)
     for row in fresh:
-        if kind is TURNOUT:
-            row = (row[0], _as_datetime(row[1]), *row[2:])
         new[row[0]].append(tuple(row[1:]))
 
     deltas = {}
@@ -820,8 +782,7 @@ def _rows_replace(cursor, *, table, columns, keys, select, params, scope) -> Non
 
     A periodic reconcile of a mission that did not drift then writes (and logs to the WAL)
     almost nothing, where deleting and re-inserting every row wrote ~32 MB for 20,000 visits
-    and spent seconds in COMMIT on a busy disk. On SQLite (the embedded default) the rows are
-    simply deleted and inserted again.
+    and spent seconds in COMMIT on a busy disk.
     """
     fixed = list(scope)
     produced = list(columns)
@@ -832,15 +793,6 @@ def _rows_replace(cursor, *, table, columns, keys, select, params, scope) -> Non
     fresh = f"SELECT {constants}, q.* FROM ({select}) AS q({', '.join(produced)})"  # noqa: S608
     fresh_params = [*where_params, *params]
     columns = ", ".join((*fixed, *produced))
-    if not _is_postgres():
-        plain = " AND ".join(f"{column} = %s" for column in fixed)
-        cursor.execute(f"DELETE FROM {table} WHERE {plain}", where_params)  # noqa: S608
-        positional = ", ".join(["%s"] * len(fixed))  # SQLite has no AS q(column, ...)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {positional}, q.* FROM ({select}) q",  # noqa: S608
-            fresh_params,
-        )
-        return
     same = " AND ".join(
         [f"f.{column} = t.{column}" for column in keys]
         + [f"f.{column} IS NOT DISTINCT FROM t.{column}" for column in values]

@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import PageSizePagination, paginated_schema
+from common.pagination import PageSizePagination, paginated_schema
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Reports"
+
+    def ready(self):
+        from common.health import register_check
+
+        from .health import aggregation_state
+
+        register_check("aggregation", aggregation_state)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, Exists, FloatField, Max, Prefetch, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -461,18 +460,15 @@ def critical_findings_feed(
     if filters.stage:
         findings = findings.filter(visit__stage=filters.stage)
     findings = _visits_in_window(findings, filters, prefix="visit__")
-    if connection.features.supports_slicing_ordering_in_compound:
-        # The newest of each severity through the (severity, created_at) index, merged: a
-        # few dozen rows read, where one query over both severities sorts them all.
-        newest = [
-            findings.filter(severity=severity)
-            .order_by("-created_at", "-id")
-            .values_list("id", "created_at")[:limit]
-            for severity in FEED_SEVERITIES
-        ]
-        latest = newest[0].union(*newest[1:], all=True).order_by("-created_at", "-id")[:limit]
-    else:  # SQLite, the embedded default: small missions, one plain query
-        latest = findings.order_by("-created_at", "-id").values_list("id", "created_at")[:limit]
+    # The newest of each severity through the (severity, created_at) index, merged: a few
+    # dozen rows read, where one query over both severities sorts them all.
+    newest = [
+        findings.filter(severity=severity)
+        .order_by("-created_at", "-id")
+        .values_list("id", "created_at")[:limit]
+        for severity in FEED_SEVERITIES
+    ]
+    latest = newest[0].union(*newest[1:], all=True).order_by("-created_at", "-id")[:limit]
     ids = [pk for pk, _created_at in latest]
     by_id = Finding.objects.select_related("visit__station__region", "visit__team").in_bulk(ids)
     feed = [by_id[pk] for pk in ids if pk in by_id]

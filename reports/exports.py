@@ -80,7 +80,7 @@ def streamed(queryset) -> Iterator:
 
 
 def streamed_ahead(queryset) -> Iterator:
-    """``streamed``, but on PostgreSQL the next chunk is fetched while this one is written.
+    """``streamed``, but the next chunk is fetched while this one is written.
 
     ``fetchmany`` waits for the database to produce each chunk and the export formats rows
     only between waits, so the two add up; with the next fetch in a thread (psycopg2 lets the
@@ -88,9 +88,6 @@ def streamed_ahead(queryset) -> Iterator:
     from the raw cursor, without Django's ``from_db_value`` converters: only for querysets
     whose columns need none (JSON read through ``Cast(..., TextField())``, no decimals).
     """
-    if connection.vendor != "postgresql":
-        yield from streamed(queryset)
-        return
     sql, params = queryset.query.sql_with_params()
     with transaction.atomic():
         connection.ensure_connection()

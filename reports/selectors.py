@@ -352,18 +352,11 @@ def _cell_sums(kind, cells) -> dict[str, dict[tuple, list]]:
     """The cells of ``area_cells_select`` summed per level: level -> (area code, *keys) ->
     [area name, [values]]."""
     width = len(kind.keys)
-    turnout = kind is aggregation.TURNOUT
-    moments: dict = {}  # turnout keys: SQLite answers text; each bucket converted once
     levels = {level: {} for level in LEVELS}
     national, regions, districts = (levels[level] for level in LEVELS)
     for row in cells:
         # region code, region name, district code, district name, their ids, keys, values
         keys = row[6 : 6 + width]
-        if turnout:
-            moment = moments.get(keys[0])
-            if moment is None:
-                moment = moments[keys[0]] = aggregation._as_datetime(keys[0])
-            keys = (moment,)
         values = [int(value or 0) for value in row[6 + width :]]
         for sums, code, name in (
             (national, NATIONAL_CODE, NATIONAL_CODE),

@@ -3,7 +3,7 @@ count and the forensic views.
 
 Every function costs a fixed number of queries, whatever the number of questions, stations or
 visits (set-based SQL: conditional aggregates, window functions). Every interval comes from
-``reports.statistics``. The SQL is the ORM's and runs on PostgreSQL and SQLite alike.
+``reports.statistics``. The SQL is the ORM's.
 """
 
 from __future__ import annotations

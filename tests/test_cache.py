@@ -1,4 +1,4 @@
-"""``config.cache.RedisCache`` behaves as Django's Redis cache, with one client per pool."""
+"""``common.cache.RedisCache`` behaves as Django's Redis cache, with one client per pool."""
 
 import uuid
 
@@ -6,7 +6,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from config.cache import RedisCache
+from common.cache import RedisCache
 
 
 @pytest.fixture

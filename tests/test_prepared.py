@@ -1,14 +1,11 @@
-"""``config.prepared.Statement``: prepared once per connection, the same rows as plain SQL."""
+"""``common.prepared.Statement``: prepared once per connection, the same rows as plain SQL."""
 
 import pytest
 from django.db import connection, transaction
 
-from config.prepared import Statement
+from common.prepared import Statement
 
 pytestmark = pytest.mark.django_db(transaction=True)
-postgresql_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="PREPARE is PostgreSQL's"
-)
 
 
 def rows(statement, params):
@@ -17,7 +14,6 @@ def rows(statement, params):
         return cursor.fetchall()
 
 
-@postgresql_only
 def test_placeholders_become_numbered_parameters():
     named = Statement("t_named", "SELECT %(a)s::int + %(b)s::int, %(a)s::int")
     positional = Statement("t_positional", "SELECT %s::int, %s::text")
@@ -30,38 +26,22 @@ def test_placeholders_become_numbered_parameters():
         Statement("t_percent", "SELECT 'a%%b'")
 
 
-@postgresql_only
 def test_prepared_once_per_connection_and_kept_after_a_rollback():
     statement = Statement("t_once", "SELECT %s::int * 2")
     with pytest.raises(RuntimeError), transaction.atomic():
         assert rows(statement, [1]) == [(2,)]
         raise RuntimeError("roll back the transaction that prepared it")
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [statement.name]
-            )
-            assert cursor.fetchone() == (1,)
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [statement.name]
+        )
+        assert cursor.fetchone() == (1,)
     assert rows(statement, [4]) == [(8,)]
 
     connection.close()  # a new connection prepares it again
     assert rows(statement, [5]) == [(10,)]
 
 
-def test_other_databases_run_the_sql_as_it_is(monkeypatch):
-    # On PostgreSQL too: taken for another vendor, the statement runs as plain SQL.
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    assert rows(Statement("t_plain", "SELECT %(a)s * 2"), {"a": 4}) == [(8,)]
-    monkeypatch.undo()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 't_plain%%'"
-            )
-            assert cursor.fetchone() == (0,)
-
-
-@postgresql_only
 def test_a_plan_broken_by_a_schema_change_retires_the_connection():
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE t_retire (n int)")

@@ -1,4 +1,4 @@
-"""``config.authentication.TokenAuthentication`` answers exactly as DRF's own class does."""
+"""``common.authentication.TokenAuthentication`` answers exactly as DRF's own class does."""
 
 import pytest
 from django.utils import translation
@@ -6,7 +6,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIRequestFactory
 
-from config.authentication import TokenAuthentication
+from common.authentication import TokenAuthentication
 from tests.missions.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,4 @@
 import pytest
-from django.db import connection
 
 from bench.seed import add_visits, seed_scale
 from observation.models import Finding, Visit
@@ -7,7 +6,6 @@ from observation.models import Finding, Visit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL")
 def test_benchmark_seed_writes_valid_visits_at_small_size():
     mission = seed_scale(visits=500, size="small")
 

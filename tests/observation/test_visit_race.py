@@ -13,8 +13,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_identical_posts_at_once_make_one_visit(api, observer, visit_body, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database with concurrent transactions")
     body = visit_body()
     api.as_user(observer.user)  # makes the token before the threads start
     token = api._credentials["HTTP_AUTHORIZATION"]

@@ -4,7 +4,6 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from missions.models import AuditEvent
@@ -187,111 +186,87 @@ def test_another_observer_reusing_a_client_uuid_is_a_409(api, observer, teammate
     assert Visit.objects.get().observer == observer
 
 
-def test_the_one_statement_store_writes_what_the_orm_store_writes(
-    observer, visit_body, monkeypatch
-):
-    """PostgreSQL stores a visit in one raw statement; the ORM path (other databases) is the
-    reference for every row it writes."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the one-statement store is PostgreSQL's")
+def test_the_one_statement_store_writes_every_row_of_a_visit(observer, visit_body):
+    """A visit is stored in one raw statement: the visit, its findings in the order sent,
+    their first revisions, the visit's first revision, the audit events and the pending mark."""
     findings = [
         {"category": "SECRECY", "severity": "SERIOUS", "description": "Open booths."},
         {"category": "OTHER", "severity": "MINOR", "description": ""},
         {"category": "PROCEDURE", "severity": "CRITICAL", "description": "Ünïcode ' \" \\ %s"},
     ]
     now = timezone.now()
-    stored = {}
-    stores = {
-        "_visit_store_orm": services._visit_store_orm,
-        "_visit_store_postgresql": services._visit_store_postgresql,
-    }
-    for name, store in stores.items():
-        monkeypatch.setattr(services, "_visit_store_postgresql", store)
-        PendingStation.objects.all().delete()
-        body = visit_body(findings=findings, voters_so_far=1500)  # flagged: above registered
-        visit, created = services.visit_submit(observer=observer, payload=body, now=now)
-        assert created
-        answer = visit_data(visit)
-        visit = Visit.objects.get(pk=visit.pk)
-        assert answer == visit_data(
-            Visit.objects.select_related("mission", "station", "team", "observer").get(pk=visit.pk)
-        )
-        found = list(visit.findings.order_by("id"))
-        assert [f.pk for f in found] == [f["id"] for f in answer["findings"]]
-        revision = VisitRevision.objects.get(visit=visit)
-        audit = AuditEvent.objects.get(action="visit.submit", object_id=str(visit.pk))
-        finding_revisions = [FindingRevision.objects.get(finding=f) for f in found]
-        uuid_text = str(visit.client_uuid)
-        stored[name] = {
-            "visit": {
-                k: v
-                for k, v in vars(visit).items()
-                if k not in ("_state", "id", "client_uuid", "created_at", "updated_at")
-            },
-            "findings": [
-                (f.category, f.severity, f.description, f.review_status, f.review_reason)
-                for f in found
-            ],
-            "finding_revisions": [
-                (r.number, {**r.data, "id": None}, r.author_id, r.reason, r.created_at)
-                for r in finding_revisions
-            ],
-            "revision_ids": [r.data["id"] for r in finding_revisions] == [f.pk for f in found],
-            "revision": (
-                revision.number,
-                {
-                    **revision.data,
-                    "client_uuid": revision.data["client_uuid"] == uuid_text,
-                    "findings": [{**f, "id": None} for f in revision.data["findings"]],
-                },
-                [f["id"] for f in revision.data["findings"]] == [f.pk for f in found],
-                revision.author_id,
-                revision.reason,
-                revision.created_at,
-            ),
-            "audit": (
-                audit.mission_id,
-                audit.actor_id,
-                audit.object_type,
-                audit.before,
-                {**audit.after, "client_uuid": audit.after["client_uuid"] == uuid_text},
-                audit.reason,
-                audit.at,
-            ),
-            "finding_audit": [
-                (
-                    event.actor_id,
-                    event.object_id == str(f.pk),
-                    {
-                        **event.after,
-                        "id": event.after["id"] == f.pk,
-                        "visit": event.after["visit"] == visit.pk,
-                    },
-                    event.at,
-                )
-                for event, f in zip(
-                    AuditEvent.objects.filter(
-                        action="finding.create", object_id__in=[str(f.pk) for f in found]
-                    ).order_by("id"),
-                    found,
-                    strict=True,
-                )
-            ],
-            "pending": list(PendingStation.objects.values_list("mission_id", "station_id")),
-            "finding_times": all(
-                visit.created_at <= f.created_at <= visit.created_at + dt.timedelta(seconds=1)
-                for f in found
-            ),
-        }
+    body = visit_body(findings=findings, voters_so_far=1500)  # flagged: above registered
 
-    assert stored["_visit_store_postgresql"] == stored["_visit_store_orm"]
-    assert stored["_visit_store_orm"]["visit"]["status"] == "FLAGGED"
+    visit, created = services.visit_submit(observer=observer, payload=body, now=now)
+
+    assert created
+    stored = Visit.objects.select_related("mission", "station", "team", "observer").get(pk=visit.pk)
+    assert visit_data(visit) == visit_data(stored)
+    assert stored.status == "FLAGGED"
+    assert [f["code"] for f in stored.flags] == ["VOTERS_ABOVE_REGISTERED"]
+    assert (stored.observer, stored.team, stored.voters_so_far) == (observer, observer.team, 1500)
+    found = list(stored.findings.order_by("id"))
+    assert [
+        (f.category, f.severity, f.description, f.review_status, f.review_reason) for f in found
+    ] == [(f["category"], f["severity"], f["description"], "PENDING", "") for f in findings]
+    assert all(
+        stored.created_at <= f.created_at <= stored.created_at + dt.timedelta(seconds=1)
+        for f in found
+    )
+    for finding in found:
+        revision = FindingRevision.objects.get(finding=finding)
+        assert (revision.number, revision.author, revision.reason, revision.created_at) == (
+            1,
+            observer.user,
+            "",
+            now,
+        )
+        assert revision.data == {
+            "id": finding.pk,
+            "category": finding.category,
+            "severity": finding.severity,
+            "description": finding.description,
+            "review_status": "PENDING",
+            "review_reason": "",
+        }
+    revision = VisitRevision.objects.get(visit=stored)
+    assert (revision.number, revision.author, revision.reason, revision.created_at) == (
+        1,
+        observer.user,
+        "",
+        now,
+    )
+    assert revision.data == services.visit_snapshot(visit=visit, findings=found)
+    audit = AuditEvent.objects.get(action="visit.submit", object_id=str(stored.pk))
+    assert (audit.mission, audit.actor, audit.object_type, audit.before, audit.at) == (
+        observer.mission,
+        observer.user,
+        "observation.visit",
+        None,
+        now,
+    )
+    assert audit.after == {
+        "client_uuid": str(stored.client_uuid),
+        "station": stored.station.code,
+        "stage": stored.stage,
+        "status": "FLAGGED",
+        "flags": ["VOTERS_ABOVE_REGISTERED"],
+        "findings": 3,
+    }
+    events = AuditEvent.objects.filter(action="finding.create").order_by("id")
+    assert [(e.object_id, e.actor, e.at) for e in events] == [
+        (str(f.pk), observer.user, now) for f in found
+    ]
+    assert [e.after["visit"] for e in events] == [stored.pk] * 3
+    assert list(PendingStation.objects.values_list("mission_id", "station_id")) == [
+        (observer.mission_id, stored.station_id)
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_half_way_leaves_nothing_behind(observer, visit_body, monkeypatch):
-    # The last step of both ways of storing a visit (one statement on PostgreSQL, the ORM
-    # elsewhere): the visit, findings, revisions, audit event and pending mark are written.
+    # The last step of storing a visit: the visit, findings, revisions, audit event and
+    # pending mark are written by then.
     def broken_pipeline(**kwargs):
         raise RuntimeError("pipeline down")
 
@@ -883,8 +858,8 @@ def test_the_post_is_a_handful_of_queries_whatever_the_number_of_answers_and_fin
 
     # token, observer with mission, team and station, flag check, and one statement that
     # writes the visit, findings, finding revisions, visit revision, audit event and the
-    # aggregates' pending mark (PostgreSQL); plus the request's savepoint pair.
-    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 13):
+    # aggregates' pending mark; plus the request's savepoint pair.
+    with django_assert_num_queries(6):
         response = client.post(URL, body, format="json")
 
     assert response.status_code == 201, response.json()
@@ -894,9 +869,9 @@ def test_the_checklist_schema_is_read_from_the_cache(
     observer, visit_body, django_assert_num_queries
 ):
     services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
-    # station, flag check, and the visit with everything it writes (PostgreSQL): no checklist
+    # station, flag check, and the visit with everything it writes: no checklist
     # or question read.
-    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 10) as warm:
+    with django_assert_num_queries(3) as warm:
         services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
 
     assert not any("observation_question" in q["sql"] for q in warm.captured_queries)

@@ -61,12 +61,6 @@ class InFlight:
         assert self.problems == []
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database with concurrent writers")
-
-
 @pytest.fixture
 def observer(station):
     """Made beforehand: the two connections then insert nothing but their visit (each would

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from config.prepared import Statement
+from common.prepared import Statement
 
 
 def _select_list(model, alias) -> tuple[str, list[str]]:

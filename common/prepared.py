@@ -4,7 +4,7 @@ psycopg2 sends each statement as text, so PostgreSQL parses and plans it every t
 visit POST's statements (token, observer and station, flags, the one-statement store) that
 planning was ~1.3 ms of the backend's ~3.3 ms of CPU per visit. A ``Statement`` is prepared
 once per database connection (``PREPARE``, which outlives a rolled-back transaction) and then
-run with ``EXECUTE``. Other databases run the SQL as it is.
+run with ``EXECUTE``.
 
 The SQL uses ``%(name)s`` placeholders (or ``%s``, in order), as Django's raw cursors do;
 every parameter whose type PostgreSQL cannot infer from where it stands needs a cast
@@ -56,9 +56,6 @@ class Statement:
     def execute(self, cursor, params, using: str = "default") -> None:
         """Run the statement on ``cursor`` (a cursor of ``connections[using]``)."""
         connection = connections[using]
-        if connection.vendor != "postgresql":
-            cursor.execute(self.sql, params)
-            return
         raw = connection.connection
         names = _prepared.get(raw)
         if names is None:
