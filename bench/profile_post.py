@@ -53,7 +53,7 @@ BREAKDOWN = [
     ("observation.services", "visit_submit"),
     ("observation.services", "_visit_clean"),
     ("observation.services", "_station"),
-    ("observation.checklist_schema", "checklist_schema"),
+    ("observation.checklists.schema", "checklist_schema"),
     ("observation.services", "_visit_flags"),
     ("observation.services", "_visit_store"),
     ("missions.audit", "audit_record"),

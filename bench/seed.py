@@ -19,9 +19,9 @@ def seed_scale(*, visits: int, size: str = "full", seed: int = 7, name: str = "B
     """Create the benchmark mission and ``visits`` VOTING visits; returns the mission."""
     from django.db import transaction
 
-    from missions import demo
+    from demo import mission as demo
     from missions.models import Mission
-    from observation.services import checklists_create_default
+    from observation.checklists import checklists_create_default
 
     rng = random.Random(seed)
     spec = demo.SIZES[size]
@@ -52,7 +52,7 @@ def add_visits(*, mission, count: int, seed: int = 7, aggregated: bool = False) 
     from django.db import connection, transaction
     from django.db.models import Max
 
-    from missions import demo
+    from demo import mission as demo
     from missions.models import Observer
     from observation.models import Checklist, Question, Visit
 
@@ -90,7 +90,7 @@ def add_visits(*, mission, count: int, seed: int = 7, aggregated: bool = False) 
 def _copy_visits(mission, checklist, stations, observers, variants, count, rng, aggregated):
     from django.db import connection
 
-    from missions.demo import official_turnout_pct
+    from demo.mission import official_turnout_pct
 
     midnight = dt.datetime.combine(mission.election_date, dt.time(0, 0), tzinfo=mission.tzinfo)
     now = dt.datetime.now(dt.UTC).isoformat()

@@ -8,12 +8,14 @@ from common import health
 from common.api_root import ApiRoot
 from common.auth_token import TokenView
 from common.login import LoginView
+from missions.urls import api_urlpatterns as missions_api
+from observation.urls import api_urlpatterns as observation_api
 
 api_v1 = [
     path("", ApiRoot.as_view(), name="api-root"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
-    path("", include("missions.urls_api")),
-    path("", include("observation.urls_api")),
+    path("", include(missions_api)),
+    path("", include(observation_api)),
     path("", include("reports.urls_api")),
     path("", include("reports.urls_api_statistics")),
 ]

@@ -7,12 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from observation.default_checklists import DEFAULT_CHECKLISTS
-from observation.services import checklists_create_default
-
 from .access import forget_roles
-from .audit import audit_event, audit_record, audit_records
+from .audit import audit_record
 from .models import MemberRole, Membership, Mission
+from .signals import mission_created
 
 
 @transaction.atomic
@@ -23,7 +21,6 @@ def mission_create(*, user, data: dict, now=None) -> Mission:
     mission.save()
     Membership.objects.create(user=user, mission=mission, role=MemberRole.COORDINATOR)
     forget_roles(user)
-    checklists = checklists_create_default(mission=mission)
     audit_record(
         actor=user,
         mission=mission,
@@ -32,23 +29,8 @@ def mission_create(*, user, data: dict, now=None) -> Mission:
         after=data_of(mission),
         at=now,
     )
-    audit_records(
-        [
-            audit_event(
-                actor=user,
-                mission=mission,
-                action="checklist.create",
-                obj=checklist,
-                after={
-                    "stage": checklist.stage,
-                    "version": checklist.version,
-                    "questions": [spec["code"] for spec in DEFAULT_CHECKLISTS[checklist.stage]],
-                },
-                at=now,
-            )
-            for checklist in checklists
-        ]
-    )
+    # The observation app gives the mission its default checklists (missions cannot import it).
+    mission_created.send(sender=Mission, mission=mission, actor=user, now=now)
     return mission
 
 

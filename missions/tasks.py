@@ -14,7 +14,7 @@ from .imports import import_job_apply, import_job_check, import_job_fail
 from .models import ImportJob
 
 
-@shared_task(soft_time_limit=600, time_limit=660)
+@shared_task(name="missions.tasks.import_job_run", soft_time_limit=600, time_limit=660)
 def import_job_run(*, job_id: int, step: str) -> None:
     job = ImportJob.objects.select_related("mission", "created_by", "confirmed_by").filter(
         pk=job_id

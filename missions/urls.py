@@ -1,41 +1,87 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from . import views, views_audit, views_setup
+from . import api, views
+from .audit import api as audit_api
+from .audit import views as audit_views
+from .setup import api as setup_api
+from .setup import views as setup_views
 
+# The pages (namespace "missions").
 app_name = "missions"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("missions/<int:mission_id>/members/", views_setup.members_page, name="members"),
-    path("missions/<int:mission_id>/import/<str:kind>/", views_setup.import_page, name="import"),
+    path("missions/<int:mission_id>/members/", setup_views.members_page, name="members"),
+    path("missions/<int:mission_id>/import/<str:kind>/", setup_views.import_page, name="import"),
     path(
         "missions/<int:mission_id>/import/jobs/<int:job_id>/",
-        views_setup.import_job_page,
+        setup_views.import_job_page,
         name="import-job",
     ),
     path(
         "missions/<int:mission_id>/import/jobs/<int:job_id>/confirm/",
-        views_setup.import_job_confirm,
+        setup_views.import_job_confirm,
         name="import-job-confirm",
     ),
     path(
         "missions/<int:mission_id>/import/jobs/<int:job_id>/status/",
-        views_setup.import_job_status,
+        setup_views.import_job_status,
         name="import-job-status",
     ),
-    path("missions/<int:mission_id>/teams/", views_setup.teams_page, name="teams"),
-    path("missions/<int:mission_id>/deployment/", views_setup.deployment_page, name="deployment"),
-    path("missions/<int:mission_id>/samples/", views_setup.samples_page, name="samples"),
+    path("missions/<int:mission_id>/teams/", setup_views.teams_page, name="teams"),
+    path("missions/<int:mission_id>/deployment/", setup_views.deployment_page, name="deployment"),
+    path("missions/<int:mission_id>/samples/", setup_views.samples_page, name="samples"),
     path(
         "missions/<int:mission_id>/samples/<int:sample_id>/",
-        views_setup.sample_page,
+        setup_views.sample_page,
         name="sample",
     ),
     path(
         "missions/<int:mission_id>/samples/<int:sample_id>/stations.csv",
-        views_setup.sample_csv,
+        setup_views.sample_csv,
         name="sample-csv",
     ),
-    path("missions/<int:mission_id>/downloads/", views_setup.downloads_page, name="downloads"),
-    path("missions/<int:mission_id>/audit/", views_audit.audit_page, name="audit"),
+    path("missions/<int:mission_id>/downloads/", setup_views.downloads_page, name="downloads"),
+    path("missions/<int:mission_id>/audit/", audit_views.audit_page, name="audit"),
+]
+
+router = SimpleRouter()
+router.register("missions", api.MissionViewSet, basename="mission")
+
+# The API's (in /api/v1/, no namespace).
+api_urlpatterns = [
+    path("missions/<int:mission_id>/stations/", api.StationList.as_view(), name="station-list"),
+    path("missions/<int:mission_id>/observers/", api.ObserverList.as_view(), name="observer-list"),
+    path(
+        "missions/<int:mission_id>/stations/import/",
+        setup_api.StationImport.as_view(),
+        name="station-import",
+    ),
+    path(
+        "missions/<int:mission_id>/observers/import/",
+        setup_api.ObserverImport.as_view(),
+        name="observer-import",
+    ),
+    path("missions/<int:mission_id>/members/", setup_api.MemberList.as_view(), name="member-list"),
+    path(
+        "missions/<int:mission_id>/members/<int:membership_id>/",
+        setup_api.MemberDetail.as_view(),
+        name="member-detail",
+    ),
+    path(
+        "missions/<int:mission_id>/audit/", audit_api.MissionAudit.as_view(), name="mission-audit"
+    ),
+    path("missions/<int:mission_id>/samples/", setup_api.SampleList.as_view(), name="sample-list"),
+    path(
+        "missions/<int:mission_id>/samples/<int:sample_id>/",
+        setup_api.SampleDetail.as_view(),
+        name="sample-detail",
+    ),
+    path(
+        "missions/<int:mission_id>/samples/<int:sample_id>/stations/",
+        setup_api.SampleStationList.as_view(),
+        name="sample-stations",
+    ),
+    *router.urls,
 ]

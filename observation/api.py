@@ -31,8 +31,8 @@ from missions.access import STAFF_ROLES, mission_for
 from missions.models import MemberRole
 
 from . import selectors, services
+from .devices.services import observer_token_issue, observer_token_revoke
 from .models import Stage, Visit, VisitStatus
-from .photos import MAX_PHOTO_BYTES
 from .serializers import (
     ChecklistSerializer,
     FindingReviewSerializer,
@@ -45,6 +45,7 @@ from .serializers import (
     VisitSerializer,
     visit_data,
 )
+from .services.photos import MAX_PHOTO_BYTES
 
 # Room for the multipart boundaries and headers around a photo of the largest allowed size.
 MULTIPART_SLACK = 64 * 1024
@@ -52,6 +53,14 @@ MULTIPART_SLACK = 64 * 1024
 ERRORS = OpenApiResponse(
     response=OpenApiTypes.OBJECT, description='{"field": ["what to fix", ...]}'
 )
+
+
+def review_response(request, *, obj, body, out) -> Response:
+    """The one review flow of the API, for visits and findings: parse, review, answer."""
+    verdict = body(data=request.data)
+    verdict.is_valid(raise_exception=True)
+    services.review_apply(obj=obj, actor=request.user, now=timezone.now(), **verdict.validated_data)
+    return Response(out(obj).data)
 
 
 class Conflict(exceptions.APIException):
@@ -184,16 +193,7 @@ class VisitViewSet(
     def review(self, request, pk=None):
         """Verify or reject a visit (coordinators; a reason is required to reject)."""
         visit = selectors.visit_for_review(user=request.user, visit_id=pk)
-        body = VisitReviewSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.visit_review(
-            visit=visit,
-            actor=request.user,
-            status=body.validated_data["status"],
-            reason=body.validated_data["reason"],
-            now=timezone.now(),
-        )
-        return Response(VisitSerializer(visit).data)
+        return review_response(request, obj=visit, body=VisitReviewSerializer, out=VisitSerializer)
 
 
 class FindingReview(APIView):
@@ -203,16 +203,9 @@ class FindingReview(APIView):
     def post(self, request, pk):
         """Confirm or dismiss a finding (coordinators)."""
         finding = selectors.finding_for_action(user=request.user, finding_id=pk, team_may=False)
-        body = FindingReviewSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.finding_review(
-            finding=finding,
-            actor=request.user,
-            status=body.validated_data["status"],
-            reason=body.validated_data["reason"],
-            now=timezone.now(),
+        return review_response(
+            request, obj=finding, body=FindingReviewSerializer, out=FindingSerializer
         )
-        return Response(FindingSerializer(finding).data)
 
 
 class FindingPhotoUpload(APIView):
@@ -285,14 +278,12 @@ class ObserverToken(APIView):
     def post(self, request, pk):
         """The observer's device token (the same until revoked), for their QR code."""
         observer = selectors.observer_for_coordinator(user=request.user, observer_id=pk)
-        token = services.observer_token_issue(
-            observer=observer, actor=request.user, now=timezone.now()
-        )
+        token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
         return Response({"token": token})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, pk):
         """Revoke the observer's device token: the phone holding it gets 401 from then on."""
         observer = selectors.observer_for_coordinator(user=request.user, observer_id=pk)
-        services.observer_token_revoke(observer=observer, actor=request.user, now=timezone.now())
+        observer_token_revoke(observer=observer, actor=request.user, now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)

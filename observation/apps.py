@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class ObservationConfig(AppConfig):
     name = "observation"
     verbose_name = "Observation"
+
+    def ready(self):
+        # Models load only once the registry is ready, hence the imports here.
+        from missions.models import Mission
+        from missions.signals import mission_created
+
+        from .checklists.services import mission_checklists_create
+
+        def give_checklists(sender, *, mission, actor, now, **kwargs):
+            mission_checklists_create(mission=mission, actor=actor, now=now)
+
+        mission_created.connect(
+            give_checklists, sender=Mission, weak=False, dispatch_uid="checklists"
+        )

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "missions",
     "observation",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,6 @@ def tojson(value) -> str:
 @register.filter
 def condition_value(value) -> str:
     """A show_if value as the editor writes it: yes/no for booleans."""
-    from observation.forms import condition_value_to_text
+    from observation.checklists.forms import condition_value_to_text
 
     return condition_value_to_text(value)

@@ -41,7 +41,7 @@ class MissionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def checklists(mission, create, extracted, **kwargs):
         if create and extracted is not False:
-            from observation.services import checklists_create_default
+            from observation.checklists import checklists_create_default
 
             checklists_create_default(mission=mission)
 

@@ -6,9 +6,9 @@ import uuid
 import pytest
 
 from missions.models import AuditEvent
-from observation.checklist_schema import checklist_schema
 from observation.checklists import ChecklistInvalid, checklist_revise, question_spec
-from observation.forms import choices_to_text, condition_value_to_text
+from observation.checklists.forms import choices_to_text, condition_value_to_text
+from observation.checklists.schema import checklist_schema
 from observation.models import Checklist, Visit
 
 pytestmark = pytest.mark.django_db

@@ -377,7 +377,7 @@ def test_every_demo_team_is_deployed_to_the_stations_it_visits_and_the_demo_obse
 ):
     from django.core.management import call_command
 
-    from missions.demo import DEMO_MISSION_NAME
+    from demo.mission import DEMO_MISSION_NAME
     from missions.models import Mission, Observer
 
     call_command("seed_demo", size="small")

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from observation import services
+from observation.services import visits as services
 from observation.models import Finding, Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)

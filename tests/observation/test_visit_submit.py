@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from missions.models import AuditEvent
 from observation import services
+from observation.services import visits
+from observation.checklists.schema import checklist_schema_invalidate
 from observation.models import Finding, FindingRevision, Visit, VisitRevision
 from observation.serializers import visit_data
 from reports.models import PendingStation
@@ -270,7 +272,7 @@ def test_a_failure_half_way_leaves_nothing_behind(observer, visit_body, monkeypa
     def broken_pipeline(**kwargs):
         raise RuntimeError("pipeline down")
 
-    monkeypatch.setattr(services, "visits_changed", broken_pipeline)
+    monkeypatch.setattr(visits, "visits_changed", broken_pipeline)
 
     with pytest.raises(RuntimeError):
         services.visit_submit(observer=observer, payload=visit_body(), now=timezone.now())
@@ -287,7 +289,7 @@ def test_a_failed_request_leaves_nothing_behind(api, observer, visit_body, monke
     def broken_pipeline(**kwargs):
         raise RuntimeError("pipeline down")
 
-    monkeypatch.setattr(services, "visits_changed", broken_pipeline)
+    monkeypatch.setattr(visits, "visits_changed", broken_pipeline)
     client = api.as_user(observer.user)
     client.raise_request_exception = False
 
@@ -890,7 +892,7 @@ def test_a_checklist_edited_in_place_is_seen_after_invalidation(
 
     with pytest.raises(services.VisitInvalid):
         services.visit_submit(observer=observer, payload=body, now=now)  # stale cache
-    services.checklist_schema_invalidate(voting_checklist.pk)
+    checklist_schema_invalidate(voting_checklist.pk)
     visit, created = services.visit_submit(observer=observer, payload=body, now=now)
 
     assert created and visit.answers["V07"] == "EMPTY"

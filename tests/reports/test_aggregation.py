@@ -507,7 +507,7 @@ def test_the_hour_bucket_matches_the_rule(mission, timezone_name, stored, expect
 
 
 def test_the_demo_mission_comes_with_its_aggregates_and_official_turnout():
-    from missions.demo import seed_demo
+    from demo.mission import seed_demo
 
     mission = seed_demo(size="small")
 

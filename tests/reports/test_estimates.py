@@ -464,7 +464,7 @@ def test_pages_cost_a_fixed_number_of_queries(
 
 
 def test_the_small_demo_has_a_working_quick_count_and_turnout_estimate():
-    from missions.demo import CANDIDATES, seed_demo
+    from demo.mission import CANDIDATES, seed_demo
 
     mission = seed_demo(size="small")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from observation.default_checklists import DEFAULT_CHECKLISTS
+from observation.checklists.defaults import DEFAULT_CHECKLISTS
 from reports.phrasing import yes_statement
 
 

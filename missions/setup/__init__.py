@@ -1,0 +1,1 @@
+"""Mission setup by its coordinators: members, imports, teams, deployment, samples."""

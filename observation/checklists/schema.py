@@ -1,0 +1,175 @@
+"""A checklist as plain data, cached, and the validation of answers against it.
+
+Visit submission is the hottest path of the product, so the questions of a checklist are read
+from the cache (keyed by checklist id) and answers are checked in memory: no query per answer.
+Whoever edits a checklist *in place* (rather than making a new version) must call
+``checklist_schema_invalidate(checklist_id)`` in the same breath.
+"""
+
+from django.core.cache import cache
+
+from ..models import Checklist, Question, QuestionType
+
+SCHEMA_CACHE_SECONDS = 6 * 3600
+TEXT_ANSWER_MAX_LENGTH = 2000
+
+
+def _cache_key(checklist_id) -> str:
+    return f"observation:checklist-schema:v1:{int(checklist_id)}"
+
+
+def choice_values(choices) -> list[str]:
+    """Choices are stored as plain strings or as ``{"value", "label", ...}`` dicts."""
+    return [c["value"] if isinstance(c, dict) else c for c in choices or []]
+
+
+def _schema_build(checklist_id) -> dict | None:
+    checklist = (
+        Checklist.objects.filter(pk=checklist_id)
+        .values("id", "mission_id", "stage", "version")
+        .first()
+    )
+    if checklist is None:
+        return None
+    questions = Question.objects.filter(checklist_id=checklist_id).order_by("position", "id")
+    checklist["questions"] = [
+        {
+            "code": q.code,
+            "type": q.type,
+            "required": q.required,
+            "choices": choice_values(q.choices),
+            "min": q.min,
+            "max": q.max,
+            "show_if": q.show_if or None,
+        }
+        for q in questions
+    ]
+    return checklist
+
+
+def checklist_schema(checklist_id) -> dict | None:
+    """``{"id", "mission_id", "stage", "version", "questions": [...]}`` or None if unknown."""
+    key = _cache_key(checklist_id)
+    schema = cache.get(key)
+    if schema is None:
+        schema = _schema_build(checklist_id)
+        if schema is not None:
+            cache.set(key, schema, SCHEMA_CACHE_SECONDS)
+    return schema
+
+
+def checklist_schema_invalidate(checklist_id) -> None:
+    """Forget the cached schema of a checklist whose questions were edited in place."""
+    cache.delete(_cache_key(checklist_id))
+
+
+def _matches(value, expected) -> bool:
+    """Does an answer satisfy ``show_if.equals``? Strict about types: 1 is not True."""
+    if value is None:
+        return False
+    if isinstance(value, list) and not isinstance(expected, list):
+        return expected in value
+    return type(value) is type(expected) and value == expected
+
+
+def _shown(code, by_code, answers, seen=()) -> bool:
+    show_if = by_code[code]["show_if"]
+    if not show_if:
+        return True
+    parent = show_if.get("question")
+    if parent not in by_code or parent in seen:  # a broken or circular condition hides nothing
+        return True
+    return _shown(parent, by_code, answers, (*seen, code)) and _matches(
+        answers.get(parent), show_if.get("equals")
+    )
+
+
+def _describe(value) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _check_one(question, value) -> str | None:
+    """The error message for one present answer, or None if it is fine."""
+    code, qtype = question["code"], question["type"]
+    if qtype == QuestionType.YES_NO:
+        if not isinstance(value, bool):
+            return f"{code} must be true or false."
+    elif qtype == QuestionType.INTEGER:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{code} must be a whole number."
+        low, high = question["min"], question["max"]
+        if low is not None and value < low:
+            return f"{code} must be at least {low}; {value} is too low."
+        if high is not None and value > high:
+            return f"{code} must be at most {high}; {value} is too high."
+    elif qtype == QuestionType.CHOICE:
+        if not isinstance(value, str) or value not in question["choices"]:
+            allowed = ", ".join(question["choices"])
+            return f"{code} must be one of {allowed}; got {_describe(value)}."
+    elif qtype == QuestionType.MULTI_CHOICE:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"{code} must be a list of choices from {', '.join(question['choices'])}."
+        unknown = [v for v in value if v not in question["choices"]]
+        if unknown:
+            return (
+                f"{code}: {', '.join(map(repr, unknown))} not among the choices "
+                f"{', '.join(question['choices'])}."
+            )
+        if len(set(value)) != len(value):
+            return f"{code} lists the same choice twice; send each choice once."
+    elif qtype == QuestionType.TEXT:
+        if not isinstance(value, str):
+            return f"{code} must be text."
+        if len(value) > TEXT_ANSWER_MAX_LENGTH:
+            limit = TEXT_ANSWER_MAX_LENGTH
+            return f"{code} is {len(value)} characters long; shorten it to {limit}."
+        if "\x00" in value:
+            return f"{code} contains a NUL character; remove it."
+    return None
+
+
+def answers_check(*, schema: dict, answers) -> tuple[dict, dict]:
+    """Check answers against a checklist schema: ``(cleaned_answers, errors_by_code)``.
+
+    ``cleaned_answers`` keeps the non-null answers; ``errors_by_code`` maps each offending
+    question code to a list of messages that say what to fix.
+    """
+    by_code = {q["code"]: q for q in schema["questions"]}
+    errors: dict[str, list[str]] = {}
+    for code in answers:
+        if code not in by_code:
+            errors[code] = [
+                f"{code} is not a question of the {schema['stage']} checklist "
+                f"(version {schema['version']}); remove it."
+            ]
+    cleaned = {}
+    for question in schema["questions"]:
+        code = question["code"]
+        value = answers.get(code)
+        if not _shown(code, by_code, answers):
+            if value is not None:
+                parent = question["show_if"]["question"]
+                current = answers.get(parent)
+                errors[code] = [
+                    f"{code} only applies when {parent} is "
+                    f"{_describe(question['show_if']['equals'])}"
+                    + (f" (it is {_describe(current)})" if current is not None else "")
+                    + "; leave it out or send null."
+                ]
+            continue
+        if value is None:
+            if question["required"]:
+                errors[code] = [f"{code} is required; answer it."]
+            continue
+        problem = _check_one(question, value)
+        if problem is None and question["required"] and value in ("", []):
+            problem = f"{code} is required; answer it."
+        if problem:
+            errors[code] = [problem]
+        else:
+            cleaned[code] = value
+    return cleaned, errors

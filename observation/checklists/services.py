@@ -1,0 +1,416 @@
+"""Checklist editing: validate a coordinator's questions and store them as a revision.
+
+A checklist that already has visits is never changed under them: the edit becomes a new
+version (``version + 1``, ``is_current``) and the old one stays with its visits. A checklist
+without visits is edited in place.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from missions.audit import audit_event, audit_record, audit_records
+
+from ..models import Checklist, Question, QuestionType, Stage, Visit
+from .defaults import DEFAULT_CHECKLISTS
+from .schema import checklist_schema_invalidate
+
+CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+CODE_MAX = Question._meta.get_field("code").max_length
+TEXT_MAX = Question._meta.get_field("text").max_length
+CHOICE_VALUE_MAX = 64
+CHOICE_TYPES = (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
+# Languages a question text can be translated into: every site language but the default.
+TRANSLATED_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
+QUESTION_FIELDS = (
+    "code",
+    "text",
+    "text_i18n",
+    "type",
+    "required",
+    "choices",
+    "min",
+    "max",
+    "show_if",
+)
+
+
+@dataclass(frozen=True)
+class QuestionError:
+    """One thing to fix: ``index`` is the question's place in the list (None: the whole form)."""
+
+    index: int | None
+    field: str
+    message: str
+
+
+class ChecklistInvalid(ValidationError):
+    """The questions cannot be stored; ``errors`` says what to fix, question by question."""
+
+    def __init__(self, errors: list[QuestionError]):
+        self.errors = errors
+        super().__init__(
+            [
+                f"{_('Question %(number)s') % {'number': e.index + 1}}: {e.message}"
+                if e.index is not None
+                else e.message
+                for e in errors
+            ]
+        )
+
+
+def choice_value(choice) -> str:
+    return choice["value"] if isinstance(choice, dict) else choice
+
+
+def question_spec(question: Question) -> dict:
+    """A stored question as the plain dict ``checklist_revise`` takes."""
+    return {field: getattr(question, field) for field in QUESTION_FIELDS}
+
+
+def checklist_questions_clean(*, questions: list[dict]) -> list[dict]:
+    """Check a whole list of question specs; return them normalised or raise ChecklistInvalid.
+
+    Rules: at least one question; codes present, well formed and unique; a text; a known
+    type; choices (two or more, distinct values) exactly for CHOICE and MULTI_CHOICE; bounds
+    only for INTEGER, with min <= max; ``show_if`` naming an earlier question of this list
+    and a value that question can take (for MULTI_CHOICE: one choice the answer includes).
+    """
+    errors: list[QuestionError] = []
+    if not questions:
+        errors.append(
+            QuestionError(None, "questions", _("A checklist needs at least one question."))
+        )
+    cleaned: list[dict] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(questions):
+        spec, problems = _clean_one(index, raw, cleaned, seen)
+        errors.extend(problems)
+        cleaned.append(spec)
+        if spec["code"]:
+            seen.setdefault(spec["code"].upper(), index)
+    if errors:
+        raise ChecklistInvalid(errors)
+    return cleaned
+
+
+def _clean_one(index, raw, earlier, seen):
+    errors = []
+
+    def error(field, message):
+        errors.append(QuestionError(index, field, message))
+
+    code = str(raw.get("code") or "").strip()
+    if not code:
+        error("code", _("Give the question a code, such as V07."))
+    elif len(code) > CODE_MAX or not CODE_PATTERN.match(code):
+        error(
+            "code",
+            _(
+                "The code %(code)s must start with a letter and have at most %(max)s letters, "
+                "digits or underscores."
+            )
+            % {"code": code, "max": CODE_MAX},
+        )
+    elif code.upper() in seen:
+        error(
+            "code",
+            _("The code %(code)s is already used by question %(number)s.")
+            % {"code": code, "number": seen[code.upper()] + 1},
+        )
+
+    text = str(raw.get("text") or "").strip()
+    if not text:
+        error("text", _("Write the question's text in English."))
+    elif len(text) > TEXT_MAX:
+        error("text", _("The text is longer than %(max)s characters.") % {"max": TEXT_MAX})
+
+    text_i18n = {}
+    for language, value in (raw.get("text_i18n") or {}).items():
+        value = str(value or "").strip()
+        if not value:
+            continue
+        if language not in TRANSLATED_LANGUAGES:
+            error("text_i18n", _("Unknown language %(code)s.") % {"code": language})
+        elif len(value) > TEXT_MAX:
+            error(
+                "text_i18n",
+                _("The %(code)s text is longer than %(max)s characters.")
+                % {"code": language, "max": TEXT_MAX},
+            )
+        else:
+            text_i18n[language] = value
+
+    type_ = raw.get("type")
+    if type_ not in QuestionType.values:
+        error("type", _("Choose the type of answer."))
+
+    choices = _clean_choices(raw.get("choices") or [], type_, error)
+    low, high = _clean_bounds(raw.get("min"), raw.get("max"), type_, error)
+    show_if = _clean_show_if(raw.get("show_if"), code, earlier, error)
+
+    spec = {
+        "code": code,
+        "text": text,
+        "text_i18n": text_i18n,
+        "type": type_,
+        "required": bool(raw.get("required")),
+        "choices": choices,
+        "min": low,
+        "max": high,
+        "show_if": show_if,
+    }
+    return spec, errors
+
+
+def _clean_choices(choices, type_, error):
+    if type_ not in CHOICE_TYPES:
+        if choices:
+            error("choices", _("Only questions with one or several choices have choices."))
+        return []
+    cleaned, values = [], set()
+    for choice in choices:
+        if isinstance(choice, dict):
+            value = str(choice.get("value") or "").strip()
+            label = str(choice.get("label") or "").strip()
+            label_i18n = {
+                k: str(v).strip()
+                for k, v in (choice.get("label_i18n") or {}).items()
+                if k in TRANSLATED_LANGUAGES and str(v or "").strip()
+            }
+            item = {"value": value, "label": label or value, "label_i18n": label_i18n}
+        else:
+            value = str(choice or "").strip()
+            item = value
+        if not value:
+            error("choices", _("Every choice needs a value."))
+            continue
+        if len(value) > CHOICE_VALUE_MAX:
+            error(
+                "choices",
+                _("The choice %(value)s is longer than %(max)s characters.")
+                % {"value": value[:20], "max": CHOICE_VALUE_MAX},
+            )
+            continue
+        if value in values:
+            error("choices", _("The choice %(value)s is listed twice.") % {"value": value})
+            continue
+        values.add(value)
+        cleaned.append(item)
+    if len(values) < 2:
+        error("choices", _("Give at least two choices."))
+    return cleaned
+
+
+def _clean_bounds(low, high, type_, error):
+    if type_ != QuestionType.INTEGER:
+        if low is not None or high is not None:
+            error("min", _("Only number questions have a minimum and a maximum."))
+        return None, None
+    for field, value in (("min", low), ("max", high)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            error(field, _("The %(field)s must be a whole number.") % {"field": field})
+            return None, None
+    if low is not None and high is not None and low > high:
+        error(
+            "max",
+            _("The minimum (%(min)s) is above the maximum (%(max)s).") % {"min": low, "max": high},
+        )
+    return low, high
+
+
+def _clean_show_if(show_if, code, earlier, error):
+    if show_if in (None, {}, ""):
+        return None
+    if not isinstance(show_if, dict) or set(show_if) != {"question", "equals"}:
+        error("show_if", _("A condition names a question and the answer it must equal."))
+        return None
+    target_code = str(show_if["question"] or "").strip()
+    value = show_if["equals"]
+    target = next((q for q in earlier if q["code"] and q["code"] == target_code), None)
+    if target is None:
+        error(
+            "show_if",
+            _(
+                "%(code)s can only depend on an earlier question of this checklist; "
+                "%(target)s is not one."
+            )
+            % {"code": code or "?", "target": target_code or "?"},
+        )
+        return None
+    kind = target["type"]
+    ok = True
+    if kind == QuestionType.YES_NO:
+        ok = isinstance(value, bool)
+        expected = _("yes or no")
+    elif kind == QuestionType.INTEGER:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        expected = _("a whole number")
+        if ok and (
+            (target["min"] is not None and value < target["min"])
+            or (target["max"] is not None and value > target["max"])
+        ):
+            ok = False
+            expected = _("a whole number between its minimum and maximum")
+    elif kind in CHOICE_TYPES:
+        # For several choices the condition holds when the chosen ones include this value.
+        values = [choice_value(c) for c in target["choices"]]
+        ok = isinstance(value, str) and value in values
+        expected = _("one of its choices (%(values)s)") % {"values": ", ".join(values)}
+    else:
+        ok = isinstance(value, str) and value != ""
+        expected = _("a text")
+    if not ok:
+        error(
+            "show_if",
+            _("The condition on %(target)s must be %(expected)s.")
+            % {"target": target_code, "expected": expected},
+        )
+        return None
+    return {"question": target_code, "equals": value}
+
+
+def _invalidate_schema(checklist_ids):
+    """Drop the visit API's cached schema of these checklists."""
+    for checklist_id in checklist_ids:
+        checklist_schema_invalidate(checklist_id)
+
+
+def checklist_revise(*, checklist: Checklist, actor, questions: list[dict], now) -> Checklist:
+    """Store ``questions`` as the checklist's new content and return the checklist that holds it.
+
+    Raises ChecklistInvalid if the questions break a rule, or if ``checklist`` is no longer the
+    current version (someone else revised it meanwhile). Unchanged questions change nothing.
+    """
+    cleaned = checklist_questions_clean(questions=questions)
+    with transaction.atomic():
+        # FOR UPDATE also conflicts with the key-share lock a visit insert takes on the
+        # checklist it references, so "has no visits" stays true until we commit.
+        locked = Checklist.objects.select_for_update().get(pk=checklist.pk)
+        if not locked.is_current:
+            raise ChecklistInvalid(
+                [
+                    QuestionError(
+                        None,
+                        "checklist",
+                        _(
+                            "This is no longer the current version of the checklist: "
+                            "open the current one and make your changes there."
+                        ),
+                    )
+                ]
+            )
+        before = [question_spec(q) for q in locked.questions.order_by("position", "id")]
+        if before == cleaned:
+            return locked
+        has_visits = Visit.objects.filter(checklist=locked).exists()
+        if has_visits:
+            locked.is_current = False
+            locked.save(update_fields=["is_current"])
+            latest = Checklist.objects.filter(
+                mission_id=locked.mission_id, stage=locked.stage
+            ).aggregate(latest=Max("version"))["latest"]
+            target = Checklist.objects.create(
+                mission_id=locked.mission_id,
+                stage=locked.stage,
+                version=latest + 1,
+                is_current=True,
+            )
+        else:
+            target = locked
+            Question.objects.filter(checklist=locked).delete()
+        new_questions = [
+            Question(checklist=target, position=position, **spec)
+            for position, spec in enumerate(cleaned, start=1)
+        ]
+        for question in new_questions:
+            question.full_clean(
+                exclude=["checklist"], validate_unique=False, validate_constraints=False
+            )
+        Question.objects.bulk_create(new_questions)
+        audit_record(
+            actor=actor,
+            mission=locked.mission,
+            action="checklist.revise",
+            obj=target,
+            before={"checklist": locked.pk, "version": locked.version, "questions": before},
+            after={
+                "checklist": target.pk,
+                "version": target.version,
+                "new_version": has_visits,
+                "questions": cleaned,
+            },
+            at=now,
+        )
+        ids = {locked.pk, target.pk}
+        transaction.on_commit(lambda: _invalidate_schema(ids))
+    return target
+
+
+def checklists_overview(*, mission) -> list[Checklist]:
+    """Every checklist of the mission in stage order, current first, with their counts."""
+    visits = (
+        Visit.objects.filter(checklist=OuterRef("pk"))
+        .order_by()
+        .values("checklist")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = (
+        Checklist.objects.filter(mission=mission)
+        .annotate(
+            question_count=Count("questions"),
+            visit_count=Coalesce(Subquery(visits), 0),
+        )
+        .order_by("-is_current", "-version", "id")
+    )
+    stage_order = {stage: index for index, stage in enumerate(Stage.values)}
+    return sorted(rows, key=lambda c: stage_order[c.stage])
+
+
+def checklist_questions(*, checklist: Checklist) -> list[Question]:
+    return list(checklist.questions.order_by("position", "id"))
+
+
+def checklists_create_default(*, mission) -> list[Checklist]:
+    """Give a mission its default checklist for every stage (version 1, current)."""
+    checklists = Checklist.objects.bulk_create(
+        [Checklist(mission=mission, stage=stage, version=1) for stage in DEFAULT_CHECKLISTS]
+    )
+    Question.objects.bulk_create(
+        [
+            Question(checklist=checklist, position=position, **spec)
+            for checklist in checklists
+            for position, spec in enumerate(DEFAULT_CHECKLISTS[checklist.stage], start=1)
+        ]
+    )
+    return checklists
+
+
+def mission_checklists_create(*, mission, actor, now) -> list[Checklist]:
+    """A new mission's default checklists, each with its audit event (on ``mission_created``)."""
+    checklists = checklists_create_default(mission=mission)
+    audit_records(
+        [
+            audit_event(
+                actor=actor,
+                mission=mission,
+                action="checklist.create",
+                obj=checklist,
+                after={
+                    "stage": checklist.stage,
+                    "version": checklist.version,
+                    "questions": [spec["code"] for spec in DEFAULT_CHECKLISTS[checklist.stage]],
+                },
+                at=now,
+            )
+            for checklist in checklists
+        ]
+    )
+    return checklists

@@ -1,0 +1,1 @@
+"""Observers' devices: device tokens and the QR codes that carry them."""

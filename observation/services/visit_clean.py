@@ -1,0 +1,291 @@
+"""Visit submission, step 1: check a phone's payload and clean it into the visit's fields."""
+
+import datetime as dt
+import uuid
+
+from missions.models import PollingStation
+
+from ..checklists.schema import answers_check, checklist_schema
+from ..models import (
+    Assessment,
+    FindingCategory,
+    Severity,
+    Stage,
+)
+
+MAX_FINDINGS_PER_VISIT = 50
+MAX_DESCRIPTION_LENGTH = 5000
+MAX_NOTES_LENGTH = 10000
+MAX_VOTERS = 1_000_000
+MAX_PHOTOS_PER_FINDING = 3
+# Counting and tabulation often run past midnight: a visit of those stages may end up to
+# this hour of the day after the election (local time). Every other time must fall on the day.
+LATE_STAGES = (Stage.COUNTING, Stage.TABULATION)
+LATE_STAGE_END = dt.time(12, 0)
+
+
+class VisitInvalid(Exception):
+    """The payload breaks a rule. ``errors`` is DRF-shaped: ``{"field": ["message", ...]}``;
+    ``answers`` holds ``{"<code>": [...]}`` and ``findings`` a list with one dict per finding."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class VisitConflict(Exception):
+    """The ``client_uuid`` was already used for a different visit."""
+
+
+def _text(value, *, field, max_length, errors, required=False) -> str:
+    if value is None:
+        if required:
+            errors[field] = [f"{field} is required."]
+        return ""
+    if not isinstance(value, str):
+        errors[field] = [f"{field} must be text."]
+        return ""
+    if len(value) > max_length:
+        errors[field] = [f"{field} is {len(value)} characters long; shorten it to {max_length}."]
+    elif "\x00" in value:
+        errors[field] = [f"{field} contains a NUL character; remove it."]
+    return value
+
+
+def _integer(value):
+    """An int from JSON (a whole number, or a string of digits as form posts send); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _time(value, *, field, errors) -> dt.datetime | None:
+    if not isinstance(value, str):
+        errors[field] = [
+            f"{field} must be an ISO 8601 time with its UTC offset, "
+            "such as 2022-11-20T10:05:00+06:00."
+        ]
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        errors[field] = [
+            f"{field} {value!r} is not an ISO 8601 time; send it as 2022-11-20T10:05:00+06:00."
+        ]
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        errors[field] = [
+            f"{field} {value!r} has no UTC offset; add it, as in 2022-11-20T10:05:00+06:00."
+        ]
+        return None
+    return parsed
+
+
+def _on_election_day(*, mission, stage, field, at, errors) -> None:
+    local = at.astimezone(mission.tzinfo)
+    day = mission.election_date
+    if local.date() == day:
+        return
+    late_ok = (
+        field == "departed_at"
+        and stage in LATE_STAGES
+        and local.date() == day + dt.timedelta(days=1)
+        and local.time() <= LATE_STAGE_END
+    )
+    if not late_ok:
+        errors[field] = [
+            f"{field} is {local:%Y-%m-%d %H:%M} in {mission.timezone} time, outside the "
+            f"election day {day:%Y-%m-%d}; correct the date or the time."
+        ]
+
+
+def _station(*, mission, payload, errors, known=None) -> PollingStation | None:
+    """The payload's station in the mission (by id or code). ``known``, a station already
+    loaded with ``code`` and ``registered_voters``, saves the query when it is that one."""
+    raw_id, code = payload.get("station"), payload.get("station_code")
+    if known is not None and known.mission_id != mission.pk:
+        known = None
+
+    def lookup(**where):
+        return (
+            PollingStation.objects.filter(mission_id=mission.pk, **where)
+            .only("id", "code", "registered_voters", "mission_id")
+            .first()
+        )
+
+    if raw_id is not None:
+        station_id = _integer(raw_id)
+        if station_id is None:
+            errors["station"] = ["station must be the id (a whole number) of a polling station."]
+            return None
+        if known is not None and known.pk == station_id:
+            station = known
+        else:
+            station = lookup(pk=station_id)
+        if station is None:
+            errors["station"] = [
+                f"There is no polling station {station_id} in your mission; check the id "
+                "or send station_code instead."
+            ]
+        elif code is not None and code != station.code:
+            errors["station_code"] = [
+                f"station_code {code!r} is not station {station_id} ({station.code}); "
+                "send only one of them."
+            ]
+        return station
+    if code is not None:
+        if not isinstance(code, str) or not code:
+            errors["station_code"] = ["station_code must be the code of a polling station."]
+            return None
+        if known is not None and known.code == code:
+            station = known
+        else:
+            station = lookup(code=code)
+        if station is None:
+            errors["station_code"] = [
+                f"There is no polling station with code {code!r} in your mission; check the code."
+            ]
+        return station
+    errors["station"] = ["Send station (the station id) or station_code."]
+    return None
+
+
+def _findings(value, *, errors) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors["findings"] = ["findings must be a list of {category, severity, description}."]
+        return []
+    if len(value) > MAX_FINDINGS_PER_VISIT:
+        errors["findings"] = [
+            f"{len(value)} findings in one visit; send at most {MAX_FINDINGS_PER_VISIT}."
+        ]
+        return []
+    cleaned, item_errors = [], []
+    for item in value:
+        problems = {}
+        if not isinstance(item, dict):
+            item_errors.append({"non_field_errors": ["Each finding must be an object."]})
+            continue
+        category, severity = item.get("category"), item.get("severity")
+        if category not in FindingCategory.values:
+            problems["category"] = [
+                f"category must be one of {', '.join(FindingCategory.values)}; got {category!r}."
+            ]
+        if severity not in Severity.values:
+            problems["severity"] = [
+                f"severity must be one of {', '.join(Severity.values)}; got {severity!r}."
+            ]
+        description = _text(
+            item.get("description"),
+            field="description",
+            max_length=MAX_DESCRIPTION_LENGTH,
+            errors=problems,
+        )
+        item_errors.append(problems)
+        cleaned.append({"category": category, "severity": severity, "description": description})
+    if any(item_errors):
+        errors["findings"] = item_errors
+    return cleaned
+
+
+def _visit_clean(*, observer, payload, station=None) -> dict:
+    """Check a submission against every rule of API.md; raise VisitInvalid listing them all."""
+    if not isinstance(payload, dict):
+        raise VisitInvalid({"non_field_errors": ["Send the visit as a JSON object."]})
+    mission = observer.mission
+    errors: dict = {}
+
+    raw_uuid = payload.get("client_uuid")
+    client_uuid = None
+    try:
+        client_uuid = uuid.UUID(raw_uuid) if isinstance(raw_uuid, str) else None
+    except ValueError:
+        pass
+    if client_uuid is None:
+        errors["client_uuid"] = [
+            "client_uuid is required: a UUID the phone makes once per visit, "
+            "such as 6f1c2a3e-8d4b-4c51-9a7e-2b1d0c9e8f70."
+        ]
+
+    station = _station(mission=mission, payload=payload, errors=errors, known=station)
+
+    schema = None
+    checklist_id = _integer(payload.get("checklist"))
+    if checklist_id is None:
+        errors["checklist"] = ["checklist is required: the id of the checklist answered."]
+    else:
+        schema = checklist_schema(checklist_id)
+        if schema is None or schema["mission_id"] != mission.pk:
+            errors["checklist"] = [
+                f"There is no checklist {checklist_id} in your mission; see "
+                f"/api/v1/missions/{mission.pk}/checklists/."
+            ]
+            schema = None
+    stage = schema["stage"] if schema else None
+
+    arrived = departed = None
+    if payload.get("arrived_at") is None:
+        errors["arrived_at"] = ["arrived_at is required, such as 2022-11-20T10:05:00+06:00."]
+    else:
+        arrived = _time(payload["arrived_at"], field="arrived_at", errors=errors)
+    if payload.get("departed_at") is not None:
+        departed = _time(payload["departed_at"], field="departed_at", errors=errors)
+    for field, at in (("arrived_at", arrived), ("departed_at", departed)):
+        if at is not None:
+            _on_election_day(mission=mission, stage=stage, field=field, at=at, errors=errors)
+    if arrived and departed and departed < arrived and "departed_at" not in errors:
+        errors["departed_at"] = [
+            "departed_at is before arrived_at; the visit must end after it starts."
+        ]
+
+    voters = payload.get("voters_so_far")
+    if voters is not None:
+        voters = _integer(voters)
+        if voters is None or voters < 0 or voters > MAX_VOTERS:
+            errors["voters_so_far"] = [
+                "voters_so_far must be a whole number of 0 or more (ballots issued so far), "
+                "or null when not counted."
+            ]
+            voters = None
+
+    assessment = payload.get("assessment")
+    if assessment is not None and assessment not in Assessment.values:
+        errors["assessment"] = [
+            f"assessment must be one of {', '.join(Assessment.values)}, or null; "
+            f"got {assessment!r}."
+        ]
+
+    answers = payload.get("answers")
+    cleaned_answers = {}
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, dict):
+        errors["answers"] = ['answers must be an object of question codes, {"V01": true, ...}.']
+    elif schema is not None:
+        cleaned_answers, answer_errors = answers_check(schema=schema, answers=answers)
+        if answer_errors:
+            errors["answers"] = answer_errors
+
+    findings = _findings(payload.get("findings"), errors=errors)
+    notes = _text(payload.get("notes"), field="notes", max_length=MAX_NOTES_LENGTH, errors=errors)
+
+    if errors:
+        raise VisitInvalid(errors)
+    return {
+        "client_uuid": client_uuid,
+        "station": station,
+        "checklist_id": checklist_id,
+        "stage": stage,
+        "arrived_at": arrived,
+        "departed_at": departed,
+        "voters_so_far": voters,
+        "assessment": assessment,
+        "answers": cleaned_answers,
+        "findings": findings,
+        "notes": notes,
+    }
