@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from observation.services import visits as services
 from observation.models import Finding, Visit
+from observation.services import visits as services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from missions.models import AuditEvent
 from observation import services
-from observation.services import visits
 from observation.checklists.schema import checklist_schema_invalidate
 from observation.models import Finding, FindingRevision, Visit, VisitRevision
 from observation.serializers import visit_data
+from observation.services import visits
 from reports.models import PendingStation
 from tests.missions.factories import MissionFactory, ObserverFactory, StationFactory
 
