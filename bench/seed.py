@@ -19,25 +19,12 @@ def seed_scale(*, visits: int, size: str = "full", seed: int = 7, name: str = "B
     """Create the benchmark mission and ``visits`` VOTING visits; returns the mission."""
     from django.db import transaction
 
-    from demo import mission as demo
-    from missions.models import Mission
-    from observation.checklists import checklists_create_default
+    from demo.mission import SIZES, demo_mission_create
 
-    rng = random.Random(seed)
-    spec = demo.SIZES[size]
     with transaction.atomic():
-        mission = Mission.objects.create(
-            name=name,
-            country="KZ",
-            election_date=dt.date(2022, 11, 20),
-            timezone="Asia/Almaty",
-            polls_open=dt.time(7, 0),
-            polls_close=dt.time(20, 0),
-            registered_voters=spec.registered,
+        mission, *_people = demo_mission_create(
+            name=name, spec=SIZES[size], rng=random.Random(seed)
         )
-        checklists_create_default(mission=mission)
-        demo._seed_stations(mission, spec, rng)
-        demo._seed_people(mission, spec, rng)
     add_visits(mission=mission, count=visits, seed=seed)
     return mission
 
@@ -52,7 +39,7 @@ def add_visits(*, mission, count: int, seed: int = 7, aggregated: bool = False) 
     from django.db import connection, transaction
     from django.db.models import Max
 
-    from demo import mission as demo
+    from demo.answers import _answers
     from missions.models import Observer
     from observation.models import Checklist, Question, Visit
 
@@ -61,9 +48,7 @@ def add_visits(*, mission, count: int, seed: int = 7, aggregated: bool = False) 
     observers = list(Observer.objects.filter(mission=mission).order_by("id"))
     checklist = Checklist.objects.get(mission=mission, stage="VOTING", is_current=True)
     questions = list(Question.objects.filter(checklist=checklist).order_by("position", "id"))
-    variants = [
-        json.dumps(demo._answers(questions, rng, bad=rng.random() < 0.07)) for _ in range(64)
-    ]
+    variants = [json.dumps(_answers(questions, rng, bad=rng.random() < 0.07)) for _ in range(64)]
     with transaction.atomic():
         last_id = Visit.objects.aggregate(last=Max("id"))["last"] or 0
         _copy_visits(mission, checklist, stations, observers, variants, count, rng, aggregated)
