@@ -256,10 +256,9 @@ class FindingPhoto(models.Model):
         return f"Photo {self.pk} of finding {self.finding_id}"
 
 
-class VisitRevision(models.Model):
-    """A snapshot of a visit after each change, with who made it."""
+class Revision(models.Model):
+    """A snapshot of an object after each change, with who made it (visits and findings)."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     data = models.JSONField()
     author = models.ForeignKey(
@@ -267,6 +266,13 @@ class VisitRevision(models.Model):
     )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class VisitRevision(Revision):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
 
     class Meta:
         constraints = [
@@ -277,15 +283,8 @@ class VisitRevision(models.Model):
         return f"Visit {self.visit_id} revision {self.number}"
 
 
-class FindingRevision(models.Model):
+class FindingRevision(Revision):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    data = models.JSONField()
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField()
 
     class Meta:
         constraints = [
