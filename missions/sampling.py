@@ -29,6 +29,21 @@ MIN_PER_STRATUM = 2
 MAX_SEED = 2**63 - 1
 
 
+# A sample's stations as the API and the CSV download list them.
+SAMPLE_COLUMNS = [
+    "code",
+    "name",
+    "region",
+    "district",
+    "urban",
+    "registered_voters",
+    "stratum",
+    "stratum_population",
+    "stratum_sample_size",
+    "weight",
+]
+
+
 def urban_label(urban: bool | None) -> str:
     return {True: "URBAN", False: "RURAL"}.get(urban, "UNKNOWN")
 

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .checklists.services import QUESTION_FIELDS
 from .models import (
     Assessment,
     Checklist,
@@ -41,18 +42,7 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = [
-            "code",
-            "position",
-            "text",
-            "text_i18n",
-            "type",
-            "required",
-            "choices",
-            "min",
-            "max",
-            "show_if",
-        ]
+        fields = ["code", "position", *QUESTION_FIELDS[1:]]
 
     def get_text(self, question) -> str:
         return translated(question.text, question.text_i18n)

@@ -16,7 +16,7 @@ from ..access import STAFF_ROLES, coordinator_mission_for, mission_for
 from ..api import MissionScopedList
 from ..imports import ImportResult, observers_import, stations_import
 from ..models import Membership, Sample, SampleStation
-from ..sampling import sample_draw
+from ..sampling import SAMPLE_COLUMNS, sample_draw
 from ..selectors import sample_stations
 from ..services import MEMBER_ROLES, member_add, member_remove
 
@@ -241,19 +241,7 @@ class SampleStationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SampleStation
-        fields = [
-            "station",
-            "code",
-            "name",
-            "region",
-            "district",
-            "urban",
-            "registered_voters",
-            "stratum",
-            "stratum_population",
-            "stratum_sample_size",
-            "weight",
-        ]
+        fields = ["station", *SAMPLE_COLUMNS]
 
 
 class SampleList(MissionScopedList):

@@ -40,7 +40,7 @@ from ..models import (
     Observer,
     Sample,
 )
-from ..sampling import sample_draw
+from ..sampling import SAMPLE_COLUMNS, sample_draw
 from ..services import member_add, member_remove
 
 IMPORT_KINDS = {"stations": ImportKind.STATIONS, "observers": ImportKind.OBSERVERS}
@@ -472,20 +472,6 @@ def sample_page(request, mission_id, sample_id):
             "stations": selectors.sample_stations(sample=sample),
         },
     )
-
-
-SAMPLE_COLUMNS = [
-    "code",
-    "name",
-    "region",
-    "district",
-    "urban",
-    "registered_voters",
-    "stratum",
-    "stratum_population",
-    "stratum_sample_size",
-    "weight",
-]
 
 
 @login_required
