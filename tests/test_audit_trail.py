@@ -25,8 +25,8 @@ from observation.models import Checklist
 from reports.briefings import briefing_publish
 from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.missions.uploads import OBSERVER_HEADER, STATION_HEADER, csv_upload
+from tests.observation.checklists.test_editor import form_data, q, specs
 from tests.observation.conftest import VOTING_ANSWERS
-from tests.observation.test_checklist_editor import form_data, q, specs
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

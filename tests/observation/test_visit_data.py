@@ -61,7 +61,7 @@ def test_a_reviewed_visit_without_team_or_departure_reads_the_same(mission, stat
 
 
 def test_a_finding_with_photos_lists_them_the_same(api, observer, coordinator, visit_body):
-    from tests.observation.test_photos import image_bytes, send, upload
+    from tests.observation.services.test_photos import image_bytes, send, upload
 
     posted = api.as_user(observer.user).post("/api/v1/visits/", visit_body(), format="json")
     finding_id = posted.json()["findings"][0]["id"]
