@@ -8,14 +8,14 @@ from common import health
 from common.api_root import ApiRoot
 from common.auth_token import TokenView
 from common.login import LoginView
+from reports import urls as reports_urls
 
 api_v1 = [
     path("", ApiRoot.as_view(), name="api-root"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include("missions.urls_api")),
     path("", include("observation.urls_api")),
-    path("", include("reports.urls_api")),
-    path("", include("reports.urls_api_statistics")),
+    path("", include(reports_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -34,7 +34,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("observation.urls")),
     path("", include("reports.urls")),
-    path("", include("reports.urls_statistics")),
+    path("", include("reports.statistics.urls")),
     path("", include("missions.urls")),
 ]
 

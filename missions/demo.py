@@ -256,7 +256,7 @@ def seed_demo(*, size: str = "full", seed: int = 20221120) -> Mission:
     _seed_quick_count_sample(mission, stations, teams, observers, spec, seed)
     # The visits above were bulk-inserted past the aggregation pipeline (and marked aggregated,
     # since this transaction builds the aggregates): build them.
-    from reports.aggregation import aggregates_reconcile
+    from reports.aggregates.update import aggregates_reconcile
 
     aggregates_reconcile(mission=mission, now=timezone.now())
     return mission
@@ -627,8 +627,8 @@ PVT_TURNOUT_FACTOR = {10: 1.0, 14: 1.0, 18: 0.96, "final": 0.965}
 
 def _seed_candidates(mission):
     """The candidates; their votes become questions of the (not yet visited) counting form."""
-    from reports.candidates import pvt_checklist_sync
     from reports.models import Candidate
+    from reports.statistics.services import pvt_checklist_sync
 
     Candidate.objects.bulk_create(
         [

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import PendingStation
+from reports.models import PendingStation
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def _queued_mark(mission_id: int) -> str:
 
 def _enqueue_update(mission_id: int, station_ids: list[int] | None = None) -> None:
     """After a commit: make sure an ``aggregate_pending`` of the mission starts from now on."""
-    from .tasks import aggregate_pending
+    from reports.aggregates.tasks import aggregate_pending
 
     try:
         broker = _broker()
@@ -145,7 +145,7 @@ def _enqueue_update(mission_id: int, station_ids: list[int] | None = None) -> No
 def pending_update(*, mission_id: int, now, batch: int | None = None) -> int:
     """Bring up to date the aggregates of the mission's pending stations (the oldest
     ``batch``); enqueue another run if more are left. Returns the number of stations."""
-    from .aggregation import aggregates_update_stations
+    from reports.aggregates.update import aggregates_update_stations
 
     broker = _broker()
     if broker is not None:
@@ -164,7 +164,7 @@ def pending_update(*, mission_id: int, now, batch: int | None = None) -> int:
 
 
 def _enqueue_reconcile(mission_id: int) -> None:
-    from .tasks import reconcile_mission
+    from reports.aggregates.tasks import reconcile_mission
 
     try:
         reconcile_mission.apply_async(

@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reports import briefings
-from reports.aggregation import aggregates_reconcile
-from reports.briefings import briefing_publish
+from reports.aggregates.update import aggregates_reconcile
+from reports.briefings import services as briefings
+from reports.briefings.services import briefing_publish
 from tests.reports.factories import FindingFactory, VisitFactory, local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

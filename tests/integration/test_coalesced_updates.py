@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reports import pipeline, selectors
-from reports.aggregation import aggregates_reconcile
+from reports import pipeline
+from reports.aggregates import selectors
+from reports.aggregates.update import aggregates_reconcile
 from reports.models import PendingStation
 from reports.pipeline import pending_update, visits_changed
 from tests.missions.factories import StationFactory
@@ -115,7 +116,7 @@ def test_a_lost_publish_does_not_block_later_changes(
         raise ConnectionError("broker went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr("reports.tasks.aggregate_pending.apply_async", refuse)
+        patched.setattr("reports.aggregates.tasks.aggregate_pending.apply_async", refuse)
         submit(station, 100, django_capture_on_commit_callbacks)
     assert client.llen(queue) == 0
     assert not client.exists(pipeline._queued_mark(mission.pk))  # the mark went with it

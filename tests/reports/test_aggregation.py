@@ -8,14 +8,15 @@ from django.db import connection
 from django.utils import timezone
 
 from observation.models import Finding
-from reports import aggregation, selectors
-from reports.aggregation import (
+from reports.aggregates import selectors
+from reports.aggregates import update as aggregation
+from reports.aggregates.tasks import aggregate_stations, reconcile_all_missions
+from reports.aggregates.update import (
     aggregates_reconcile,
     missions_due_for_reconcile,
     visits_unaggregated,
 )
 from reports.models import AggregateState, PendingStation, StationTurnout
-from reports.tasks import aggregate_stations, reconcile_all_missions
 from tests.missions.factories import StationFactory
 from tests.reports.factories import ALMATY, local
 from tests.reports.reference import assert_matches_recompute

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reports import rendering
+from reports.charts import rendering
 from reports.models import Briefing, BriefingPack
 
 pytestmark = pytest.mark.django_db

@@ -412,7 +412,7 @@ def test_csv_answers_as_a_download(api, press, briefing):
 def test_csv_defuses_area_names_a_spreadsheet_would_run(api, coordinator, press, reported, station):
     station.region.name = '=HYPERLINK("http://evil")'
     station.region.save(update_fields=["name"])
-    from reports.aggregation import aggregates_reconcile
+    from reports.aggregates.update import aggregates_reconcile
 
     aggregates_reconcile(mission=reported, now=timezone.now())
     body = publish(api, coordinator, reported)
@@ -482,9 +482,9 @@ def test_without_chromium_images_and_pack_are_503_and_csv_still_works(api, press
 
 
 def test_a_worker_without_chromium_marks_the_pack_failed_with_what_to_install(api, press, briefing):
-    from reports.briefings import briefing_pack_request
+    from reports.aggregates.tasks import build_briefing_pack
+    from reports.briefings.services import briefing_pack_request
     from reports.models import BriefingPack
-    from reports.tasks import build_briefing_pack
 
     pack = briefing_pack_request(
         briefing=Briefing.objects.get(pk=briefing["id"]), language="en", now=timezone.now()

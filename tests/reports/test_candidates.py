@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from missions.models import AuditEvent
 from observation.models import Checklist
-from reports.candidates import candidate_create, candidate_delete, candidate_update
 from reports.models import Candidate
+from reports.statistics.services import candidate_create, candidate_delete, candidate_update
 from tests.reports.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db

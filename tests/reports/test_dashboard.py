@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from missions.models import Deployment
-from reports import selectors
+from reports.aggregates import selectors
 from tests.reports.dashboard_data import (
     EVIL,
     all_strings,

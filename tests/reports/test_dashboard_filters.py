@@ -27,8 +27,9 @@ import pytest
 from django.core.cache import cache
 
 from observation.models import Finding
-from reports import dashboard, selectors
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates import selectors
+from reports.aggregates.update import aggregates_reconcile
+from reports.dashboard import selectors as dashboard
 from tests.missions.factories import (
     DistrictFactory,
     ObserverFactory,

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 
 from missions.audit import audit_record
 from observation.models import FindingPhoto, VisitRevision
-from reports import selectors
+from reports.aggregates import selectors
 from tests.reports.dashboard_data import EVIL, build_election, login
 from tests.reports.factories import VisitFactory, local
 

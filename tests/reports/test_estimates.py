@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 
 from missions.models import Sample, SampleStation
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates.update import aggregates_reconcile
 from reports.models import Candidate, OfficialTurnout
-from reports.selectors_statistics import (
+from reports.statistics.selectors import (
     count_check,
     forensics,
     quick_count,

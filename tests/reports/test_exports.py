@@ -8,7 +8,7 @@ import pytest
 
 from missions.models import AuditEvent, PollingStation
 from observation.models import Visit
-from reports.exports import guard, question_codes
+from reports.exports.datasets import guard, question_codes
 from tests.missions.factories import StationFactory
 from tests.missions.uploads import raw_upload
 from tests.reports.factories import FindingFactory, VisitFactory, local
@@ -313,7 +313,7 @@ def test_a_download_abandoned_half_way_leaves_the_connection_usable(
     that hangs up mid-download must leave no cursor, transaction or fetch behind."""
     from django.db import connection
 
-    from reports import exports
+    from reports.exports import datasets as exports
 
     for hour in range(8, 14):
         VisitFactory(station=station, observer=observer, arrived_at=local(hour))
@@ -335,7 +335,7 @@ def test_a_station_or_team_that_appears_after_the_lookups_were_read_is_found(mis
     snapshot: one created in between is fetched when a visit names it; a team deleted in
     between leaves an empty cell."""
     from missions.models import Team
-    from reports.exports import _Lookup
+    from reports.exports.datasets import _Lookup
 
     def codes(rows):
         return {pk: code for pk, code in rows.values_list("id", "code")}

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from missions.models import Area, AuditEvent
-from reports.outlines import area_outlines_upload, outlines_parse
+from reports.dashboard.services import area_outlines_upload, outlines_parse
 from tests.missions.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_files_over_the_size_limit_are_refused(settings):
 def test_very_detailed_outlines_are_thinned_to_what_a_browser_draws(
     mission, regions, coordinator, monkeypatch
 ):
-    monkeypatch.setattr("reports.outlines.MAX_POINTS_STORED", 1000)
+    monkeypatch.setattr("reports.dashboard.services.MAX_POINTS_STORED", 1000)
     ring = [[69 + i / 100_000, 51 + (i % 7) / 1000] for i in range(2500)]
     ring.append(ring[0])
     data = collection(feature({"code": "AKM"}, {"type": "Polygon", "coordinates": [ring]}))

@@ -3,7 +3,7 @@
 import pytest
 
 from observation.default_checklists import DEFAULT_CHECKLISTS
-from reports.phrasing import yes_statement
+from reports.statistics.phrasing import yes_statement
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from observation.models import Checklist, Visit
-from reports import selectors
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates import selectors
+from reports.aggregates.tasks import reconcile_all_missions
+from reports.aggregates.update import aggregates_reconcile
 from reports.models import PendingStation
 from reports.pipeline import visits_changed
-from reports.tasks import reconcile_all_missions
 from tests.reports.brokers import real_broker
 from tests.reports.factories import VOTING_ANSWERS, VisitFactory
 

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reports import aggregation
-from reports.aggregation import aggregates_reconcile, visits_unaggregated
+from reports.aggregates import update as aggregation
+from reports.aggregates.update import aggregates_reconcile, visits_unaggregated
 from reports.models import AggregateState
 from tests.missions.factories import ObserverFactory
 from tests.reports.factories import VisitFactory, local

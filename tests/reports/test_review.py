@@ -7,7 +7,7 @@ from django.test import Client
 
 from missions.models import AuditEvent
 from observation.models import VisitRevision
-from reports import selectors
+from reports.aggregates import selectors
 from tests.reports.dashboard_data import EVIL, build_election, key_figure, login
 from tests.reports.factories import VisitFactory, local
 

@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from observation.models import Checklist, Finding, Question
-from reports import selectors
-from reports.aggregation import aggregates_reconcile
-from reports.selectors_statistics import StatementFilter, statement_figures
-from reports.statement_export import md, statement_markdown, statement_pdf
+from reports.aggregates import selectors
+from reports.aggregates.update import aggregates_reconcile
+from reports.statistics.selectors import StatementFilter, statement_figures
+from reports.statistics.statement import md, statement_markdown, statement_pdf
 from tests.reports.factories import VisitFactory, local
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from reports import xlsx
+from reports.exports import xlsx
 
 
 def read(chunks) -> openpyxl.Workbook:

@@ -25,8 +25,7 @@ from django.db.models.functions import Cast
 
 from missions.models import Observer, PollingStation, Team
 from observation.models import Checklist, Finding, Question, Stage, Visit
-
-from .xlsx import xlsx_chunks
+from reports.exports.xlsx import xlsx_chunks
 
 CHUNK_SIZE = 2000
 CSV_FLUSH_ROWS = 500

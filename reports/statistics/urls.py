@@ -1,8 +1,8 @@
-"""Pages of the statistics (``statistics:`` names)."""
+"""Pages of the statistics (``statistics:`` names) and the estimates API (``api_urlpatterns``)."""
 
 from django.urls import path
 
-from . import views_statistics as views
+from reports.statistics import api, views
 
 app_name = "statistics"
 urlpatterns = [
@@ -27,4 +27,17 @@ urlpatterns = [
     path("missions/<int:mission_id>/quick-count/", views.quick_count_page, name="quick-count"),
     path("missions/<int:mission_id>/candidates/", views.candidates_page, name="candidates"),
     path("missions/<int:mission_id>/forensics/", views.forensics_page, name="forensics"),
+]
+
+api_urlpatterns = [
+    path(
+        "missions/<int:mission_id>/estimates/turnout/",
+        api.TurnoutEstimateView.as_view(),
+        name="estimate-turnout",
+    ),
+    path(
+        "missions/<int:mission_id>/estimates/quick-count/",
+        api.QuickCountView.as_view(),
+        name="estimate-quick-count",
+    ),
 ]

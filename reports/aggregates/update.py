@@ -41,8 +41,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from missions.models import Area, Mission, PollingStation
 from observation.models import Finding, ReviewStatus, Visit, VisitStatus
-
-from .models import (
+from reports.models import (
     NATIONAL_CODE,
     AggregateLevel,
     AggregateState,

@@ -10,11 +10,15 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from missions.models import Mission
-
-from .aggregation import aggregates_reconcile, aggregates_reconcile_due, aggregates_update_stations
+from reports.aggregates.update import (
+    aggregates_reconcile,
+    aggregates_reconcile_due,
+    aggregates_update_stations,
+)
 
 
 @shared_task(
+    name="reports.tasks.aggregate_stations",
     soft_time_limit=30,
     time_limit=45,
     autoretry_for=(OperationalError,),  # a deadlock or a lost connection: try again
@@ -26,6 +30,7 @@ def aggregate_stations(*, mission_id: int, station_ids: list[int]) -> None:
 
 
 @shared_task(
+    name="reports.tasks.aggregate_pending",
     soft_time_limit=30,
     time_limit=45,
     autoretry_for=(OperationalError,),
@@ -34,12 +39,12 @@ def aggregate_stations(*, mission_id: int, station_ids: list[int]) -> None:
 )
 def aggregate_pending(*, mission_id: int) -> None:
     """The coalesced update ``visits_changed`` enqueues: every pending station of a mission."""
-    from .pipeline import pending_update
+    from reports.pipeline import pending_update
 
     pending_update(mission_id=mission_id, now=timezone.now())
 
 
-@shared_task(soft_time_limit=120, time_limit=150)
+@shared_task(name="reports.tasks.reconcile_mission", soft_time_limit=120, time_limit=150)
 def reconcile_mission(*, mission_id: int) -> None:
     mission = Mission.objects.filter(pk=mission_id).first()
     if mission is not None:
@@ -47,14 +52,14 @@ def reconcile_mission(*, mission_id: int) -> None:
 
 
 # Under the broker visibility timeout (300 s), so a long run is not delivered twice.
-@shared_task(soft_time_limit=200, time_limit=240)
+@shared_task(name="reports.tasks.reconcile_all_missions", soft_time_limit=200, time_limit=240)
 def reconcile_all_missions() -> None:
     aggregates_reconcile_due(now=timezone.now())
 
 
-@shared_task(soft_time_limit=240, time_limit=300)
+@shared_task(name="reports.tasks.build_briefing_pack", soft_time_limit=240, time_limit=300)
 def build_briefing_pack(*, pack_id: int) -> None:
     """Render a briefing's pack PDF, page by page, writing its progress (idempotent)."""
-    from .briefings import briefing_pack_build
+    from reports.briefings.services import briefing_pack_build
 
     briefing_pack_build(pack_id=pack_id, now=timezone.now)

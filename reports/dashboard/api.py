@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions.access import STAFF_ROLES, mission_for
-
-from . import charts, dashboard
-from .forms import DashboardFilterForm
+from reports import charts
+from reports.dashboard import selectors as dashboard
+from reports.dashboard.forms import DashboardFilterForm
 
 FILTERS = [
     OpenApiParameter("stage", str, description="OPENING, VOTING, CLOSING, COUNTING, TABULATION"),

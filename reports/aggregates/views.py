@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from missions.access import STAFF_ROLES, mission_for, object_or_404, role_in
 from missions.models import Area, MemberRole
-
-from . import selectors
-from .models import NATIONAL_CODE, OfficialTurnout
-from .services import official_turnout_create, official_turnout_delete
+from reports.aggregates import selectors
+from reports.aggregates.services import official_turnout_create, official_turnout_delete
+from reports.models import NATIONAL_CODE, OfficialTurnout
 
 
 class OfficialTurnoutForm(forms.Form):

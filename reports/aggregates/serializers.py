@@ -3,8 +3,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from observation.models import Stage
-
-from .models import AggregateLevel
+from reports.models import AggregateLevel
 
 
 class AwareDateTimeField(serializers.DateTimeField):

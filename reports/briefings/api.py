@@ -20,9 +20,8 @@ from rest_framework.views import APIView
 
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
-
-from . import rendering
-from .briefings import (
+from reports.aggregates.serializers import AwareDateTimeField
+from reports.briefings.services import (
     briefing_chart_csv,
     briefing_chart_file,
     briefing_charts,
@@ -37,8 +36,8 @@ from .briefings import (
     briefing_withdraw,
     briefings_visible,
 )
-from .models import Briefing, BriefingPackStatus
-from .serializers import AwareDateTimeField
+from reports.charts import rendering
+from reports.models import Briefing, BriefingPackStatus
 
 
 def request_language() -> str:

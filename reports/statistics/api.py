@@ -6,8 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions.access import STAFF_ROLES, mission_for
-
-from .selectors_statistics import quick_count, turnout_estimate
+from reports.statistics.selectors import quick_count, turnout_estimate
 
 
 def _round(value, digits=2):

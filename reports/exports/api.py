@@ -9,9 +9,8 @@ from rest_framework.views import APIView
 
 from missions.access import STAFF_ROLES, mission_for
 from missions.audit import audit_record
-
-from .exports import EXPORTS, csv_chunks, xlsx_stream
-from .xlsx import MIME_TYPE
+from reports.exports.datasets import EXPORTS, csv_chunks, xlsx_stream
+from reports.exports.xlsx import MIME_TYPE
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": MIME_TYPE}
 

@@ -11,10 +11,8 @@ from rest_framework.views import APIView
 from common.pagination import PageSizePagination, paginated_schema
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
-
-from . import selectors
-from .models import AggregateLevel, OfficialTurnout
-from .serializers import (
+from reports.aggregates import selectors
+from reports.aggregates.serializers import (
     AggregateQuerySerializer,
     AssessmentQuerySerializer,
     AssessmentRowSerializer,
@@ -24,7 +22,8 @@ from .serializers import (
     TurnoutRowSerializer,
     aggregate_response,
 )
-from .services import official_turnout_create, official_turnout_delete
+from reports.aggregates.services import official_turnout_create, official_turnout_delete
+from reports.models import AggregateLevel, OfficialTurnout
 
 LEVEL_PARAMETER = OpenApiParameter(
     "level", str, enum=AggregateLevel.values, default="region", description="Area level."

@@ -18,11 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from missions.access import STAFF_ROLES, mission_for, object_or_404, role_in
 from missions.models import MemberRole
 from observation.models import Stage
-
-from . import charts
-from .candidates import candidate_create, candidate_delete, candidate_update
-from .models import Candidate
-from .selectors_statistics import (
+from reports import charts
+from reports.models import Candidate
+from reports.statistics.selectors import (
     COUNTED_STATUSES,
     StatementFilter,
     forensics,
@@ -30,7 +28,8 @@ from .selectors_statistics import (
     statement_figures,
     turnout_estimate,
 )
-from .statement_export import statement_markdown, statement_pdf
+from reports.statistics.services import candidate_create, candidate_delete, candidate_update
+from reports.statistics.statement import statement_markdown, statement_pdf
 
 
 def _local_datetime(value: str, tz) -> dt.datetime | None:

@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from observation.models import ReviewStatus, Stage, VisitStatus
-
-from .dashboard import DashboardFilters
+from reports.dashboard.selectors import DashboardFilters
 
 
 class DashboardFilterForm(forms.Form):

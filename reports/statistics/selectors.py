@@ -32,11 +32,10 @@ from observation.models import (
     Visit,
     VisitStatus,
 )
-
-from .models import PVT_BALLOTS, PVT_INVALID, Candidate, StationTurnout
-from .phrasing import yes_statement
-from .selectors import official_turnout_rows
-from .statistics import ratio_estimate, share_interval
+from reports.aggregates.selectors import official_turnout_rows
+from reports.models import PVT_BALLOTS, PVT_INVALID, Candidate, StationTurnout
+from reports.statistics import ratio_estimate, share_interval
+from reports.statistics.phrasing import yes_statement
 
 # Every status but REJECTED counts; a rejected report never does, whatever the filter says.
 COUNTED_STATUSES = (VisitStatus.SUBMITTED, VisitStatus.FLAGGED, VisitStatus.VERIFIED)

@@ -28,9 +28,16 @@ from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
 from observation import services as observation_services
 from observation.models import Finding, Visit
-
-from . import charts, dashboard, outlines, selectors
-from .forms import DashboardFilterForm, FindingReviewForm, OutlinesUploadForm, VisitReviewForm
+from reports import charts
+from reports.aggregates import selectors
+from reports.dashboard import selectors as dashboard
+from reports.dashboard import services as outlines
+from reports.dashboard.forms import (
+    DashboardFilterForm,
+    FindingReviewForm,
+    OutlinesUploadForm,
+    VisitReviewForm,
+)
 
 REVIEW_PAGE_SIZE = 25
 STATIONS_PAGE_SIZE = 100

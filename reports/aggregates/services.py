@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from missions.audit import audit_record
 from missions.models import Area
-
-from .models import NATIONAL_CODE, OfficialTurnout
+from reports.models import NATIONAL_CODE, OfficialTurnout
 
 
 def _snapshot(official: OfficialTurnout) -> dict:

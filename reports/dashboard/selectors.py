@@ -41,9 +41,8 @@ from observation.models import (
     VisitRevision,
     VisitStatus,
 )
-
-from . import selectors
-from .charts import turnout_buckets
+from reports.aggregates import selectors
+from reports.charts import turnout_buckets
 
 FEED_SEVERITIES = (Severity.CRITICAL, Severity.SERIOUS)
 FEED_LIMIT = 25
@@ -398,7 +397,7 @@ def coverage_map_arguments(
     """Stations with coordinates, visited or not (from the per-station coverage aggregate, or
     when ``filters`` narrow the visits, from the counted visits they keep), and the region
     outlines: the arguments of ``charts.coverage_map_spec``. Three queries."""
-    from .models import StationCoverage
+    from reports.models import StationCoverage
 
     stations = PollingStation.objects.filter(
         mission=mission, latitude__isnull=False, longitude__isnull=False

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from missions.audit import audit_record
 from observation.checklists import checklist_revise, question_spec
 from observation.models import Checklist, QuestionType, Stage
-
-from .models import PVT_BALLOTS, PVT_INVALID, PVT_PREFIX, Candidate
+from reports.models import PVT_BALLOTS, PVT_INVALID, PVT_PREFIX, Candidate
 
 # Bounds of a count at one polling station, as for the default counting form's counts.
 COUNT_MAX = 10000

@@ -14,9 +14,8 @@ from django.db import connection
 
 from missions.models import Observer
 from observation.models import FindingCategory, Severity, Stage
-
-from . import aggregation
-from .models import (
+from reports.aggregates import update as aggregation
+from reports.models import (
     NATIONAL_CODE,
     AggregateLevel,
     AggregateState,
@@ -26,7 +25,7 @@ from .models import (
     OfficialTurnout,
     TurnoutAggregate,
 )
-from .statistics import wilson_interval
+from reports.statistics import wilson_interval
 
 LEVELS = tuple(AggregateLevel.values)
 STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}

@@ -38,10 +38,11 @@ from missions.access import STAFF_ROLES, missions_for, role_in
 from missions.audit import audit_record
 from missions.models import Area, MemberRole, Observer, PollingStation
 from observation.models import FindingCategory, Severity, Stage
-
-from . import charts, rendering, selectors
-from .models import Briefing, BriefingPack, BriefingPackStatus
-from .statistics import wilson_interval
+from reports import charts
+from reports.aggregates import selectors
+from reports.charts import rendering
+from reports.models import Briefing, BriefingPack, BriefingPackStatus
+from reports.statistics import wilson_interval
 
 logger = logging.getLogger(__name__)
 
@@ -620,7 +621,7 @@ def briefing_pack_request(*, briefing: Briefing, language: str, now: dt.datetime
     Idempotent: a pack that is ready, or being built, is left alone; a failed one, or one whose
     build has been silent for too long (a killed worker), is queued again.
     """
-    from .tasks import build_briefing_pack
+    from reports.aggregates.tasks import build_briefing_pack
 
     pack, created = BriefingPack.objects.get_or_create(
         briefing=briefing, language=language, defaults={"requested_at": now}

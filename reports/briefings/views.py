@@ -20,10 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from missions.access import missions_for
 from missions.models import MemberRole
-
-from . import rendering
-from .briefing_api import request_language
-from .briefings import (
+from reports.briefings.api import request_language
+from reports.briefings.services import (
     briefing_chart_spec,
     briefing_charts,
     briefing_content,
@@ -36,7 +34,8 @@ from .briefings import (
     briefing_withdraw,
     briefings_visible,
 )
-from .models import BriefingPackStatus
+from reports.charts import rendering
+from reports.models import BriefingPackStatus
 
 
 class WithdrawForm(forms.Form):
