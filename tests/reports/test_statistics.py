@@ -2,7 +2,8 @@
 
 import pytest
 
-from reports.statistics import ratio_estimate, share_interval, wilson_interval, z_value
+from reports.statistics import ratio_estimate, share_interval, wilson_interval
+from reports.statistics.intervals import z_value
 
 
 @pytest.mark.parametrize(
