@@ -256,7 +256,7 @@ def seed_demo(*, size: str = "full", seed: int = 20221120) -> Mission:
     _seed_quick_count_sample(mission, stations, teams, observers, spec, seed)
     # The visits above were bulk-inserted past the aggregation pipeline (and marked aggregated,
     # since this transaction builds the aggregates): build them.
-    from reports.aggregates.update import aggregates_reconcile
+    from reports.aggregates.reconcile import aggregates_reconcile
 
     aggregates_reconcile(mission=mission, now=timezone.now())
     return mission

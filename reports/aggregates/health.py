@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db.models import Count, Min
 
-from reports.aggregates.update import visits_unaggregated
+from reports.aggregates.sql import visits_unaggregated
 from reports.models import PendingStation
 
 

@@ -14,7 +14,7 @@ from django.db import connection
 
 from missions.models import Observer
 from observation.models import FindingCategory, Severity, Stage
-from reports.aggregates import update as aggregation
+from reports.aggregates import sql as aggregate_sql
 from reports.models import (
     NATIONAL_CODE,
     AggregateLevel,
@@ -256,7 +256,7 @@ class NarrowedAggregates:
         self._levels: dict[str, dict] = {}
 
     def coverage_rows(self, *, level: str) -> list[dict]:
-        sums = self._sums(aggregation.COVERAGE, level)
+        sums = self._sums(aggregate_sql.COVERAGE, level)
         return [
             {
                 "area_code": code,
@@ -269,7 +269,7 @@ class NarrowedAggregates:
         ]
 
     def finding_rows(self, *, level: str) -> list[dict]:
-        sums = self._sums(aggregation.FINDINGS, level)
+        sums = self._sums(aggregate_sql.FINDINGS, level)
         return _finding_result(
             {
                 "area_code": code,
@@ -283,13 +283,13 @@ class NarrowedAggregates:
         )
 
     def assessment_rows(self, *, level: str, stage: str | None = None) -> list[dict]:
-        sums = self._sums(aggregation.ASSESSMENTS, level)
+        sums = self._sums(aggregate_sql.ASSESSMENTS, level)
         return _assessment_result(
             {
                 "area_code": code,
                 "area_name": name,
                 "stage": row_stage,
-                **dict(zip(aggregation.ASSESSMENTS.area_values, values)),
+                **dict(zip(aggregate_sql.ASSESSMENTS.area_values, values)),
             }
             for (code, row_stage), (name, values) in sums.items()
             if stage is None or row_stage == stage
@@ -298,7 +298,7 @@ class NarrowedAggregates:
     def turnout_rows(self, *, level: str, area_code: str | None = None) -> list[dict]:
         if self.turnout_narrow is None:
             return turnout_rows(mission=self.mission, level=level, area_code=area_code)
-        sums = self._sums(aggregation.TURNOUT, level)
+        sums = self._sums(aggregate_sql.TURNOUT, level)
         tz = self.mission.tzinfo
         local = {}
         rows = [
@@ -318,8 +318,8 @@ class NarrowedAggregates:
 
     def visited_station_ids(self) -> set[int]:
         """The stations with a counted visit that meets the narrowing (for the map)."""
-        sql, params = aggregation.station_rows_select(
-            aggregation.COVERAGE, self.mission, narrow=self.narrow, remainder=self.remainder
+        sql, params = aggregate_sql.station_rows_select(
+            aggregate_sql.COVERAGE, self.mission, narrow=self.narrow, remainder=self.remainder
         )
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT q.station_id FROM ({sql}) q WHERE q.visits > 0", params)  # noqa: S608
@@ -332,8 +332,8 @@ class NarrowedAggregates:
         if level == AggregateLevel.DISTRICT and not self.districts:
             raise ValueError("These narrowed rows were read without districts.")
         if kind.name not in self._levels:
-            turnout = kind is aggregation.TURNOUT
-            sql, params = aggregation.area_cells_select(
+            turnout = kind is aggregate_sql.TURNOUT
+            sql, params = aggregate_sql.area_cells_select(
                 kind,
                 self.mission,
                 narrow=self.turnout_narrow if turnout else self.narrow,

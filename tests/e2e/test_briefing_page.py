@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reports.aggregates.update import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.briefings import services as briefings
 from reports.briefings.services import briefing_publish
 from tests.reports.factories import FindingFactory, VisitFactory, local

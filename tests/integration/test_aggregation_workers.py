@@ -21,8 +21,9 @@ from rest_framework.test import APIClient
 from observation.models import Checklist, Visit
 from observation.services import visit_delete, visit_review
 from reports.aggregates import selectors
+from reports.aggregates.reconcile import aggregates_reconcile
+from reports.aggregates.sql import visits_unaggregated
 from reports.aggregates.tasks import reconcile_all_missions
-from reports.aggregates.update import aggregates_reconcile, visits_unaggregated
 from reports.models import PendingStation
 from tests.missions.factories import (
     DistrictFactory,

@@ -8,14 +8,11 @@ from django.db import connection
 from django.utils import timezone
 
 from observation.models import Finding
-from reports.aggregates import selectors
-from reports.aggregates import update as aggregation
+from reports.aggregates import reconcile, selectors
+from reports.aggregates import sql as aggregate_sql
+from reports.aggregates.reconcile import aggregates_reconcile, missions_due_for_reconcile
+from reports.aggregates.sql import visits_unaggregated
 from reports.aggregates.tasks import aggregate_stations, reconcile_all_missions
-from reports.aggregates.update import (
-    aggregates_reconcile,
-    missions_due_for_reconcile,
-    visits_unaggregated,
-)
 from reports.models import AggregateState, PendingStation, StationTurnout
 from tests.missions.factories import StationFactory
 from tests.reports.factories import ALMATY, local
@@ -195,13 +192,13 @@ def test_running_an_update_twice_changes_nothing(pipeline, station, other_statio
     pipeline.submit(station=station, arrived_at=local(9, 30), voters_so_far=100, assessment="BAD")
     pipeline.submit(station=other_station, findings=[("OTHER", "MINOR")], assessment="GOOD")
     mission = station.mission
-    before = aggregation._area_snapshot(mission.pk)
+    before = reconcile._area_snapshot(mission.pk)
     stations_before = list(StationTurnout.objects.values_list("station_id", "bucket_end", "voters"))
 
     aggregate_stations.delay(mission_id=mission.pk, station_ids=[station.pk, other_station.pk])
     aggregate_stations.delay(mission_id=mission.pk, station_ids=[station.pk, other_station.pk])
 
-    assert aggregation._area_snapshot(mission.pk) == before
+    assert reconcile._area_snapshot(mission.pk) == before
     assert list(StationTurnout.objects.values_list("station_id", "bucket_end", "voters")) == (
         stations_before
     )
@@ -274,7 +271,7 @@ def test_reconcile_repairs_drift_and_says_how_much(pipeline, station):
 
 AGGREGATE_TABLES = [
     model._meta.db_table
-    for kind in aggregation.KINDS
+    for kind in aggregate_sql.KINDS
     for model in (kind.station_model, kind.area_model)
 ]
 
@@ -495,7 +492,7 @@ def test_as_of_moves_with_each_update(pipeline, station):
 )
 def test_the_hour_bucket_matches_the_rule(mission, timezone_name, stored, expected):
     mission.timezone = timezone_name
-    sql, params = aggregation._bucket_sql(mission)
+    sql, params = aggregate_sql._bucket_sql(mission)
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -66,7 +66,7 @@ def test_the_briefing_page_draws_every_chart_with_its_downloads(press, briefing)
 
 
 def test_area_names_are_escaped_on_the_page(coordinator, press, reported, station):
-    from reports.aggregates.update import aggregates_reconcile
+    from reports.aggregates.reconcile import aggregates_reconcile
 
     station.region.name = "<script>alert(1)</script>"
     station.region.save(update_fields=["name"])

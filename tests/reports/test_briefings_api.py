@@ -412,7 +412,7 @@ def test_csv_answers_as_a_download(api, press, briefing):
 def test_csv_defuses_area_names_a_spreadsheet_would_run(api, coordinator, press, reported, station):
     station.region.name = '=HYPERLINK("http://evil")'
     station.region.save(update_fields=["name"])
-    from reports.aggregates.update import aggregates_reconcile
+    from reports.aggregates.reconcile import aggregates_reconcile
 
     aggregates_reconcile(mission=reported, now=timezone.now())
     body = publish(api, coordinator, reported)

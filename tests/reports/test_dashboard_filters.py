@@ -28,7 +28,7 @@ from django.core.cache import cache
 
 from observation.models import Finding
 from reports.aggregates import selectors
-from reports.aggregates.update import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.dashboard import selectors as dashboard
 from tests.missions.factories import (
     DistrictFactory,

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from missions.models import Sample, SampleStation
-from reports.aggregates.update import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.models import Candidate, OfficialTurnout
 from reports.statistics.selectors import (
     count_check,

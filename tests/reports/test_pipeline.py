@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from observation.models import Checklist, Visit
 from reports.aggregates import selectors
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.aggregates.tasks import reconcile_all_missions
-from reports.aggregates.update import aggregates_reconcile
 from reports.models import PendingStation
 from reports.pipeline import visits_changed
 from tests.reports.brokers import real_broker

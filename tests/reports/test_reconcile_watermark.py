@@ -11,8 +11,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reports.aggregates import update as aggregation
-from reports.aggregates.update import aggregates_reconcile, visits_unaggregated
+from reports.aggregates import sql as aggregate_sql
+from reports.aggregates.reconcile import aggregates_reconcile
+from reports.aggregates.sql import visits_unaggregated
 from reports.models import AggregateState
 from tests.missions.factories import ObserverFactory
 from tests.reports.factories import VisitFactory, local
@@ -120,7 +121,7 @@ def test_a_reconcile_that_cannot_wait_leaves_the_in_flight_visit_unclaimed(
     station, other_station, observer, monkeypatch, caplog
 ):
     mission = station.mission
-    monkeypatch.setattr(aggregation, "WATERMARK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(aggregate_sql, "WATERMARK_WAIT_SECONDS", 0.2)
     with InFlight(station, observer) as early:
         late = VisitFactory(
             station=other_station, observer=observer, arrived_at=local(9, 20), voters_so_far=50

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from observation.models import Checklist, Finding, Question
 from reports.aggregates import selectors
-from reports.aggregates.update import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.statistics.selectors import StatementFilter, statement_figures
 from reports.statistics.statement import md, statement_markdown, statement_pdf
 from tests.reports.factories import VisitFactory, local
