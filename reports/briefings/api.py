@@ -7,7 +7,7 @@ mission past the embargo, everyone for public briefings), and a 404 hides the re
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,7 +21,8 @@ from rest_framework.views import APIView
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
 from reports.aggregates.serializers import AwareDateTimeField
-from reports.briefings.services import (
+from reports.briefings.packs import briefing_pack_file, briefing_pack_get
+from reports.briefings.selectors import (
     briefing_chart_csv,
     briefing_chart_file,
     briefing_charts,
@@ -29,20 +30,12 @@ from reports.briefings.services import (
     briefing_file_name,
     briefing_get,
     briefing_may_withdraw,
-    briefing_pack_file,
-    briefing_pack_get,
-    briefing_pack_request,
-    briefing_publish,
-    briefing_withdraw,
     briefings_visible,
+    request_language,
 )
+from reports.briefings.services import briefing_pack_request, briefing_publish, briefing_withdraw
 from reports.charts import rendering
 from reports.models import Briefing, BriefingPackStatus
-
-
-def request_language() -> str:
-    """The active language, as one of settings.LANGUAGES (the cache key of rendered files)."""
-    return translation.get_supported_language_variant(translation.get_language() or "en")
 
 
 class BriefingCreateSerializer(serializers.Serializer):

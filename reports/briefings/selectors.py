@@ -19,214 +19,28 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
-import logging
-import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from missions.access import STAFF_ROLES, missions_for, role_in
-from missions.audit import audit_record
-from missions.models import Area, MemberRole, Observer, PollingStation
+from missions.models import MemberRole
 from observation.models import FindingCategory, Severity, Stage
 from reports import charts
-from reports.aggregates import selectors
 from reports.charts import rendering
-from reports.models import Briefing, BriefingPack, BriefingPackStatus
+from reports.models import Briefing
 from reports.statistics import wilson_interval
 
-logger = logging.getLogger(__name__)
 
-SNAPSHOT_VERSION = 1
-# The dashboard's charts a briefing carries, in the order the briefing shows them. The
-# station map is left out: a briefing shows no station.
-BRIEFING_CHARTS = (
-    "turnout_day",
-    "turnout_by_area",
-    "coverage_by_area",
-    "assessments",
-    "findings_by_category",
-    "findings_heatmap",
-)
-NATIONAL = "ALL"
-# A pack build that has not finished after this long is taken as lost (a killed worker) and
-# may be queued again.
-PACK_STALE_AFTER = dt.timedelta(minutes=10)
-PACK_PAGE_WIDTH = 1123  # A4 landscape at 96 px per inch
-PACK_PAGE_HEIGHT = 794
-
-
-# --- the snapshot ---------------------------------------------------------------------------
-
-
-def _plain(value):
-    """JSON-ready: datetimes become ISO 8601 strings, exactly as they are stored."""
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-def briefing_snapshot(*, mission) -> dict:
-    """Everything a briefing shows, read from the mission's current aggregates, as JSON."""
-    timezone = mission.timezone
-    turnout_national = selectors.turnout_rows(mission=mission, level="national")
-    turnout_regions = selectors.turnout_rows(mission=mission, level="region")
-    # The commission's national figures; ``bucket_end`` repeats ``at`` for the chart's x axis.
-    official = [
-        {**r, "bucket_end": r["at"]}
-        for r in selectors.official_turnout_rows(mission=mission)
-        if r["area_code"] == NATIONAL
-    ]
-    assessments = selectors.assessment_rows(mission=mission, level="national")
-    coverage_national = selectors.coverage_rows(mission=mission, level="national")
-    coverage_regions = selectors.coverage_rows(mission=mission, level="region")
-    findings_national = selectors.finding_rows(mission=mission, level="national")
-    findings_regions = selectors.finding_rows(mission=mission, level="region")
-
-    # Observers deployed (in a team), as the dashboard counts them.
-    people = Observer.objects.filter(mission=mission, team__isnull=False).aggregate(
-        observers=Count("id"),
-        states=Count("nationality", distinct=True),
-        organisations=Count("organisation", distinct=True),
-    )
-    national = coverage_national[0] if coverage_national else {}
-    stations_total = national.get("stations_total")
-    if stations_total is None:
-        stations_total = PollingStation.objects.filter(mission=mission).count()
-    regions_total = Area.objects.filter(mission=mission, depth=1).count()
-    key_figures = {
-        **people,
-        "stations_total": stations_total,
-        "stations_visited": national.get("stations_visited", 0),
-        "visits": national.get("visits", 0),
-        "regions_total": regions_total,
-        "regions_visited": sum(1 for r in coverage_regions if r["stations_visited"]),
-    }
-
-    latest = max(turnout_national, key=lambda r: r["bucket_end"]) if turnout_national else None
-    turnout = None
-    if latest is not None:
-        same_hour = [r for r in official if r["at"] == latest["bucket_end"]]
-        announced = same_hour[-1] if same_hour else (official[-1] if official else None)
-        turnout = {
-            "bucket_end": latest["bucket_end"],
-            "turnout_pct": latest["turnout_pct"],
-            "stations_reporting": latest["stations_reporting"],
-            "voters": latest["voters"],
-            "registered": latest["registered"],
-            "official_at": announced["at"] if announced else None,
-            "official_pct": announced["turnout_pct"] if announced else None,
-        }
-
-    arguments = {
-        "turnout_day": {
-            "national_rows": turnout_national,
-            "official_rows": official,
-            "timezone": timezone,
-        },
-        "turnout_by_area": {"rows": turnout_regions, "timezone": timezone},
-        "coverage_by_area": {"rows": coverage_regions},
-        "assessments": {"rows": assessments, "by": "stage"},
-        "findings_by_category": {"rows": findings_national},
-        "findings_heatmap": {"rows": findings_regions},
-    }
-    as_of = selectors.aggregates_as_of(mission=mission)
-    return _plain(
-        {
-            "version": SNAPSHOT_VERSION,
-            "mission": {
-                "name": mission.name,
-                "country": mission.country,
-                "election_date": mission.election_date,
-                "timezone": timezone,
-            },
-            "as_of": as_of,
-            "key_figures": key_figures,
-            "assessments": assessments,
-            "turnout": turnout,
-            "findings": findings_national,
-            "charts": [
-                {"name": name, "arguments": arguments[name]}
-                for name in BRIEFING_CHARTS
-                if name in charts.CHARTS
-            ],
-        }
-    )
-
-
-# --- publishing and withdrawing -------------------------------------------------------------
-
-
-def briefing_publish(
-    *,
-    mission,
-    user,
-    now: dt.datetime,
-    title: str = "",
-    embargo_until: dt.datetime | None = None,
-    public: bool = False,
-) -> Briefing:
-    """Freeze the mission's current aggregates into a published briefing (audited)."""
-    snapshot = briefing_snapshot(mission=mission)
-    if not title:
-        title = _("Preliminary findings, %(date)s") % {
-            "date": formats.date_format(now.astimezone(mission.tzinfo).date(), "DATE_FORMAT")
-        }
-    briefing = Briefing(
-        mission=mission,
-        title=title,
-        created_by=user,
-        published_at=now,
-        embargo_until=embargo_until,
-        public=public,
-        aggregates_as_of=snapshot["as_of"],
-        snapshot=snapshot,
-    )
-    briefing.full_clean()
-    with transaction.atomic():
-        briefing.save()
-        audit_record(
-            actor=user,
-            mission=mission,
-            action="briefing.publish",
-            obj=briefing,
-            after={
-                "title": title,
-                "embargo_until": _plain(embargo_until),
-                "public": public,
-                "aggregates_as_of": snapshot["as_of"],
-            },
-            at=now,
-        )
-    return briefing
-
-
-def briefing_withdraw(*, briefing: Briefing, user, now: dt.datetime, reason: str = "") -> Briefing:
-    """Withdraw a briefing: it vanishes for the press and the public (audited). Idempotent."""
-    if briefing.withdrawn_at is not None:
-        return briefing
-    with transaction.atomic():
-        briefing.withdrawn_at = now
-        briefing.withdrawn_by = user
-        briefing.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_record(
-            actor=user,
-            mission=briefing.mission,
-            action="briefing.withdraw",
-            obj=briefing,
-            before={"withdrawn_at": None},
-            after={"withdrawn_at": _plain(now)},
-            reason=reason,
-            at=now,
-        )
-    return briefing
+def request_language() -> str:
+    """The active language, as one of settings.LANGUAGES (the cache key of rendered files)."""
+    return translation.get_supported_language_variant(translation.get_language() or "en")
 
 
 # --- who sees what --------------------------------------------------------------------------
@@ -274,7 +88,7 @@ def briefing_may_withdraw(*, user, briefing: Briefing) -> bool:
 # --- what the briefing says -----------------------------------------------------------------
 
 
-def _count(value) -> str:
+def count_text(value) -> str:
     return formats.number_format(value or 0, force_grouping=True)
 
 
@@ -297,29 +111,29 @@ def coverage_statement(key_figures: dict) -> str:
     stations in all 20 regions.\""""
     k = key_figures
     observers = ngettext("%(count)s observer", "%(count)s observers", k["observers"] or 0) % {
-        "count": _count(k["observers"])
+        "count": count_text(k["observers"])
     }
     states = ngettext("%(count)s state", "%(count)s states", k["states"] or 0) % {
-        "count": _count(k["states"])
+        "count": count_text(k["states"])
     }
     organisations = ngettext(
         "%(count)s organisation", "%(count)s organisations", k["organisations"] or 0
-    ) % {"count": _count(k["organisations"])}
+    ) % {"count": count_text(k["organisations"])}
     stations = ngettext(
         "visited %(visited)s of %(total)s polling station",
         "visited %(visited)s of %(total)s polling stations",
         k["stations_total"] or 0,
-    ) % {"visited": _count(k["stations_visited"]), "total": _count(k["stations_total"])}
+    ) % {"visited": count_text(k["stations_visited"]), "total": count_text(k["stations_total"])}
     if k["regions_total"] and k["regions_visited"] == k["regions_total"]:
         regions = ngettext("in its only region", "in all %(total)s regions", k["regions_total"]) % {
-            "total": _count(k["regions_total"])
+            "total": count_text(k["regions_total"])
         }
     else:
         regions = ngettext(
             "in %(visited)s of %(total)s region",
             "in %(visited)s of %(total)s regions",
             k["regions_total"],
-        ) % {"visited": _count(k["regions_visited"]), "total": _count(k["regions_total"])}
+        ) % {"visited": count_text(k["regions_visited"]), "total": count_text(k["regions_total"])}
     return _("%(observers)s from %(states)s and %(organisations)s %(stations)s %(regions)s.") % {
         "observers": observers,
         "states": states,
@@ -360,8 +174,8 @@ def assessment_statements(rows: list[dict]) -> list[dict]:
                     "share": _share(100 * negative / row["total"]),
                     "low": _share(100 * low),
                     "high": _share(100 * high),
-                    "negative": _count(negative),
-                    "total": _count(row["total"]),
+                    "negative": count_text(negative),
+                    "total": count_text(row["total"]),
                 },
             }
         )
@@ -385,9 +199,9 @@ def turnout_statement(turnout: dict | None, timezone: str) -> str:
             if turnout["registered"]
             else turnout["turnout_pct"]
         ),
-        "voters": _count(turnout["voters"]),
-        "registered": _count(turnout["registered"]),
-        "stations": _count(turnout["stations_reporting"]),
+        "voters": count_text(turnout["voters"]),
+        "registered": count_text(turnout["registered"]),
+        "stations": count_text(turnout["stations_reporting"]),
     }
     if turnout.get("official_pct") is not None:
         official_hour = _moment(turnout["official_at"], timezone).strftime("%H:%M")
@@ -487,21 +301,21 @@ def briefing_chart_csv(*, briefing: Briefing, name: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _storage_name(briefing: Briefing, language: str, file: str) -> str:
+def stored_name(briefing: Briefing, language: str, file: str) -> str:
     """Where a briefing's rendered file is kept. Named by the briefing's id and the moment it
     was published: a database restored or rebuilt beside the same media can give a new
     briefing an old one's id, and it must never be served the old briefing's charts."""
     return f"briefings/{briefing.pk}-{briefing.published_at:%Y%m%dT%H%M%S%f}/{language}/{file}"
 
 
-def _storage_read(name: str) -> bytes | None:
+def storage_read(name: str) -> bytes | None:
     if not default_storage.exists(name):
         return None
     with default_storage.open(name, "rb") as handle:
         return handle.read()
 
 
-def _storage_write(name: str, data: bytes) -> str:
+def storage_write(name: str, data: bytes) -> str:
     """Store ``data`` under ``name``; a concurrent writer that got there first wins."""
     if default_storage.exists(name):
         return name
@@ -519,195 +333,17 @@ def briefing_chart_file(*, briefing: Briefing, name: str, fmt: str, language: st
     if fmt not in rendering.FORMATS:
         raise Http404
     _chart(briefing=briefing, name=name)  # 404 before anything else for an unknown chart
-    storage_name = _storage_name(briefing, language, f"{name}.{fmt}")
-    cached = _storage_read(storage_name)
+    storage_name = stored_name(briefing, language, f"{name}.{fmt}")
+    cached = storage_read(storage_name)
     if cached is not None:
         return cached
     rendering.chromium_path()  # ChromiumUnavailable before drawing anything
     with translation.override(language):
         figure = briefing_figure(briefing=briefing, name=name)
     data = rendering.figure_render(figure=figure, fmt=fmt)
-    _storage_write(storage_name, data)
+    storage_write(storage_name, data)
     return data
 
 
 def briefing_file_name(*, briefing: Briefing, name: str, fmt: str) -> str:
     return f"briefing-{briefing.pk}-{name.replace('_', '-')}.{fmt}"
-
-
-# --- the briefing pack ----------------------------------------------------------------------
-
-
-def _wrap(text: str, width: int = 110) -> list[str]:
-    return textwrap.wrap(text, width=width) or [""]
-
-
-def pack_title_figure(*, briefing: Briefing):
-    """The pack's title page: mission, election, time of the snapshot, key figures."""
-    snapshot = briefing.snapshot
-    mission = snapshot["mission"]
-    content = briefing_content(briefing=briefing)
-    election = dt.date.fromisoformat(mission["election_date"])
-    lines = _wrap(content["key_figures"]["statement"])
-    for row in content["assessments"]:
-        lines += _wrap(row["statement"])
-    lines += _wrap(content["turnout"]["statement"])
-    findings = content["findings"]
-    table = [
-        [row["label"] for row in findings],
-        [_count(row["critical"]) for row in findings],
-        [_count(row["serious"]) for row in findings],
-        [_count(row["minor"]) for row in findings],
-        [_count(row["total"]) for row in findings],
-    ]
-    return charts.briefing_title_figure(
-        heading=mission["name"],
-        subheading=_("Election of %(date)s · %(country)s")
-        % {"date": formats.date_format(election, "DATE_FORMAT"), "country": mission["country"]},
-        title=briefing.title,
-        snapshot=_("Observers' reports as of %(time)s · published %(published)s")
-        % {
-            "time": content["as_of_text"] or _("(no reports yet)"),
-            "published": formats.date_format(
-                briefing.published_at.astimezone(charts._zone(mission["timezone"])),
-                "DATETIME_FORMAT",
-            ),
-        },
-        statements=lines,
-        table_header=[
-            _("Findings by category"),
-            str(Severity.CRITICAL.label),
-            str(Severity.SERIOUS.label),
-            str(Severity.MINOR.label),
-            _("Total"),
-        ],
-        table_columns=table if findings else [],
-        width=PACK_PAGE_WIDTH,
-        height=PACK_PAGE_HEIGHT,
-    )
-
-
-def pack_chart_caption(*, briefing: Briefing, number: int, title: str, as_of_text: str) -> str:
-    return _(
-        "Figure %(number)s. %(title)s. Source: %(mission)s, observers' reports as of %(time)s."
-    ) % {
-        "number": number,
-        "title": title,
-        "mission": briefing.snapshot["mission"]["name"],
-        "time": as_of_text or _("(no reports yet)"),
-    }
-
-
-def pack_pages(*, briefing: Briefing) -> list:
-    """The pack's pages as figures: the title page, then every chart with its caption."""
-    pages = [pack_title_figure(briefing=briefing)]
-    as_of_text = briefing_content(briefing=briefing)["as_of_text"]
-    for number, chart in enumerate(briefing_charts(briefing=briefing), start=1):
-        figure = briefing_figure(briefing=briefing, name=chart["name"])
-        caption = pack_chart_caption(
-            briefing=briefing, number=number, title=chart["title"], as_of_text=as_of_text
-        )
-        pages.append(
-            charts.captioned_figure(
-                figure=figure, caption=caption, width=PACK_PAGE_WIDTH, min_height=PACK_PAGE_HEIGHT
-            )
-        )
-    return pages
-
-
-def briefing_pack_request(*, briefing: Briefing, language: str, now: dt.datetime) -> BriefingPack:
-    """The pack of this briefing in this language, queued for building if it is not there.
-
-    Idempotent: a pack that is ready, or being built, is left alone; a failed one, or one whose
-    build has been silent for too long (a killed worker), is queued again.
-    """
-    from reports.aggregates.tasks import build_briefing_pack
-
-    pack, created = BriefingPack.objects.get_or_create(
-        briefing=briefing, language=language, defaults={"requested_at": now}
-    )
-    stale = pack.status in (BriefingPackStatus.QUEUED, BriefingPackStatus.BUILDING) and (
-        pack.requested_at < now - PACK_STALE_AFTER
-    )
-    lost = pack.status == BriefingPackStatus.READY and not (
-        pack.file_name and default_storage.exists(pack.file_name)
-    )
-    if created or pack.status == BriefingPackStatus.FAILED or stale or lost:
-        if not created:
-            pack.status = BriefingPackStatus.QUEUED
-            pack.done = 0
-            pack.error = ""
-            pack.requested_at = now
-            pack.save(update_fields=["status", "done", "error", "requested_at"])
-        build_briefing_pack.delay_on_commit(pack_id=pack.pk)
-    return pack
-
-
-def _pack_progress(pack: BriefingPack, **fields) -> None:
-    for key, value in fields.items():
-        setattr(pack, key, value)
-    pack.save(update_fields=list(fields))
-
-
-def briefing_pack_build(*, pack_id: int, now) -> None:
-    """Render every page of the pack, join them into one PDF and store it (the Celery task).
-
-    Writes its progress after every page. Idempotent: a pack already built is left as it is.
-    ``now`` is a callable, so that start and end times are the real ones.
-    """
-    from pypdf import PdfReader, PdfWriter
-
-    pack = BriefingPack.objects.select_related("briefing__mission").filter(pk=pack_id).first()
-    if pack is None or pack.status == BriefingPackStatus.READY:
-        return
-    briefing = pack.briefing
-    with translation.override(pack.language):
-        _pack_progress(pack, status=BriefingPackStatus.BUILDING, done=0, started_at=now())
-        writer = PdfWriter()
-        try:
-            pages = pack_pages(briefing=briefing)
-            _pack_progress(pack, total=len(pages))
-            for number, page in enumerate(pages, start=1):
-                pdf = rendering.figure_render(figure=page, fmt="pdf")
-                writer.append(PdfReader(io.BytesIO(pdf)))
-                _pack_progress(pack, done=number)
-        except rendering.ChromiumUnavailable as exc:
-            logger.warning("Briefing pack %s: %s", pack_id, exc)
-            _pack_progress(
-                pack,
-                status=BriefingPackStatus.FAILED,
-                error=rendering.INSTALL_HINT,
-                finished_at=now(),
-            )
-            return
-        except Exception as exc:
-            logger.exception("Briefing pack %s could not be built", pack_id)
-            _pack_progress(
-                pack,
-                status=BriefingPackStatus.FAILED,
-                error=_("The pack could not be built; try again in a minute."),
-                finished_at=now(),
-            )
-            if isinstance(exc, rendering.RenderFailed):
-                return  # a browser hiccup: the next request queues the build again
-            raise
-        writer.add_metadata(
-            {
-                "/Title": f"{briefing.snapshot['mission']['name']}: {briefing.title}",
-                "/Producer": "Observatory",
-            }
-        )
-        buffer = io.BytesIO()
-        writer.write(buffer)
-    name = _storage_write(_storage_name(briefing, pack.language, "pack.pdf"), buffer.getvalue())
-    _pack_progress(pack, status=BriefingPackStatus.READY, file_name=name, finished_at=now())
-
-
-def briefing_pack_file(*, pack: BriefingPack) -> bytes | None:
-    if pack.status != BriefingPackStatus.READY or not pack.file_name:
-        return None
-    return _storage_read(pack.file_name)
-
-
-def briefing_pack_get(*, briefing: Briefing, language: str) -> BriefingPack | None:
-    return BriefingPack.objects.filter(briefing=briefing, language=language).first()

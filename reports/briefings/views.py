@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from missions.access import missions_for
 from missions.models import MemberRole
-from reports.briefings.api import request_language
-from reports.briefings.services import (
+from reports.briefings.packs import briefing_pack_get
+from reports.briefings.selectors import (
     briefing_chart_spec,
     briefing_charts,
     briefing_content,
@@ -29,11 +29,10 @@ from reports.briefings.services import (
     briefing_get,
     briefing_is_staff,
     briefing_may_withdraw,
-    briefing_pack_get,
-    briefing_publish,
-    briefing_withdraw,
     briefings_visible,
+    request_language,
 )
+from reports.briefings.services import briefing_publish, briefing_withdraw
 from reports.charts import rendering
 from reports.models import BriefingPackStatus
 

@@ -482,8 +482,8 @@ def test_without_chromium_images_and_pack_are_503_and_csv_still_works(api, press
 
 
 def test_a_worker_without_chromium_marks_the_pack_failed_with_what_to_install(api, press, briefing):
-    from reports.aggregates.tasks import build_briefing_pack
     from reports.briefings.services import briefing_pack_request
+    from reports.briefings.tasks import build_briefing_pack
     from reports.models import BriefingPack
 
     pack = briefing_pack_request(
