@@ -65,7 +65,7 @@ def pack_title_figure(*, briefing: Briefing):
         % {
             "time": content["as_of_text"] or _("(no reports yet)"),
             "published": formats.date_format(
-                briefing.published_at.astimezone(charts._zone(mission["timezone"])),
+                briefing.published_at.astimezone(charts.zone_of(mission["timezone"])),
                 "DATETIME_FORMAT",
             ),
         },

@@ -103,7 +103,7 @@ def _moment(value, timezone: str) -> dt.datetime | None:
     if not value:
         return None
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(charts._zone(timezone))
+    return moment.astimezone(charts.zone_of(timezone))
 
 
 def coverage_statement(key_figures: dict) -> str:
@@ -151,7 +151,7 @@ def assessment_statements(rows: list[dict]) -> list[dict]:
         if not row.get("total"):
             continue
         negative = row["bad"] + row["very_bad"]
-        stage = charts._label(Stage, row["stage"])
+        stage = charts.choice_label(Stage, row["stage"])
         # The sentence rounds once, from the counts: the rows' two-decimal figures rounded
         # again could be off by a tenth (9.45 from 9.4531 would give 9.4 or 9.5).
         low, high = wilson_interval(negative, row["total"])
@@ -220,7 +220,7 @@ def findings_table(rows: list[dict]) -> list[dict]:
             row["category"],
             {
                 "category": row["category"],
-                "label": charts._label(FindingCategory, row["category"]),
+                "label": charts.choice_label(FindingCategory, row["category"]),
                 **{severity.lower(): 0 for severity in Severity.values},
                 "total": 0,
             },
