@@ -8,11 +8,17 @@ from reports.aggregates import urls as aggregates
 from reports.briefings import urls as briefings
 from reports.dashboard import urls as dashboard
 from reports.exports import urls as exports
+from reports.review import urls as review
 from reports.statistics import urls as statistics
 
 app_name = "reports"
 
-urlpatterns = [*dashboard.urlpatterns, *briefings.urlpatterns, *aggregates.urlpatterns]
+urlpatterns = [
+    *dashboard.urlpatterns,
+    *review.urlpatterns,
+    *briefings.urlpatterns,
+    *aggregates.urlpatterns,
+]
 
 api_urlpatterns = [
     *briefings.api_urlpatterns,

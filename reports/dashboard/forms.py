@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from observation.models import ReviewStatus, Stage, VisitStatus
+from observation.models import Stage
 from reports.dashboard.selectors import DashboardFilters
 
 
@@ -86,31 +86,6 @@ class DashboardFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return any(data.get(name) not in (None, "") for name in self.fields if name != "hour")
-
-
-class ReviewForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea({"rows": 2}), required=True
-    )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
-class VisitReviewForm(ReviewForm):
-    status = forms.ChoiceField(
-        choices=[
-            (VisitStatus.VERIFIED, _("Verify")),
-            (VisitStatus.REJECTED, _("Reject")),
-        ]
-    )
-
-
-class FindingReviewForm(ReviewForm):
-    status = forms.ChoiceField(
-        choices=[
-            (ReviewStatus.CONFIRMED, _("Confirm")),
-            (ReviewStatus.DISMISSED, _("Dismiss")),
-        ]
-    )
 
 
 class OutlinesUploadForm(forms.Form):

@@ -24,25 +24,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, FloatField, Max, Prefetch, Q
+from django.db.models import Count, Exists, FloatField, Max, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from missions.models import Area, AreaLevel, Deployment, Observer, Organisation, PollingStation
 from observation.models import (
     Finding,
     FindingCategory,
-    FindingRevision,
     ReviewStatus,
     Severity,
     Stage,
     Visit,
-    VisitRevision,
     VisitStatus,
 )
 from reports.aggregates import selectors
 from reports.charts import turnout_buckets
+from reports.models import StationCoverage
 
 FEED_SEVERITIES = (Severity.CRITICAL, Severity.SERIOUS)
 FEED_LIMIT = 25
@@ -119,7 +117,7 @@ def _at_in_window(moment: dt.datetime, filters: DashboardFilters) -> bool:
     return not (filters.until is not None and moment > filters.until)
 
 
-def _visits_in_window(visits, filters: DashboardFilters, prefix: str = ""):
+def visits_in_window(visits, filters: DashboardFilters, prefix: str = ""):
     if filters.since is not None:
         visits = visits.filter(**{f"{prefix}arrived_at__gte": filters.since})
     if filters.until is not None:
@@ -146,7 +144,7 @@ def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findi
         flagged = flagged.filter(observer__organisation_id=filters.organisation_id)
     if filters.region_id:
         flagged = flagged.filter(station__region_id=filters.region_id)
-    flagged = _visits_in_window(flagged, filters)
+    flagged = visits_in_window(flagged, filters)
     people = observers.aggregate(
         observers=Count("id"),
         countries=Count("nationality", distinct=True),
@@ -397,8 +395,6 @@ def coverage_map_arguments(
     """Stations with coordinates, visited or not (from the per-station coverage aggregate, or
     when ``filters`` narrow the visits, from the counted visits they keep), and the region
     outlines: the arguments of ``charts.coverage_map_spec``. Three queries."""
-    from reports.models import StationCoverage
-
     stations = PollingStation.objects.filter(
         mission=mission, latitude__isnull=False, longitude__isnull=False
     )
@@ -458,7 +454,7 @@ def critical_findings_feed(
         findings = findings.filter(visit__observer__organisation_id=filters.organisation_id)
     if filters.stage:
         findings = findings.filter(visit__stage=filters.stage)
-    findings = _visits_in_window(findings, filters, prefix="visit__")
+    findings = visits_in_window(findings, filters, prefix="visit__")
     # The newest of each severity through the (severity, created_at) index, merged: a few
     # dozen rows read, where one query over both severities sorts them all.
     newest = [
@@ -479,32 +475,6 @@ def critical_findings_feed(
         finding.category_label = categories.get(finding.category, finding.category)
         finding.review_status_label = reviews.get(finding.review_status, finding.review_status)
     return feed
-
-
-def review_queue(*, mission, filters: DashboardFilters | None = None):
-    """Flagged visits, oldest first (a queryset: the view paginates it)."""
-    visits = Visit.objects.filter(mission=mission, status=VisitStatus.FLAGGED)
-    if filters is not None:
-        if filters.region_id:
-            visits = visits.filter(station__region_id=filters.region_id)
-        if filters.organisation_id:
-            visits = visits.filter(observer__organisation_id=filters.organisation_id)
-        if filters.stage:
-            visits = visits.filter(stage=filters.stage)
-        visits = _visits_in_window(visits, filters)
-    return visits.select_related(
-        "station__region", "station__district", "team", "observer__organisation"
-    ).order_by("created_at", "id")
-
-
-def review_queue_findings(*, visits) -> dict[int, list[Finding]]:
-    """The findings of one page of the queue, by visit id (one query)."""
-    result: dict[int, list[Finding]] = {}
-    for finding in Finding.objects.filter(visit__in=[v.pk for v in visits]).order_by(
-        "visit_id", "id"
-    ):
-        result.setdefault(finding.visit_id, []).append(finding)
-    return result
 
 
 # --- drill-down -----------------------------------------------------------------------------
@@ -581,110 +551,6 @@ def station_visits(*, station) -> list[Visit]:
         .select_related("team", "observer__organisation")
         .annotate(finding_count=Count("findings"))
         .order_by("arrived_at", "id")
-    )
-
-
-def visit_for(*, mission, visit_id: int) -> Visit | None:
-    """One visit with everything its page shows, in a fixed number of queries."""
-    return (
-        Visit.objects.filter(mission=mission, pk=visit_id)
-        .select_related(
-            "station__region",
-            "station__district",
-            "team",
-            "observer__organisation",
-            "checklist",
-        )
-        .prefetch_related(
-            "checklist__questions",
-            Prefetch(
-                "findings",
-                queryset=Finding.objects.order_by("id").prefetch_related(
-                    Prefetch("photos", queryset=_photos()),
-                    Prefetch(
-                        "revisions",
-                        queryset=FindingRevision.objects.select_related("author").order_by(
-                            "number", "id"
-                        ),
-                    ),
-                ),
-            ),
-            Prefetch(
-                "revisions",
-                queryset=VisitRevision.objects.select_related("author").order_by("number", "id"),
-            ),
-        )
-        .first()
-    )
-
-
-def _photos():
-    from observation.models import FindingPhoto
-
-    return FindingPhoto.objects.order_by("id")
-
-
-def visit_answers(*, visit) -> list[dict]:
-    """The visit's answers in the order of its checklist, with the question text."""
-    questions = sorted(visit.checklist.questions.all(), key=lambda q: (q.position, q.id))
-    known = set()
-    rows = []
-    for question in questions:
-        known.add(question.code)
-        if question.code in visit.answers:
-            rows.append(
-                {
-                    "code": question.code,
-                    "text": question.text,
-                    "type": question.type,
-                    "value": _display(_choice_labels(question, visit.answers[question.code])),
-                }
-            )
-    for code, value in sorted(visit.answers.items()):
-        if code not in known:
-            rows.append({"code": code, "text": "", "type": "", "value": _display(value)})
-    return rows
-
-
-def _display(value) -> str:
-    if value is True:
-        return _("Yes")
-    if value is False:
-        return _("No")
-    if value is None:
-        return "–"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
-def _choice_labels(question, value):
-    """A choice answer shown by its label (``{"value", "label"}`` choices), others as given."""
-    labels = {
-        choice["value"]: choice.get("label") or choice["value"]
-        for choice in question.choices or []
-        if isinstance(choice, dict) and "value" in choice
-    }
-    if not labels:
-        return value
-    if isinstance(value, list):
-        return [labels.get(item, item) if isinstance(item, str) else item for item in value]
-    return labels.get(value, value) if isinstance(value, str) else value
-
-
-def visit_audit(*, visit) -> list:
-    """Audit events about the visit and its findings, oldest first."""
-    from missions.models import AuditEvent
-
-    finding_ids = [str(f.pk) for f in visit.findings.all()]
-    return list(
-        AuditEvent.objects.filter(mission_id=visit.mission_id)
-        .filter(
-            Q(object_type="observation.visit", object_id=str(visit.pk))
-            | Q(object_type="observation.finding", object_id__in=finding_ids)
-        )
-        .select_related("actor")
-        .order_by("at", "id")
     )
 
 

@@ -1,4 +1,4 @@
-"""Dashboard, drill-down and review pages (``reports:``) and the charts API."""
+"""Dashboard and drill-down pages (``reports:``) and the charts API."""
 
 from django.urls import path, re_path
 
@@ -17,18 +17,6 @@ urlpatterns = [
     path(
         "missions/<int:mission_id>/stations/<int:station_id>/", views.station_page, name="station"
     ),
-    path("missions/<int:mission_id>/visits/<int:visit_id>/", views.visit_page, name="visit"),
-    path(
-        "missions/<int:mission_id>/visits/<int:visit_id>/review/",
-        views.visit_review,
-        name="visit-review",
-    ),
-    path(
-        "missions/<int:mission_id>/findings/<int:finding_id>/review/",
-        views.finding_review,
-        name="finding-review",
-    ),
-    path("missions/<int:mission_id>/review/", views.review_queue, name="review"),
 ]
 
 api_urlpatterns = [
