@@ -22,14 +22,17 @@ from reports import charts
 from reports.models import Candidate
 from reports.statistics.selectors import (
     COUNTED_STATUSES,
-    StatementFilter,
     forensics,
     quick_count,
-    statement_figures,
     turnout_estimate,
 )
 from reports.statistics.services import candidate_create, candidate_delete, candidate_update
-from reports.statistics.statement import statement_markdown, statement_pdf
+from reports.statistics.statement import (
+    StatementFilter,
+    statement_figures,
+    statement_markdown,
+    statement_pdf,
+)
 
 
 def _local_datetime(value: str, tz) -> dt.datetime | None:

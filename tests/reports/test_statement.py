@@ -7,8 +7,13 @@ from django.utils import timezone
 from observation.models import Checklist, Finding, Question
 from reports.aggregates import selectors
 from reports.aggregates.reconcile import aggregates_reconcile
-from reports.statistics.selectors import StatementFilter, statement_figures
-from reports.statistics.statement import md, statement_markdown, statement_pdf
+from reports.statistics.statement import (
+    StatementFilter,
+    md,
+    statement_figures,
+    statement_markdown,
+    statement_pdf,
+)
 from tests.reports.factories import VisitFactory, local
 
 pytestmark = pytest.mark.django_db
