@@ -16,7 +16,7 @@ within the window. Turnout is per clock hour: the window keeps the whole hours t
 keeps most visits subtracts those it leaves out from the aggregates instead (coverage,
 assessments and findings add up over visits): the cost follows the smaller side. The key
 figures about people, the flagged count, the feed and the review queue filter the visits.
-Both sources give the same rows for the same visits (tests/reports/test_dashboard_filters.py).
+Both sources give the same rows for the same visits (tests/reports/dashboard/test_filters.py).
 """
 
 from __future__ import annotations

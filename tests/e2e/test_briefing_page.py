@@ -25,7 +25,7 @@ def test_a_journalist_downloads_a_chart_and_the_pack(
     browser, live_server, coordinator, station, observer, monkeypatch
 ):
     # Two charts keep the pack short: the page and its script are under test here; every
-    # chart and the full pack are checked in tests/reports/test_briefing_exports.py.
+    # chart and the full pack are checked in tests/reports/briefings/test_exports.py.
     monkeypatch.setattr(briefings, "BRIEFING_CHARTS", ("turnout_day", "assessments"))
     for hour, voters, assessment in ((10, 300, "GOOD"), (14, 600, "BAD")):
         visit = VisitFactory(
