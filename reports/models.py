@@ -355,10 +355,6 @@ class Candidate(models.Model):
                 }
             )
 
-    @property
-    def question_code(self) -> str:
-        return PVT_PREFIX + self.code
-
 
 # --- briefings --------------------------------------------------------------------------------
 

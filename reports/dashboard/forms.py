@@ -83,10 +83,6 @@ class DashboardFilterForm(forms.Form):
                 )
         return controls
 
-    def is_filtered(self) -> bool:
-        data = getattr(self, "cleaned_data", {})
-        return any(data.get(name) not in (None, "") for name in self.fields if name != "hour")
-
 
 class OutlinesUploadForm(forms.Form):
     file = forms.FileField(
