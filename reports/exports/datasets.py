@@ -307,25 +307,26 @@ def _flag_codes(flags: str | None) -> str:
     return ";".join(f.get("code", "") for f in json.loads(flags) if isinstance(f, dict))
 
 
-FINDING_COLUMNS = [
-    "finding_id",
-    "visit_id",
-    "station_code",
-    "station_name",
-    "region",
-    "district",
-    "team",
-    "observer",
-    "stage",
-    "arrived_at",
-    "visit_status",
-    "category",
-    "severity",
-    "description",
-    "review_status",
-    "review_reason",
-    "reported_at",
-]
+FINDING_FIELDS = {
+    "finding_id": "id",
+    "visit_id": "visit_id",
+    "station_code": "visit__station__code",
+    "station_name": "visit__station__name",
+    "region": "visit__station__region__name",
+    "district": "visit__station__district__name",
+    "team": "visit__team__code",
+    "observer": "visit__observer__user__username",
+    "stage": "visit__stage",
+    "arrived_at": "visit__arrived_at",
+    "visit_status": "visit__status",
+    "category": "category",
+    "severity": "severity",
+    "description": "description",
+    "review_status": "review_status",
+    "review_reason": "review_reason",
+    "reported_at": "created_at",
+}
+FINDING_COLUMNS = list(FINDING_FIELDS)
 
 
 def findings_export(*, mission) -> Export:
@@ -339,25 +340,7 @@ def _finding_rows(*, mission) -> Iterator[list]:
     queryset = (
         Finding.objects.filter(visit__mission=mission)
         .order_by("id")
-        .values_list(
-            "id",
-            "visit_id",
-            "visit__station__code",
-            "visit__station__name",
-            "visit__station__region__name",
-            "visit__station__district__name",
-            "visit__team__code",
-            "visit__observer__user__username",
-            "visit__stage",
-            "visit__arrived_at",
-            "visit__status",
-            "category",
-            "severity",
-            "description",
-            "review_status",
-            "review_reason",
-            "created_at",
-        )
+        .values_list(*FINDING_FIELDS.values())
     )
     for row in streamed(queryset):
         row = [_text(v) for v in row]
@@ -367,40 +350,28 @@ def _finding_rows(*, mission) -> Iterator[list]:
 
 
 # Exactly the columns the station import reads, so an export can be edited and re-imported.
-STATION_COLUMNS = [
-    "code",
-    "name",
-    "region",
-    "district",
-    "registered_voters",
-    "latitude",
-    "longitude",
-    "urban",
-    "abroad",
-    "region_code",
-    "district_code",
-    "id",
-]
+STATION_FIELDS = {
+    "code": "code",
+    "name": "name",
+    "region": "region__name",
+    "district": "district__name",
+    "registered_voters": "registered_voters",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "urban": "urban",
+    "abroad": "abroad",
+    "region_code": "region__code",
+    "district_code": "district__code",
+    "id": "id",
+}
+STATION_COLUMNS = list(STATION_FIELDS)
 
 
 def stations_export(*, mission) -> Export:
     queryset = (
         PollingStation.objects.filter(mission=mission)
         .order_by("code", "id")
-        .values_list(
-            "code",
-            "name",
-            "region__name",
-            "district__name",
-            "registered_voters",
-            "latitude",
-            "longitude",
-            "urban",
-            "abroad",
-            "region__code",
-            "district__code",
-            "id",
-        )
+        .values_list(*STATION_FIELDS.values())
     )
 
     def rows():
@@ -416,36 +387,26 @@ def stations_export(*, mission) -> Export:
 
 
 # The observer import's columns, then the profile's id.
-OBSERVER_COLUMNS = [
-    "username",
-    "full_name",
-    "organisation",
-    "nationality",
-    "role",
-    "team",
-    "email",
-    "phone",
-    "languages",
-    "id",
-]
+OBSERVER_FIELDS = {
+    "username": "user__username",
+    "full_name": "full_name",
+    "organisation": "organisation__name",
+    "nationality": "nationality",
+    "role": "role",
+    "team": "team__code",
+    "email": "email",
+    "phone": "phone",
+    "languages": "languages",
+    "id": "id",
+}
+OBSERVER_COLUMNS = list(OBSERVER_FIELDS)
 
 
 def observers_export(*, mission) -> Export:
     queryset = (
         Observer.objects.filter(mission=mission)
         .order_by("user__username", "id")
-        .values_list(
-            "user__username",
-            "full_name",
-            "organisation__name",
-            "nationality",
-            "role",
-            "team__code",
-            "email",
-            "phone",
-            "languages",
-            "id",
-        )
+        .values_list(*OBSERVER_FIELDS.values())
     )
     rows = ([_text(v) for v in row] for row in streamed(queryset))
     return Export(name="observers", header=OBSERVER_COLUMNS, rows=rows)
