@@ -1,6 +1,6 @@
 """What it means: aggregate tables, official figures, briefings.
 
-The aggregates come in two layers, both kept by ``reports.aggregation``:
+The aggregates come in two layers, both kept by ``reports.aggregates`` (update, reconcile):
 
 - per station (``Station*``): recomputed from the raw visits of that station, so running an
   update twice leaves the same rows;

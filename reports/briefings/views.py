@@ -1,7 +1,7 @@
 """The press pages: the briefings a visitor may read, and one briefing with its charts.
 
 Coordinators also publish (a small form on the list page) and withdraw from here; the same
-services back the API (``reports.briefing_api``).
+services back the API (``reports.briefings.api``).
 """
 
 import datetime as dt

@@ -4,7 +4,7 @@
 JSON (what ``Plotly.newPlot`` takes) with its title and the URL of its data as CSV;
 ``GET /api/v1/missions/{id}/charts/{name}.csv`` is that data. Both take the dashboard's
 filters (``stage``, ``region``, ``organisation``, ``since``, ``until``, ``hour``), which
-narrow the figures as on the page (``reports.dashboard``), and are for the mission's
+narrow the figures as on the page (``reports.dashboard.selectors``), and are for the mission's
 coordinators and analysts (404 for everyone else).
 """
 

@@ -1,8 +1,8 @@
 """Reads for the coordinator dashboard and its drill-down pages (selectors: they only read).
 
-Unfiltered, the dashboard reads the aggregate rows of ``reports.selectors``, not the visits, apart
-from small bounded lists (the latest findings of the feed, one page of the review queue, the
-visits of one station) and counts served by an index (flagged visits, teams with a visit).
+Unfiltered, the dashboard reads the aggregate rows of ``reports.aggregates.selectors``, not the
+visits, apart from small bounded lists (the latest findings of the feed, the visits of one
+station) and counts served by an index (flagged visits, teams with a visit).
 Every function costs a fixed number of queries whatever the number of areas or visits.
 
 Filters: ``stage`` narrows the assessments and ``region`` every panel (a region shows its

@@ -1,5 +1,6 @@
-"""Browser pages of the coordinator dashboard: thin views over ``reports.dashboard`` (reads),
-``reports.charts`` (figures) and the review services of ``observation.services`` (writes).
+"""Browser pages of the coordinator dashboard and its drill-down: thin views over
+``reports.dashboard.selectors`` (reads), ``reports.charts`` (figures) and the outline upload
+(``reports.dashboard.services``). Review pages are in ``reports.review``.
 
 Access: anonymous users go to the login page; the mission's coordinators and analysts see the
 pages; everyone else (observers, press, other missions' staff, outsiders) gets a 404. Review
