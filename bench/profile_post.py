@@ -58,7 +58,7 @@ BREAKDOWN = [
     ("observation.services", "_visit_store"),
     ("missions.audit", "audit_record"),
     ("reports.pipeline", "visits_changed"),
-    ("reports.pipeline", "_enqueue_update"),
+    ("reports.aggregates.tasks", "update_enqueue"),
     ("observation.api", "visit_data"),
 ]
 

@@ -10,14 +10,14 @@ from common.auth_token import TokenView
 from common.login import LoginView
 from missions.urls import api_urlpatterns as missions_api
 from observation.urls import api_urlpatterns as observation_api
+from reports import urls as reports_urls
 
 api_v1 = [
     path("", ApiRoot.as_view(), name="api-root"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include(missions_api)),
     path("", include(observation_api)),
-    path("", include("reports.urls_api")),
-    path("", include("reports.urls_api_statistics")),
+    path("", include(reports_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -36,7 +36,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("observation.urls")),
     path("", include("reports.urls")),
-    path("", include("reports.urls_statistics")),
+    path("", include("reports.statistics.urls")),
     path("", include("missions.urls")),
 ]
 

@@ -18,7 +18,7 @@ from missions.models import (
     Mission,
 )
 from observation.checklists import checklists_create_default
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.models import OfficialTurnout
 
 from .answers import CANDIDATES

@@ -12,8 +12,8 @@ from missions.models import (
 )
 from missions.sampling import sample_draw
 from observation.models import Checklist, Question, Stage, Visit, VisitStatus
-from reports.candidates import pvt_checklist_sync
 from reports.models import Candidate
+from reports.statistics.services import pvt_checklist_sync
 
 from .answers import CANDIDATES, _answers, counting_answers
 from .spec import official_turnout_pct

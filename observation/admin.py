@@ -31,7 +31,7 @@ class FindingInline(admin.TabularInline):
 class VisitAdmin(admin.ModelAdmin):
     list_display = ["id", "station", "stage", "observer", "arrived_at", "assessment", "status"]
     # Not "aggregated": below its mission's watermark a visit is counted whatever its flag says
-    # (reports.aggregation.visits_unaggregated; /healthz gives the count).
+    # (reports.aggregates.sql.visits_unaggregated; /healthz gives the count).
     list_filter = ["mission", "stage", "status", "assessment"]
     search_fields = ["station__code", "observer__full_name", "client_uuid"]
     list_select_related = ["station", "observer"]

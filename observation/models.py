@@ -191,7 +191,7 @@ class Visit(models.Model):
             ),
             # The dashboard's time window and organisation filters count the visits they keep
             # from these alone (index-only scans, PostgreSQL): every column the aggregates'
-            # SQL reads of a visit is included (reports.aggregation._station_select).
+            # SQL reads of a visit is included (reports.aggregates.sql.station_select).
             models.Index(
                 fields=["mission", "arrived_at"],
                 include=[*COUNTED_COLUMNS, "observer"],

@@ -7,7 +7,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from common.health import register_check
-
-        from .health import aggregation_state
+        from reports.aggregates.health import aggregation_state
 
         register_check("aggregation", aggregation_state)

@@ -1,6 +1,6 @@
 """What it means: aggregate tables, official figures, briefings.
 
-The aggregates come in two layers, both kept by ``reports.aggregation``:
+The aggregates come in two layers, both kept by ``reports.aggregates`` (update, reconcile):
 
 - per station (``Station*``): recomputed from the raw visits of that station, so running an
   update twice leaves the same rows;
@@ -354,10 +354,6 @@ class Candidate(models.Model):
                     % {"code": self.code}
                 }
             )
-
-    @property
-    def question_code(self) -> str:
-        return PVT_PREFIX + self.code
 
 
 # --- briefings --------------------------------------------------------------------------------

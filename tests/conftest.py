@@ -128,7 +128,7 @@ def chart_renderer_session():
     """One warm Chromium for chart rendering serves the whole test session (the renderer keeps
     it per process); it is closed at the end. Nothing starts it unless a test renders."""
     yield
-    from reports.rendering import renderer_stop
+    from reports.charts.rendering import renderer_stop
 
     renderer_stop()
 

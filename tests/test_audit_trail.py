@@ -22,7 +22,7 @@ from missions.imports import import_job_check, import_job_create
 from missions.models import AuditEvent, ImportKind, Membership, Mission
 from observation import services as observation_services
 from observation.models import Checklist
-from reports.briefings import briefing_publish
+from reports.briefings.services import briefing_publish
 from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.missions.uploads import OBSERVER_HEADER, STATION_HEADER, csv_upload
 from tests.observation.checklists.test_editor import form_data, q, specs

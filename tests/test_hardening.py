@@ -116,7 +116,7 @@ def test_a_withdrawal_reason_with_a_nul_character_is_refused_and_withdraws_nothi
     from django.utils import timezone
 
     from missions.models import AuditEvent
-    from reports.briefings import briefing_publish
+    from reports.briefings.services import briefing_publish
 
     briefing = briefing_publish(mission=mission, user=coordinator, now=timezone.now())
     client.force_login(coordinator)

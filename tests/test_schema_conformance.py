@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from observation.models import Checklist, Visit
-from reports.briefings import briefing_publish
-from reports.rendering import CONTENT_TYPES
+from reports.briefings.services import briefing_publish
+from reports.charts.rendering import CONTENT_TYPES
 
 pytestmark = pytest.mark.django_db
 

@@ -32,8 +32,8 @@ from missions.imports import import_job_create
 from missions.models import ImportKind, Membership
 from missions.sampling import sample_draw
 from observation.models import Checklist, Finding, FindingPhoto, Visit
-from reports.briefings import briefing_publish
-from reports.services import official_turnout_create
+from reports.aggregates.services import official_turnout_create
+from reports.briefings.services import briefing_publish
 from tests.missions.factories import (
     MembershipFactory,
     MissionFactory,

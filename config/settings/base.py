@@ -121,7 +121,7 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.min.js from the plotly Python package, as vendor/plotly/plotly.min.js.
-    "reports.staticfinders.PlotlyFinder",
+    "reports.charts.staticfinders.PlotlyFinder",
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))

@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reports import briefings
-from reports.aggregation import aggregates_reconcile
-from reports.briefings import briefing_publish
+from reports.aggregates.reconcile import aggregates_reconcile
+from reports.briefings import services as briefings
+from reports.briefings.services import briefing_publish
 from tests.reports.factories import FindingFactory, VisitFactory, local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_a_journalist_downloads_a_chart_and_the_pack(
     browser, live_server, coordinator, station, observer, monkeypatch
 ):
     # Two charts keep the pack short: the page and its script are under test here; every
-    # chart and the full pack are checked in tests/reports/test_briefing_exports.py.
+    # chart and the full pack are checked in tests/reports/briefings/test_exports.py.
     monkeypatch.setattr(briefings, "BRIEFING_CHARTS", ("turnout_day", "assessments"))
     for hour, voters, assessment in ((10, 300, "GOOD"), (14, 600, "BAD")):
         visit = VisitFactory(

@@ -20,10 +20,11 @@ from rest_framework.test import APIClient
 
 from observation.models import Checklist, Visit
 from observation.services import visit_delete, visit_review
-from reports import selectors
-from reports.aggregation import aggregates_reconcile, visits_unaggregated
+from reports.aggregates import selectors
+from reports.aggregates.reconcile import aggregates_reconcile
+from reports.aggregates.sql import visits_unaggregated
+from reports.aggregates.tasks import reconcile_all_missions
 from reports.models import PendingStation
-from reports.tasks import reconcile_all_missions
 from tests.missions.factories import (
     DistrictFactory,
     MembershipFactory,

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reports import pipeline, selectors
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates import selectors
+from reports.aggregates.reconcile import aggregates_reconcile
+from reports.aggregates.tasks import pending_update, queued_mark
 from reports.models import PendingStation
-from reports.pipeline import pending_update, visits_changed
+from reports.pipeline import visits_changed
 from tests.missions.factories import StationFactory
 from tests.reports.brokers import real_broker
 from tests.reports.factories import VisitFactory, local
@@ -115,10 +116,10 @@ def test_a_lost_publish_does_not_block_later_changes(
         raise ConnectionError("broker went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr("reports.tasks.aggregate_pending.apply_async", refuse)
+        patched.setattr("reports.aggregates.tasks.aggregate_pending.apply_async", refuse)
         submit(station, 100, django_capture_on_commit_callbacks)
     assert client.llen(queue) == 0
-    assert not client.exists(pipeline._queued_mark(mission.pk))  # the mark went with it
+    assert not client.exists(queued_mark(mission.pk))  # the mark went with it
 
     submit(station, 200, django_capture_on_commit_callbacks)
 

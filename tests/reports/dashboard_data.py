@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from missions.models import Area
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.models import OfficialTurnout
 from tests.missions.factories import (
     DistrictFactory,

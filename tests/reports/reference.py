@@ -147,7 +147,7 @@ def expected(mission, level):
 
 def actual(mission, level):
     """The same four lists as the selectors answer them."""
-    from reports import selectors
+    from reports.aggregates import selectors
 
     return {
         "turnout": selectors.turnout_rows(mission=mission, level=level),

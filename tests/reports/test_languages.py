@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from observation.models import Visit
-from reports.briefings import briefing_publish
+from reports.briefings.services import briefing_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from missions.models import Mission
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 
 
 class Command(BaseCommand):

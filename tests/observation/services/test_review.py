@@ -8,8 +8,8 @@ from django.utils import timezone
 from missions.models import AuditEvent
 from observation import services
 from observation.models import Finding, FindingRevision, Visit, VisitRevision
+from reports.aggregates.selectors import coverage_rows, finding_rows
 from reports.models import PendingStation
-from reports.selectors import coverage_rows, finding_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,60 @@
+"""GET /api/v1/missions/{id}/export/<dataset>.<csv|xlsx> for coordinators and analysts."""
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.views import APIView
+
+from missions.access import STAFF_ROLES, mission_for
+from missions.audit import audit_record
+from reports.exports.datasets import EXPORTS, csv_chunks, xlsx_stream
+from reports.exports.xlsx import MIME_TYPE
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": MIME_TYPE}
+
+
+class IgnoreAccept(BaseContentNegotiation):
+    """The file's format is in its URL; an ``Accept: text/csv`` header must not be a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ExportView(APIView):
+    """Download the mission's visits, findings, stations or observers as CSV or XLSX.
+
+    Both are streamed as the rows are read from the database: the download starts at once,
+    no request waits for the whole file, and memory stays flat however many rows there are.
+    """
+
+    content_negotiation_class = IgnoreAccept
+
+    @extend_schema(
+        # Spelled out: the URL's alternatives would become a pattern like "^csv|xlsx$".
+        parameters=[
+            OpenApiParameter("dataset", str, OpenApiParameter.PATH, enum=list(EXPORTS)),
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(CONTENT_TYPES)),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, MIME_TYPE): OpenApiTypes.BINARY},
+    )
+    def get(self, request, mission_id, dataset, fmt):
+        mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+        export = EXPORTS[dataset](mission=mission)
+        audit_record(
+            actor=request.user,
+            mission=mission,
+            action="export.download",
+            obj=mission,
+            after={"dataset": dataset, "format": fmt},
+            at=timezone.now(),
+        )
+        chunks = csv_chunks(export) if fmt == "csv" else xlsx_stream(export)
+        response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[fmt])
+        filename = f"mission-{mission.pk}-{dataset}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -1,0 +1,442 @@
+"""Exports for analysts (API.md "Exports"): visits, findings, stations and observers.
+
+Each ``*_export`` selector returns an ``Export``: a header and a lazy iterator of rows read
+with ``values_list(...).iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL), so
+no export holds more than one chunk of rows in memory and none issues a query per row.
+``csv_chunks`` and ``xlsx_stream`` turn an export into chunks of CSV or XLSX for a
+``StreamingHttpResponse``: the download starts at once and memory stays flat however many
+rows there are (``reports/xlsx.py`` says why XLSX is not written with openpyxl).
+
+Cells that a spreadsheet program would run as a formula (text starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) get a leading apostrophe (OWASP "CSV injection").
+Times are ISO 8601 in the mission's time zone with their offset.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from missions.models import Observer, PollingStation, Team
+from observation.models import Checklist, Finding, Question, Stage, Visit
+from reports.exports.xlsx import xlsx_chunks
+
+CHUNK_SIZE = 2000
+CSV_FLUSH_ROWS = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Export:
+    name: str
+    header: list[str]
+    rows: Iterable[list]
+
+
+def guard(value: str) -> str:
+    """Defuse text that a spreadsheet program would evaluate as a formula."""
+    if value and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _text(value):
+    if type(value) is str and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _answer(value):
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float or value is None:
+        return value
+    if kind is str:
+        return guard(value)
+    if kind is list:
+        return guard(";".join(str(v) for v in value))
+    return guard(str(value))
+
+
+def streamed(queryset) -> Iterator:
+    """Rows of ``queryset`` a chunk at a time, read inside a transaction.
+
+    On PostgreSQL ``iterator()`` reads through a server-side cursor. Declared outside a
+    transaction, that cursor is ``WITH HOLD`` and PostgreSQL first materialises the whole
+    result (25 s before the first byte of a million visits); inside one, rows stream as they
+    are fetched. The transaction only reads, and ends when the last row has been read or the
+    download is abandoned (the generator is closed).
+    """
+    with transaction.atomic():
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+
+
+def streamed_ahead(queryset) -> Iterator:
+    """``streamed``, but the next chunk is fetched while this one is written.
+
+    ``fetchmany`` waits for the database to produce each chunk and the export formats rows
+    only between waits, so the two add up; with the next fetch in a thread (psycopg2 lets the
+    GIL go while it waits) they overlap: visits.csv of a million visits ~20% faster. Rows come
+    from the raw cursor, without Django's ``from_db_value`` converters: only for querysets
+    whose columns need none (JSON read through ``Cast(..., TextField())``, no decimals).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic():
+        connection.ensure_connection()
+        cursor = connection.connection.cursor(name=f"export_{id(queryset):x}")
+        try:
+            cursor.execute(sql, params)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending = pool.submit(cursor.fetchmany, CHUNK_SIZE)
+                while rows := pending.result():
+                    pending = pool.submit(cursor.fetchmany, CHUNK_SIZE)
+                    yield from rows
+        finally:
+            cursor.close()
+
+
+def _local(moment, tz, cache: dict) -> str | None:
+    """``2022-11-20T10:05:00+06:00``; reports cluster on whole minutes, so cache them."""
+    if moment is None:
+        return None
+    text = cache.get(moment)
+    if text is None:
+        if len(cache) > 50_000:
+            cache.clear()
+        text = cache[moment] = moment.astimezone(tz).isoformat()
+    return text
+
+
+def _bool(value):
+    return None if value is None else ("true" if value else "false")
+
+
+def question_codes(*, mission) -> list[str]:
+    """Every question code of the mission's checklists, by stage, version and position."""
+    order = {stage: index for index, stage in enumerate(Stage.values)}
+    rows = Question.objects.filter(checklist__mission=mission).values_list(
+        "code", "checklist__stage", "checklist__version", "position", "id"
+    )
+    codes = []
+    seen = set()
+    for code, *_rest in sorted(rows, key=lambda r: (order.get(r[1], 99), r[2], r[3], r[4])):
+        if code not in seen:
+            seen.add(code)
+            codes.append(code)
+    return codes
+
+
+VISIT_COLUMNS = [
+    "visit_id",
+    "station_code",
+    "station_name",
+    "region",
+    "district",
+    "team",
+    "observer",
+    "observer_name",
+    "stage",
+    "checklist_version",
+    "arrived_at",
+    "departed_at",
+    "voters_so_far",
+    "registered_voters",
+    "assessment",
+    "status",
+    "flags",
+    "notes",
+]
+
+
+def visits_export(*, mission) -> Export:
+    """One row per visit, one column per question code across the mission's checklists."""
+    codes = question_codes(mission=mission)
+    return Export(
+        name="visits",
+        header=VISIT_COLUMNS + codes,
+        rows=_visit_rows(mission=mission, codes=codes),
+    )
+
+
+def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
+    """The visits with their station, team, observer and checklist looked up in Python.
+
+    The mission's stations, teams, observers and checklists are few (10,101 stations, 641
+    observers) and are read once; the visits are read alone, in primary-key order, without
+    joins. ``answers`` and ``flags`` are read as JSON text and decoded here, not through the
+    JSONField's converter. A million visits: ~34 s with the joins and converters, see
+    BENCHMARKS.md for the figures since.
+    """
+    tz = mission.tzinfo
+    cache: dict = {}
+    text = _text
+
+    def station_cells(rows):
+        return {
+            pk: (text(code), text(name), text(region), text(district), registered)
+            for pk, code, name, region, district, registered in rows.values_list(
+                "id", "code", "name", "region__name", "district__name", "registered_voters"
+            )
+        }
+
+    def team_cells(rows):
+        return {pk: text(code) for pk, code in rows.values_list("id", "code")}
+
+    def observer_cells(rows):
+        return {
+            pk: (text(username), text(full_name))
+            for pk, username, full_name in rows.values_list("id", "user__username", "full_name")
+        }
+
+    def version_cells(rows):
+        return dict(rows.values_list("id", "version"))
+
+    # Read before the visits, in their own snapshots: a station, team, observer or checklist
+    # added (or a team removed) in between is looked up when a visit names it.
+    stations = _Lookup(station_cells, PollingStation.objects.filter(mission=mission))
+    teams = _Lookup(team_cells, Team.objects.filter(mission=mission), missing=None)
+    teams[None] = None
+    observers = _Lookup(observer_cells, Observer.objects.filter(mission=mission))
+    versions = _Lookup(version_cells, Checklist.objects.filter(mission=mission))
+    queryset = (
+        Visit.objects.filter(mission=mission)
+        .order_by("id")
+        .annotate(flags_json=Cast("flags", TextField()), answers_json=Cast("answers", TextField()))
+        .values_list(
+            "id",
+            "station_id",
+            "team_id",
+            "observer_id",
+            "checklist_id",
+            "stage",
+            "arrived_at",
+            "departed_at",
+            "voters_so_far",
+            "assessment",
+            "status",
+            "flags_json",
+            "notes",
+            "answers_json",
+        )
+    )
+    width = len(codes)
+    position = {code: index for index, code in enumerate(codes)}
+    loads = json.loads
+    where = position.get
+    for (
+        visit_id,
+        station_id,
+        team_id,
+        observer_id,
+        checklist_id,
+        stage,
+        arrived_at,
+        departed_at,
+        voters,
+        assessment,
+        status,
+        flags,
+        notes,
+        answers,
+    ) in streamed_ahead(queryset):
+        code, name, region, district, registered = stations[station_id]
+        username, full_name = observers[observer_id]
+        # A visit answers one checklist, a few of the mission's columns: fill only those.
+        cells = [None] * width
+        if answers and answers != "{}":
+            for key, value in loads(answers).items():
+                index = where(key)
+                if index is not None:
+                    # Most answers are yes or no: spare them the call.
+                    if value is True:
+                        cells[index] = "true"
+                    elif value is False:
+                        cells[index] = "false"
+                    else:
+                        cells[index] = _answer(value)
+        yield [
+            visit_id,
+            code,
+            name,
+            region,
+            district,
+            teams[team_id],
+            username,
+            full_name,
+            stage,
+            versions[checklist_id],
+            _local(arrived_at, tz, cache),
+            _local(departed_at, tz, cache),
+            voters,
+            registered,
+            assessment,
+            status,
+            _flag_codes(flags),
+            text(notes),
+            *cells,
+        ]
+
+
+class _Lookup(dict):
+    """Cells of a mission's rows by id, read at once; an id read later is fetched alone."""
+
+    _absent = object()
+
+    def __init__(self, cells, rows, missing=_absent):
+        super().__init__(cells(rows))
+        self.cells, self.rows, self.missing = cells, rows, missing
+
+    def __missing__(self, pk):
+        found = self.cells(self.rows.filter(pk=pk)).get(pk, self.missing)
+        if found is self._absent:
+            raise KeyError(pk)
+        self[pk] = found
+        return found
+
+
+def _flag_codes(flags: str | None) -> str:
+    if not flags or flags == "[]":
+        return ""
+    return ";".join(f.get("code", "") for f in json.loads(flags) if isinstance(f, dict))
+
+
+FINDING_FIELDS = {
+    "finding_id": "id",
+    "visit_id": "visit_id",
+    "station_code": "visit__station__code",
+    "station_name": "visit__station__name",
+    "region": "visit__station__region__name",
+    "district": "visit__station__district__name",
+    "team": "visit__team__code",
+    "observer": "visit__observer__user__username",
+    "stage": "visit__stage",
+    "arrived_at": "visit__arrived_at",
+    "visit_status": "visit__status",
+    "category": "category",
+    "severity": "severity",
+    "description": "description",
+    "review_status": "review_status",
+    "review_reason": "review_reason",
+    "reported_at": "created_at",
+}
+FINDING_COLUMNS = list(FINDING_FIELDS)
+
+
+def findings_export(*, mission) -> Export:
+    """One row per finding, with its visit's station, region, team and time."""
+    return Export(name="findings", header=FINDING_COLUMNS, rows=_finding_rows(mission=mission))
+
+
+def _finding_rows(*, mission) -> Iterator[list]:
+    tz = mission.tzinfo
+    cache: dict = {}
+    queryset = (
+        Finding.objects.filter(visit__mission=mission)
+        .order_by("id")
+        .values_list(*FINDING_FIELDS.values())
+    )
+    for row in streamed(queryset):
+        row = [_text(v) for v in row]
+        row[9] = _local(row[9], tz, cache)
+        row[16] = _local(row[16], tz, cache)
+        yield row
+
+
+# Exactly the columns the station import reads, so an export can be edited and re-imported.
+STATION_FIELDS = {
+    "code": "code",
+    "name": "name",
+    "region": "region__name",
+    "district": "district__name",
+    "registered_voters": "registered_voters",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "urban": "urban",
+    "abroad": "abroad",
+    "region_code": "region__code",
+    "district_code": "district__code",
+    "id": "id",
+}
+STATION_COLUMNS = list(STATION_FIELDS)
+
+
+def stations_export(*, mission) -> Export:
+    queryset = (
+        PollingStation.objects.filter(mission=mission)
+        .order_by("code", "id")
+        .values_list(*STATION_FIELDS.values())
+    )
+
+    def rows():
+        for row in streamed(queryset):
+            row = [_text(v) for v in row]
+            row[5] = None if row[5] is None else str(row[5])
+            row[6] = None if row[6] is None else str(row[6])
+            row[7] = _bool(row[7])
+            row[8] = _bool(row[8])
+            yield row
+
+    return Export(name="stations", header=STATION_COLUMNS, rows=rows())
+
+
+# The observer import's columns, then the profile's id.
+OBSERVER_FIELDS = {
+    "username": "user__username",
+    "full_name": "full_name",
+    "organisation": "organisation__name",
+    "nationality": "nationality",
+    "role": "role",
+    "team": "team__code",
+    "email": "email",
+    "phone": "phone",
+    "languages": "languages",
+    "id": "id",
+}
+OBSERVER_COLUMNS = list(OBSERVER_FIELDS)
+
+
+def observers_export(*, mission) -> Export:
+    queryset = (
+        Observer.objects.filter(mission=mission)
+        .order_by("user__username", "id")
+        .values_list(*OBSERVER_FIELDS.values())
+    )
+    rows = ([_text(v) for v in row] for row in streamed(queryset))
+    return Export(name="observers", header=OBSERVER_COLUMNS, rows=rows)
+
+
+EXPORTS = {
+    "visits": visits_export,
+    "findings": findings_export,
+    "stations": stations_export,
+    "observers": observers_export,
+}
+
+
+def csv_chunks(export: Export) -> Iterator[bytes]:
+    """The export as UTF-8 CSV, a few hundred rows per chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(export.header)
+    pending = 0
+    for row in export.rows:
+        writer.writerow(row)
+        pending += 1
+        if pending >= CSV_FLUSH_ROWS:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_stream(export: Export) -> Iterator[bytes]:
+    """The export as an XLSX workbook, streamed as it is written (see ``reports/xlsx.py``)."""
+    return xlsx_chunks(name=export.name, header=export.header, rows=export.rows)

@@ -1,0 +1,447 @@
+"""The preliminary statement: its figures (a read, ``statement_figures``) and the same figures
+as a Markdown file and as a PDF (ReportLab; pure: figures in, text or bytes out).
+
+Every figure carries the filter that produced it, as on the page, so a reader can reproduce it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, JSONField, Q, Value
+from django.db.models.fields.json import KeyTransform
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext as _
+
+from observation.models import (
+    NEGATIVE_ASSESSMENTS,
+    Checklist,
+    Finding,
+    FindingCategory,
+    Question,
+    QuestionType,
+    ReviewStatus,
+    Stage,
+    Visit,
+)
+from reports.charts.base import choice_label
+from reports.statistics import share_interval
+from reports.statistics.phrasing import yes_statement
+from reports.statistics.selectors import COUNTED_STATUSES
+
+# A Unicode TrueType font when the system has one (mission names and question texts may be in
+# Cyrillic); otherwise ReportLab's built-in Helvetica, which covers Latin-1 only.
+UNICODE_FONTS = tuple(
+    (f"{folder}/DejaVuSans.ttf", f"{folder}/DejaVuSans-Bold.ttf")
+    for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+)
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def md(text) -> str:
+    """Free text made inert in Markdown: every character Markdown (or HTML) could act on is
+    backslash-escaped, and line breaks become spaces."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _generated(mission, at) -> str:
+    return _("generated %(at)s") % {"at": at.astimezone(mission.tzinfo).isoformat()}
+
+
+def _pct(share) -> str:
+    if share.pct is None:
+        return "–"
+    return f"{share.pct:.1f}% ({share.low:.1f}–{share.high:.1f}%)"
+
+
+def statement_markdown(*, mission, figures: dict, generated_at) -> str:
+    lines = [
+        f"# {md(_('Preliminary statement: figures'))}",
+        "",
+        f"**{md(mission.name)}** · {mission.election_date} · "
+        + md(_generated(mission, generated_at)),
+        "",
+        md(
+            _(
+                "Shares are of observation forms (one per polling-station visit) with 95% "
+                "Wilson intervals. Rejected forms never count."
+            )
+        ),
+        "",
+    ]
+    for stage in figures["stages"]:
+        lines += [f"## {md(stage['label'])}", ""]
+        lines += [f"*{md(_('Filter'))}: {md(stage['filter_text'])}.*", ""]
+        lines.append(md(_("Forms: %(n)s.") % {"n": stage["forms"]}))
+        lines.append("")
+        if not stage["forms"]:
+            continue
+        if stage["negative_sentence"]:
+            lines += [
+                "- "
+                + md(stage["negative_sentence"] + ".")
+                + " "
+                + md(
+                    _("(%(k)s negative of %(n)s forms with an assessment)")
+                    % {"k": stage["negative"].k, "n": stage["negative"].n}
+                ),
+            ]
+        for question in stage["questions"]:
+            if question["sentence"] is None:
+                continue
+            lines.append(
+                "- "
+                + md(question["sentence"] + ".")
+                + " "
+                + md(
+                    _("(%(code)s: %(yes)s yes of %(n)s answers)")
+                    % {"code": question["code"], "yes": question["yes"], "n": question["share"].n}
+                )
+            )
+        lines.append("")
+        if stage["findings"]:
+            lines += [
+                f"### {md(_('Most frequent findings'))}",
+                "",
+                "| "
+                + " | ".join(
+                    md(h)
+                    for h in (
+                        _("Category"),
+                        _("Findings"),
+                        _("Forms with one"),
+                        # xgettext:no-python-format
+                        _("Share of forms (95% interval)"),
+                    )
+                )
+                + " |",
+                "|---|---:|---:|---|",
+            ]
+            for finding in stage["findings"]:
+                lines.append(
+                    f"| {md(finding['label'])} | {finding['findings']} | {finding['visits']} | "
+                    f"{md(_pct(finding['share']))} |"
+                )
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _pdf_fonts() -> tuple[str, str]:
+    """(regular, bold) font names, registering DejaVu Sans once if the system has it."""
+    import os
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "StatementSans" in pdfmetrics.getRegisteredFontNames():
+        return "StatementSans", "StatementSans-Bold"
+    for regular, bold in UNICODE_FONTS:
+        if os.path.exists(regular) and os.path.exists(bold):
+            pdfmetrics.registerFont(TTFont("StatementSans", regular))
+            pdfmetrics.registerFont(TTFont("StatementSans-Bold", bold))
+            return "StatementSans", "StatementSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def statement_pdf(*, mission, figures: dict, generated_at) -> bytes:
+    """The same content as ``statement_markdown``, laid out as an A4 PDF."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    regular, bold = _pdf_fonts()
+    styles = getSampleStyleSheet()
+    for name in ("BodyText", "Title", "Heading2", "Heading3"):
+        styles[name].fontName = bold if name != "BodyText" else regular
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10, textColor=colors.grey)
+    story = [
+        Paragraph(escape(_("Preliminary statement: figures")), styles["Title"]),
+        Paragraph(
+            escape(
+                f"{mission.name} · {mission.election_date} · " + _generated(mission, generated_at)
+            ),
+            styles["BodyText"],
+        ),
+        Paragraph(
+            escape(
+                _(
+                    "Shares are of observation forms (one per polling-station visit) with 95% "
+                    "Wilson intervals. Rejected forms never count."
+                )
+            ),
+            small,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    for stage in figures["stages"]:
+        story.append(Paragraph(escape(stage["label"]), styles["Heading2"]))
+        story.append(Paragraph(escape(_("Filter") + ": " + stage["filter_text"] + "."), small))
+        story.append(
+            Paragraph(escape(_("Forms: %(n)s.") % {"n": stage["forms"]}), styles["BodyText"])
+        )
+        if not stage["forms"]:
+            continue
+        sentences = []
+        if stage["negative_sentence"]:
+            sentences.append(stage["negative_sentence"])
+        sentences += [q["sentence"] for q in stage["questions"] if q["sentence"]]
+        for sentence in sentences:
+            story.append(Paragraph("• " + escape(sentence + "."), styles["BodyText"]))
+        if stage["findings"]:
+            story.append(Paragraph(escape(_("Most frequent findings")), styles["Heading3"]))
+            # xgettext:no-python-format
+            share = _("Share (95% interval)")
+            data = [[_("Category"), _("Findings"), _("Forms with one"), share]]
+            data += [
+                [
+                    Paragraph(escape(f["label"]), styles["BodyText"]),
+                    str(f["findings"]),
+                    str(f["visits"]),
+                    _pct(f["share"]),
+                ]
+                for f in stage["findings"]
+            ]
+            table = Table(data, colWidths=[70 * mm, 22 * mm, 28 * mm, 50 * mm], repeatRows=1)
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, -1), regular),
+                        ("FONTNAME", (0, 0), (-1, 0), bold),
+                        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
+                        ("ALIGN", (1, 1), (2, -1), "RIGHT"),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("FONTSIZE", (0, 0), (-1, -1), 9),
+                    ]
+                )
+            )
+            story.append(table)
+        story.append(Spacer(1, 3 * mm))
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=_("Preliminary statement: figures"),
+        author=mission.name,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+# --- the preliminary statement -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    """Which reports a statement counts: anyone can apply the same filter and get its figures.
+
+    ``start``/``end`` bound the visits' arrival time (inclusive); ``current_only`` keeps only
+    visits made on the current version of each stage's checklist.
+    """
+
+    statuses: tuple[str, ...] = COUNTED_STATUSES
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    current_only: bool = False
+
+    def __post_init__(self):
+        statuses = tuple(s for s in COUNTED_STATUSES if s in set(self.statuses))
+        object.__setattr__(self, "statuses", statuses or COUNTED_STATUSES)
+
+    def visits(self, *, mission):
+        queryset = Visit.objects.filter(mission=mission, status__in=self.statuses)
+        if self.start is not None:
+            queryset = queryset.filter(arrived_at__gte=self.start)
+        if self.end is not None:
+            queryset = queryset.filter(arrived_at__lte=self.end)
+        if self.current_only:
+            queryset = queryset.filter(checklist__is_current=True)
+        return queryset
+
+    def describe(self, *, mission, stage: str, versions: list[int]) -> str:
+        """The filter as one sentence, e.g. for a footnote under a figure."""
+        tz = mission.tzinfo
+        if self.start or self.end:
+            start = self.start.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.start else "…"
+            end = self.end.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.end else "…"
+            window = _("arrived from %(start)s to %(end)s (%(tz)s)") % {
+                "start": start,
+                "end": end,
+                "tz": mission.timezone,
+            }
+        else:
+            window = _("any arrival time")
+        version_text = ", ".join(f"v{v}" for v in versions) if versions else _("none")
+        return _(
+            "%(stage)s forms; status %(statuses)s (never REJECTED); %(window)s; "
+            "checklist versions %(versions)s"
+        ) % {
+            "stage": stage,
+            "statuses": ", ".join(self.statuses),
+            "window": window,
+            "versions": version_text,
+        }
+
+
+def _answer_is(code: str, value: bool) -> Q:
+    # KeyTransform, not ``answers__<code>``: a code such as "contains" would read as a lookup.
+    return Q(Exact(KeyTransform(code, "answers"), Value(value, output_field=JSONField())))
+
+
+def _sentence(subject: str, share) -> str:
+    return _("%(subject)s in %(pct)s%% (%(low)s%% to %(high)s%%) of polling stations observed") % {
+        "subject": subject,
+        "pct": f"{share.pct:.0f}",
+        "low": f"{share.low:.0f}",
+        "high": f"{share.high:.0f}",
+    }
+
+
+def statement_figures(*, mission, filter: StatementFilter | None = None) -> dict:
+    """Per stage: forms, the negative share, every yes/no question's "yes" share and the most
+    frequent findings, each share with its 95% Wilson interval and the filter that made it.
+
+    Four queries: checklists, yes/no questions, one conditional aggregate over the visits
+    (all questions at once), and one over the findings.
+    """
+    filter = filter or StatementFilter()
+    checklists = list(
+        Checklist.objects.filter(mission=mission).values("id", "stage", "version", "is_current")
+    )
+    questions = list(
+        Question.objects.filter(checklist__mission=mission, type=QuestionType.YES_NO)
+        .values("code", "text", "position", "checklist_id")
+        .order_by("checklist_id", "position", "id")
+    )
+    checklist_by_id = {c["id"]: c for c in checklists}
+    # Each stage's yes/no codes, with the text of the newest version that asks them.
+    stage_questions: dict[str, dict[str, dict]] = defaultdict(dict)
+    for question in questions:
+        checklist = checklist_by_id[question["checklist_id"]]
+        if filter.current_only and not checklist["is_current"]:
+            continue
+        known = stage_questions[checklist["stage"]].get(question["code"])
+        if known is None or checklist["version"] > known["version"]:
+            stage_questions[checklist["stage"]][question["code"]] = {
+                "code": question["code"],
+                "text": question["text"],
+                "position": question["position"],
+                "version": checklist["version"],
+            }
+    codes = sorted({code for per_stage in stage_questions.values() for code in per_stage})
+    # Aliases are positional so no question code can clash with an aggregate's name.
+    annotations = {
+        "forms": Count("id"),
+        "assessed": Count("id", filter=Q(assessment__isnull=False)),
+        "negative": Count("id", filter=Q(assessment__in=NEGATIVE_ASSESSMENTS)),
+    }
+    for index, code in enumerate(codes):
+        annotations[f"yes_{index}"] = Count("id", filter=_answer_is(code, True))
+        annotations[f"no_{index}"] = Count("id", filter=_answer_is(code, False))
+    visits = filter.visits(mission=mission)
+    counts = {
+        row["stage"]: row
+        for row in visits.order_by().values("stage").annotate(**annotations).order_by("stage")
+    }
+    versions_used = {
+        row["stage"]: sorted(v for v in row["versions"] if v is not None)
+        for row in _versions_by_stage(visits)
+    }
+    finding_counts = (
+        Finding.objects.filter(visit__in=visits.values("id"))
+        .exclude(review_status=ReviewStatus.DISMISSED)
+        .order_by()
+        .values("visit__stage", "category")
+        .annotate(findings=Count("id"), visits=Count("visit_id", distinct=True))
+    )
+    findings_by_stage: dict[str, list[dict]] = defaultdict(list)
+    for row in finding_counts:
+        findings_by_stage[row["visit__stage"]].append(row)
+
+    stages = []
+    for stage in Stage.values:
+        row = counts.get(stage)
+        forms = row["forms"] if row else 0
+        stage_label = choice_label(Stage, stage)
+        versions = versions_used.get(stage, [])
+        filter_text = filter.describe(mission=mission, stage=stage, versions=versions)
+        negative = share_interval(row["negative"] if row else 0, row["assessed"] if row else 0)
+        question_rows = []
+        for spec in sorted(stage_questions.get(stage, {}).values(), key=lambda q: q["position"]):
+            index = codes.index(spec["code"])
+            yes = row[f"yes_{index}"] if row else 0
+            no = row[f"no_{index}"] if row else 0
+            share = share_interval(yes, yes + no)
+            phrase = yes_statement(spec["text"])
+            if share.n == 0:
+                sentence = None
+            elif phrase:
+                sentence = _sentence(phrase, share)
+            else:
+                sentence = _sentence(
+                    _("“Yes” to “%(question)s”") % {"question": spec["text"]}, share
+                )
+            question_rows.append(
+                {**spec, "yes": yes, "no": no, "share": share, "sentence": sentence}
+            )
+        finding_rows = []
+        for finding in sorted(
+            findings_by_stage.get(stage, []),
+            key=lambda r: (-r["visits"], -r["findings"], r["category"]),
+        ):
+            share = share_interval(finding["visits"], forms)
+            label = choice_label(FindingCategory, finding["category"])
+            finding_rows.append(
+                {
+                    "category": finding["category"],
+                    "label": label,
+                    "findings": finding["findings"],
+                    "visits": finding["visits"],
+                    "share": share,
+                    "sentence": _sentence(
+                        _("%(category)s was reported") % {"category": label}, share
+                    ),
+                }
+            )
+        stages.append(
+            {
+                "stage": stage,
+                "label": stage_label,
+                "forms": forms,
+                "assessed": negative.n,
+                "negative": negative,
+                "negative_sentence": (
+                    _sentence(
+                        _("%(stage)s was assessed as bad or very bad") % {"stage": stage_label},
+                        negative,
+                    )
+                    if negative.n
+                    else None
+                ),
+                "questions": question_rows,
+                "findings": finding_rows,
+                "versions": versions,
+                "filter_text": filter_text,
+            }
+        )
+    return {"filter": filter, "stages": stages}
+
+
+def _versions_by_stage(visits):
+    """The checklist versions the counted visits were made on, per stage (one query)."""
+    rows = visits.order_by().values("stage", "checklist__version").distinct()
+    by_stage: dict[str, set] = defaultdict(set)
+    for row in rows:
+        by_stage[row["stage"]].add(row["checklist__version"])
+    return [{"stage": stage, "versions": versions} for stage, versions in by_stage.items()]
