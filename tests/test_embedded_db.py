@@ -108,10 +108,11 @@ def test_a_second_start_reuses_the_data(data_dir, django_cursor):
 
 
 def wrapper(data_dir: Path, *command: str, database_url: str = "") -> subprocess.Popen:
-    """``python -m config.embedded_db`` as ``make run`` starts it; an empty DATABASE_URL
+    """``python config/embedded_db.py`` as ``make run`` starts it; an empty DATABASE_URL
     counts as unset (and hides one in .env)."""
+    script = BASE_DIR / "config" / "embedded_db.py"
     return subprocess.Popen(
-        [sys.executable, "-m", "config.embedded_db", "--data-dir", str(data_dir), *command],
+        [sys.executable, str(script), "--data-dir", str(data_dir), *command],
         cwd=BASE_DIR,
         env={**os.environ, "DATABASE_URL": database_url},
         stdout=subprocess.PIPE,
