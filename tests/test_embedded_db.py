@@ -39,6 +39,11 @@ def data_dir(tmp_path_factory):
     is stopped."""
     path = tmp_path_factory.mktemp("embedded") / "pgdata"
     yield path
+    for leftover in processes_on(path):
+        if "embedded_db.py" in " ".join(leftover["cmdline"]):
+            wrapper_process = psutil.Process(leftover["pid"])
+            wrapper_process.terminate()
+            wrapper_process.wait(30)
     _orphan_stop(data_dir=path)
     assert processes_on(path) == []
 
@@ -179,3 +184,44 @@ def test_with_database_url_set_it_starts_nothing_and_stops_at_the_first_failure(
     assert (run.returncode, out) == (1, url + "\n")
     assert not (tmp_path / "pgdata").exists()
     assert not (tmp_path / "after-false").exists()
+
+
+def ready_line(run: subprocess.Popen) -> str:
+    line = run.stdout.readline()
+    assert line.startswith("Embedded PostgreSQL (pid "), line
+    return line
+
+
+def server_pid_of(line: str) -> int:
+    return int(line.split("(pid ")[1].split(",")[0])
+
+
+def test_two_runs_share_one_server_and_the_last_to_leave_stops_it(data_dir):
+    first = wrapper(data_dir, "sleep", "60")
+    server_pid = server_pid_of(ready_line(first))
+    second = wrapper(data_dir, "true")
+    out, _ = second.communicate(timeout=60)
+    assert second.returncode == 0, out
+    assert f"(pid {server_pid}," in out
+    assert f"Embedded PostgreSQL left running for another run (pid {server_pid})." in out
+    assert psutil.pid_exists(server_pid)
+    first.send_signal(signal.SIGTERM)
+    out, _ = first.communicate(timeout=60)
+    assert "Embedded PostgreSQL stopped." in out
+    assert processes_on(data_dir) == []
+
+
+def test_a_run_killed_outright_leaves_the_server_to_the_next_run_to_stop(data_dir):
+    killed = wrapper(data_dir, "sleep", "60")
+    server_pid = server_pid_of(ready_line(killed))
+    while not psutil.Process(killed.pid).children():
+        time.sleep(0.05)  # the command starts just after the line
+    sleeper = psutil.Process(killed.pid).children()[0]
+    killed.kill()  # SIGKILL: no chance to stop anything
+    killed.wait()
+    sleeper.kill()
+    assert psutil.pid_exists(server_pid)
+    out, _ = wrapper(data_dir, "true").communicate(timeout=60)
+    assert f"(pid {server_pid}," in out  # joined the orphan
+    assert "Embedded PostgreSQL stopped." in out
+    assert processes_on(data_dir) == []
