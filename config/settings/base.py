@@ -1,12 +1,16 @@
 """Settings shared by every environment.
 
 Every knob comes from the environment (one ``environ.Env``) with a default that is safe for a
-laptop: SQLite and Celery in eager mode when ``DATABASE_URL`` and ``REDIS_URL`` are unset.
+laptop: the embedded PostgreSQL server in ``.pgdata/`` (``config/embedded_db.py``, which
+``make run`` and ``make test`` start) and Celery in eager mode when ``DATABASE_URL`` and
+``REDIS_URL`` are unset.
 """
 
 from pathlib import Path
 
 import environ
+
+from config.embedded_db import embedded_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -71,19 +75,10 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db("DATABASE_URL", default=embedded_database_url())}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # One writer at a time from BEGIN on: concurrent requests queue instead of failing with
-    # "database is locked" when a read transaction turns into a write (aggregate updates do).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Covering indexes (Index.include) are PostgreSQL's; SQLite, the embedded default, builds them
-# as plain indexes on their key columns, which is all it needs.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,58 +1,39 @@
-"""Test settings: PostgreSQL by default (``DATABASE_URL``), fast hashing, eager Celery.
+"""Test settings: the PostgreSQL at ``DATABASE_URL``, fast hashing, eager Celery.
 
-Outside CI an unreachable PostgreSQL falls back to SQLite with a loud warning; under
-``CI=true`` it is an error, so CI never silently tests the wrong database.
+``DATABASE_URL`` defaults, as everywhere, to the embedded server in ``.pgdata/``, which
+``make test`` starts when it is unset. An unreachable database is an error (in CI or not):
+the suite runs on PostgreSQL or not at all.
 """
 
-import sys
-
-import environ
+import psycopg2
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DATABASES, env
 
-DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/observatory"
 
-
-def _postgres_reachable(cfg):
-    import psycopg2
-
+def _database_problem(cfg) -> str | None:
+    """Why the server of ``cfg`` (a Django database setting) cannot be reached, or None."""
     try:
-        conn = psycopg2.connect(
-            host=cfg.get("HOST") or None,
-            port=cfg.get("PORT") or None,
-            user=cfg.get("USER") or None,
-            password=cfg.get("PASSWORD") or None,
+        psycopg2.connect(
+            # The embedded server's socket folder comes as ?host=, in OPTIONS.
+            host=cfg["HOST"] or cfg.get("OPTIONS", {}).get("host"),
+            port=cfg["PORT"] or None,
+            user=cfg["USER"] or None,
+            password=cfg["PASSWORD"] or None,
             dbname="postgres",
             connect_timeout=3,
-        )
+        ).close()
     except psycopg2.OperationalError as exc:
         return str(exc).strip()
-    conn.close()
     return None
 
 
-DATABASES["default"] = environ.Env.db_url_config(
-    env("DATABASE_URL", default=DEFAULT_TEST_DATABASE_URL)
-)
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-if "postgres" in DATABASES["default"]["ENGINE"]:
-    problem = _postgres_reachable(DATABASES["default"])
-    if problem:
-        if env.bool("CI", default=False):
-            raise RuntimeError(f"CI=true and PostgreSQL is unreachable: {problem}")
-        sys.stderr.write(
-            "\n" + "!" * 78 + "\n"
-            f"!! PostgreSQL is unreachable ({problem}).\n"
-            "!! Falling back to SQLite: green here does NOT mean green on PostgreSQL.\n"
-            + "!" * 78
-            + "\n\n"
-        )
-        DATABASES["default"] = {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": ":memory:",
-            "ATOMIC_REQUESTS": True,
-        }
+if problem := _database_problem(DATABASES["default"]):
+    raise ImproperlyConfigured(
+        f"PostgreSQL is unreachable ({problem}). Start it, set DATABASE_URL to a reachable "
+        "one, or unset DATABASE_URL and run `make test`, which starts the embedded server."
+    )
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
