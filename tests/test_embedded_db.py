@@ -13,7 +13,7 @@ import psutil
 import pytest
 from django.db.utils import ConnectionHandler
 
-from config.embedded_db import (
+from common.embedded_db import (
     BASE_DIR,
     _orphan_stop,
     embedded_database_url,
@@ -113,9 +113,9 @@ def test_a_second_start_reuses_the_data(data_dir, django_cursor):
 
 
 def wrapper(data_dir: Path, *command: str, database_url: str = "") -> subprocess.Popen:
-    """``python config/embedded_db.py`` as ``make run`` starts it; an empty DATABASE_URL
+    """``python common/embedded_db.py`` as ``make run`` starts it; an empty DATABASE_URL
     counts as unset (and hides one in .env)."""
-    script = BASE_DIR / "config" / "embedded_db.py"
+    script = BASE_DIR / "common" / "embedded_db.py"
     return subprocess.Popen(
         [sys.executable, str(script), "--data-dir", str(data_dir), *command],
         cwd=BASE_DIR,

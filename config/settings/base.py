@@ -1,7 +1,7 @@
 """Settings shared by every environment.
 
 Every knob comes from the environment (one ``environ.Env``) with a default that is safe for a
-laptop: the embedded PostgreSQL server in ``.pgdata/`` (``config/embedded_db.py``, which
+laptop: the embedded PostgreSQL server in ``.pgdata/`` (``common/embedded_db.py``, which
 ``make run`` and ``make test`` start) and Celery in eager mode when ``DATABASE_URL`` and
 ``REDIS_URL`` are unset.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import environ
 
-from config.embedded_db import embedded_database_url
+from common.embedded_db import embedded_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -47,6 +48,11 @@ def database_url() -> str:
     if db["PASSWORD"]:
         auth += f":{db['PASSWORD']}"
     host = f"{auth}@" if auth else ""
+    socket_dir = db.get("OPTIONS", {}).get("host") or (
+        db["HOST"] if db["HOST"].startswith("/") else ""
+    )
+    if socket_dir:  # the embedded server listens on a Unix socket only
+        return f"postgres://{host}/{db['NAME']}?host={quote(socket_dir)}"
     return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 

