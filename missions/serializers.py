@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .access import role_in
 from .models import Mission, Observer, PollingStation
 
 
@@ -44,8 +45,6 @@ class MissionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "role"]
 
     def get_role(self, mission) -> str | None:
-        from .access import role_in
-
         request = self.context.get("request")
         return role_in(user=request.user, mission_id=mission.pk) if request else None
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import Membership
+from .models import Membership, Mission
 
 
 @login_required
@@ -12,8 +12,6 @@ from .models import Membership
 def home(request):
     """The user's missions, each with the pages their role opens."""
     if request.user.is_superuser:
-        from .models import Mission
-
         rows = [
             (mission, "COORDINATOR") for mission in Mission.objects.order_by("-election_date", "id")
         ]

@@ -42,6 +42,7 @@ from ..models import (
 )
 from ..sampling import SAMPLE_COLUMNS, sample_draw
 from ..services import member_add, member_remove
+from ..tasks import import_job_run
 
 IMPORT_KINDS = {"stations": ImportKind.STATIONS, "observers": ImportKind.OBSERVERS}
 IMPORT_COLUMNS = {
@@ -167,8 +168,6 @@ def import_page(request, mission_id, kind):
                 _form_errors(form, error)
             else:
                 if imports.import_job_runs_in_worker(job):
-                    from ..tasks import import_job_run
-
                     import_job_run.delay_on_commit(job_id=job.pk, step="check")
                 else:
                     imports.import_job_check(job=job, now=timezone.now())
@@ -255,8 +254,6 @@ def import_job_confirm(request, mission_id, job_id):
         messages.error(request, " ".join(error.messages))
         return redirect("missions:import-job", mission.pk, job.pk)
     if imports.import_job_runs_in_worker(job):
-        from ..tasks import import_job_run
-
         import_job_run.delay_on_commit(job_id=job.pk, step="apply")
     else:
         imports.import_job_apply(job=job, now=timezone.now())

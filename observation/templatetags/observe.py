@@ -2,6 +2,8 @@ import json
 
 from django import template
 
+from observation.checklists.forms import condition_value_to_text
+
 register = template.Library()
 
 
@@ -14,6 +16,4 @@ def tojson(value) -> str:
 @register.filter
 def condition_value(value) -> str:
     """A show_if value as the editor writes it: yes/no for booleans."""
-    from observation.checklists.forms import condition_value_to_text
-
     return condition_value_to_text(value)
