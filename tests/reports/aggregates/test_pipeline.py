@@ -37,7 +37,10 @@ def test_with_the_broker_down_a_visit_post_answers_201_and_waits_for_reconciliat
         "answers": VOTING_ANSWERS,
     }
 
-    with real_broker(DEAD_BROKER), caplog.at_level(logging.ERROR, logger="reports.aggregates.tasks"):
+    with (
+        real_broker(DEAD_BROKER),
+        caplog.at_level(logging.ERROR, logger="reports.aggregates.tasks"),
+    ):
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             response = api.as_user(observer.user).post("/api/v1/visits/", body, format="json")
