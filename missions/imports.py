@@ -44,6 +44,7 @@ from .models import (
     PollingStation,
     Team,
 )
+from .phones import PhoneInvalid, phone_normalise
 from .spreadsheets import FileProblem, duplicate_columns, rows_estimate, table_read
 
 STATION_REQUIRED = ("code", "name", "region", "district", "registered_voters")
@@ -598,6 +599,14 @@ class _ObserverPlan(_Preview):
             "organisation": {o.pk: o.name for o in self.organisations.values()},
             "team": {t.pk: t.code for t in self.teams.values()},
         }
+        # Phones must name one observer: those of observers the file leaves alone are taken.
+        listed = set(usernames)
+        self.phones_taken = {
+            o.phone: username
+            for username, o in self.observers.items()
+            if o.phone and username not in listed
+        }
+        self.phones_seen: dict[str, int] = {}
         self.new_users: list = []
         self.new_organisations: list[Organisation] = []
         self.new_teams: list[Team] = []
@@ -629,6 +638,14 @@ class _ObserverPlan(_Preview):
             )
         return code
 
+    def _phone(self, value) -> str:
+        try:
+            return phone_normalise(
+                _text(value, max_length=50, required=False), country=self.mission.country
+            )
+        except PhoneInvalid as exc:
+            raise BadValue(str(exc)) from None
+
     @staticmethod
     def _role(value) -> str:
         role = _text(value, max_length=50).upper()
@@ -650,6 +667,24 @@ class _ObserverPlan(_Preview):
                     _('Not a valid email address: "%(value)s".') % {"value": email[:50]}
                 ) from None
         return email
+
+    def _phone_unique(self, number: int, phone: str) -> None:
+        """An SMS is matched to its observer by phone: two observers may not share one."""
+        if phone in self.phones_seen:
+            self.errors.add(
+                number,
+                "phone",
+                _("The phone %(phone)s appears twice in the file (rows %(first)s and %(row)s).")
+                % {"phone": phone, "first": self.phones_seen[phone], "row": number},
+            )
+        elif phone in self.phones_taken:
+            self.errors.add(
+                number,
+                "phone",
+                _("The phone %(phone)s is already the phone of the observer %(username)s.")
+                % {"phone": phone, "username": self.phones_taken[phone]},
+            )
+        self.phones_seen.setdefault(phone, number)
 
     def _organisation(self, name: str) -> Organisation:
         key = name.casefold()
@@ -684,9 +719,9 @@ class _ObserverPlan(_Preview):
         if "email" in self.optional:
             optional["email"], _ok = parse(number, "email", self._email, values["email"])
         if "phone" in self.optional:
-            optional["phone"], _ok = parse(
-                number, "phone", _text, values["phone"], max_length=50, required=False
-            )
+            optional["phone"], ok_phone = parse(number, "phone", self._phone, values["phone"])
+            if ok_phone and optional["phone"]:
+                self._phone_unique(number, optional["phone"])
         if "languages" in self.optional:
             optional["languages"], _ok = parse(
                 number, "languages", _text, values["languages"], max_length=200, required=False
