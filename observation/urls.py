@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_checklists, views_devices, views_observe
+from .sms import urls as sms_urls
 
 app_name = "observation"
 
@@ -38,4 +39,6 @@ urlpatterns = [
         views_devices.observer_qr,
         name="observer-qr",
     ),
+    # Coordinators: reports by SMS.
+    *sms_urls.urlpatterns,
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
+from .sms import urls_api as sms_urls_api
 
 router = SimpleRouter()
 router.register("visits", api.VisitViewSet, basename="visit")
@@ -17,4 +18,5 @@ urlpatterns = [
     path("photos/<int:pk>/", api.PhotoDownload.as_view(), name="photo-detail"),
     path("observers/<int:pk>/token/", api.ObserverToken.as_view(), name="observer-token"),
     *router.urls,
+    *sms_urls_api.urlpatterns,
 ]
