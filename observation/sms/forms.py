@@ -5,7 +5,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from missions.phones import PhoneInvalid, phone_normalise
 
@@ -61,7 +61,7 @@ class SmsSettingsForm(forms.Form):
 
 
 class SimulatorForm(forms.Form):
-    sender = forms.CharField(label=gettext_lazy("From"), max_length=64)
+    sender = forms.CharField(label=pgettext_lazy("sms sender", "From"), max_length=64)
     text = forms.CharField(
         label=gettext_lazy("Message"),
         max_length=MAX_TEXT,

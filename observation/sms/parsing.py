@@ -34,8 +34,6 @@ CATEGORIES = tuple(FindingCategory.values)
 SEVERITIES = {severity[0]: severity for severity in Severity.values}
 FINDING = re.compile(r"^(\d{1,3})([A-Z])$")
 INTEGER = re.compile(r"^-?\d{1,18}$")
-# Readers of SMS write "V01 = Y" and "V01= Y": glue the pair before splitting on spaces.
-AROUND_EQUALS = re.compile(r"\s*=\s*")
 
 # What an unreadable token is sent as: an object, which no answer type, count, assessment
 # or finding accepts. Never stored: the API refuses it.
@@ -74,9 +72,29 @@ class Reading:
     problem: str | None = None
 
 
+def _words(text: str) -> list[str]:
+    """The message's words, with ``V01 = Y``, ``V01 =Y`` and ``V01= Y`` glued into ``V01=Y``
+    when neither side already holds an ``=`` (``A= F=2C`` stays two words)."""
+    words: list[str] = []
+    for word in (text or "").split():
+        previous = words[-1] if words else None
+        if word.startswith("=") and previous and "=" not in previous:
+            words[-1] = previous + word
+        elif (
+            previous
+            and previous.endswith("=")
+            and previous.count("=") == 1
+            and ("=" not in word and not previous.startswith("="))
+        ):
+            words[-1] = previous + word
+        else:
+            words.append(word)
+    return words
+
+
 def sms_tokenise(text: str) -> SmsTokens:
     """Split a message into its keyword, station code and ``CODE=VALUE`` pairs."""
-    words = AROUND_EQUALS.sub("=", (text or "").strip()).split()
+    words = _words(text)
     tokens = SmsTokens()
     rest = words
     if rest and "=" not in rest[0]:

@@ -57,8 +57,13 @@ def _languages_in(text_or_list) -> list[str]:
 
 
 def mission_languages(*, mission) -> list[str]:
-    """The mission's languages (its ``languages`` when it has them), the default first."""
-    return _languages_in(getattr(mission, "languages", None)) or list(SITE_LANGUAGES)
+    """The mission's languages, its default first: its ``languages`` (API.md, Round 2: the
+    mission set-up) when it has them, else the site's, ``LANGUAGE_CODE`` first."""
+    languages = _languages_in(getattr(mission, "languages", None))
+    if languages:
+        return languages
+    default = settings.LANGUAGE_CODE
+    return [default, *(code for code in SITE_LANGUAGES if code != default)]
 
 
 def mission_language(*, mission) -> str:
