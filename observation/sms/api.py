@@ -11,7 +11,7 @@ Twilio's ``X-Twilio-Signature`` (checked by Twilio's own ``RequestValidator``) o
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import BasePermission
@@ -68,7 +68,24 @@ class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField()
 
 
-FORBIDDEN = OpenApiResponse(description="Missing or wrong signature or secret: nothing stored")
+FORBIDDEN = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description='Missing or wrong signature or secret; nothing stored: {"detail": "..."}',
+)
+SIGNATURE = OpenApiParameter(
+    gateways.SIGNATURE_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="Twilio's signature of the URL and parameters, by SMS_TWILIO_AUTH_TOKEN",
+)
+SECRET = OpenApiParameter(
+    gateways.SECRET_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The shared secret SMS_INBOUND_SECRET",
+)
 BAD_INPUT = OpenApiResponse(response=OpenApiTypes.OBJECT, description='{"field": ["..."]}')
 
 
@@ -79,6 +96,7 @@ class TwilioWebhook(APIView):
 
     @extend_schema(
         request=TwilioMessageSerializer,
+        parameters=[SIGNATURE],
         responses={
             (200, "text/xml"): OpenApiResponse(
                 OpenApiTypes.STR, description="TwiML: <Response><Message>reply</Message>"
@@ -111,6 +129,7 @@ class InboundWebhook(APIView):
 
     @extend_schema(
         request=InboundMessageSerializer,
+        parameters=[SECRET],
         responses={200: ReplySerializer, 400: BAD_INPUT, 403: FORBIDDEN},
         auth=[],
     )
