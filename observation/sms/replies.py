@@ -93,7 +93,7 @@ def answer_hint(question: dict) -> str:
         return f"1-{len(question['choices'])}"
     if qtype == QuestionType.MULTI_CHOICE:
         return f"1-{len(question['choices'])}, 1+2"
-    return _("text")
+    return _("one word")
 
 
 def condition_text(*, schema: dict, question: dict) -> str:

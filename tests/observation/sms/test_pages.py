@@ -57,6 +57,18 @@ def test_the_log_shows_every_message_its_status_reply_and_visit(
     assert "4 messages" not in page and "3 messages" in page
 
 
+def test_the_log_keeps_the_visit_apis_own_words_for_a_refused_report(
+    client, sms, station, coordinator, mission
+):
+    sms(f"VOTING {station.code} {ANSWERS.replace('V03=Y', 'V03=maybe')} F=99C")
+    client.force_login(coordinator)
+
+    page = html_text(client.get(log_url(mission)))
+
+    assert "answers.V03: V03 must be true or false." in page
+    assert "findings.#1.category: category must be one of" in page
+
+
 def test_the_log_escapes_what_observers_write(client, sms, coordinator, mission):
     sms('VOTING <img src=x onerror="alert(1)">')
     client.force_login(coordinator)
