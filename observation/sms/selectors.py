@@ -21,11 +21,10 @@ from django.utils import translation
 from missions.models import Mission, Observer, PollingStation
 from missions.phones import PhoneInvalid, phone_normalise
 
-from ..checklist_schema import checklist_schema
+from ..checklist_schema import checklist_schema, question_shown
 from ..models import (
     Checklist,
     FindingCategory,
-    Question,
     QuestionType,
     Severity,
     SmsDirection,
@@ -146,10 +145,10 @@ def station_code_resolve(*, mission, written: str | None) -> str | None:
     if written is None:
         return None
     stations = PollingStation.objects.filter(mission=mission)
-    codes = list(stations.filter(code__iexact=written).values_list("code", flat=True)[:2])
-    if written in codes or len(codes) != 1:
+    if stations.filter(code=written).exists():  # as printed: the unique index answers
         return written
-    return codes[0]
+    codes = list(stations.filter(code__iexact=written).values_list("code", flat=True)[:2])
+    return codes[0] if len(codes) == 1 else written
 
 
 def sms_log(*, mission, status: str | None = None, gateway: str | None = None):
@@ -194,12 +193,9 @@ def current_checklists(*, mission) -> list[Checklist]:
     return sorted(rows, key=lambda c: stage_order[c.stage])
 
 
-def _example(checklist: Checklist, questions: list[Question], station_code: str) -> str:
+def _example(checklist: Checklist, schema: dict, station_code: str) -> str:
     """A message that the checklist accepts: every required question answered with its first
     allowed value, questions whose condition is false left out."""
-    schema = checklist_schema(checklist.pk)
-    from ..checklist_schema import question_shown
-
     answers, parts = {}, []
     for question in schema["questions"]:
         if question["code"].upper() in RESERVED or not question["required"]:
@@ -277,5 +273,5 @@ def checklist_cheatsheet(*, checklist: Checklist, language: str) -> dict:
                 {"letter": value[0], "label": str(Severity(value).label)}
                 for value in Severity.values
             ],
-            "example": _example(checklist, questions, station or "123"),
+            "example": _example(checklist, schema, station or "123"),
         }

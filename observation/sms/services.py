@@ -13,7 +13,9 @@ import uuid
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from missions.audit import audit_record
@@ -172,9 +174,6 @@ def sms_send(*, to: str, text: str, mission=None, observer=None, now=None) -> Sm
     """
     if not gateways.send_configured():
         return None
-    from django.conf import settings
-    from django.utils import timezone
-
     message = SmsMessage.objects.create(
         mission=mission,
         direction=SmsDirection.OUT,

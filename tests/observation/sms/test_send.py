@@ -112,3 +112,16 @@ def test_delivering_twice_sends_once(
     sms_deliver_task.delay(message_id=message.pk)  # a redelivered task
 
     assert len(twilio_api.calls) == 1
+
+
+def test_a_message_sent_shows_in_the_missions_sms_log(
+    client, gateway, twilio_api, mission, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_send(to="+77011234567", text="Polls close <soon>", mission=mission)
+    client.force_login(coordinator)
+
+    page = client.get(f"/missions/{mission.pk}/sms/").content.decode()
+
+    assert "Polls close &lt;soon&gt;" in page
+    assert 'class="badge SENT"' in page and "+77011234567" in page

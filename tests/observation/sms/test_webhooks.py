@@ -155,6 +155,20 @@ def test_a_report_through_the_generic_gateway_is_answered_in_json(
     assert response.json() == {"reply": f"OK {visit.pk} {station.code}"}
 
 
+def test_a_report_costs_a_fixed_number_of_queries(
+    client, clock, sms_observer, station, django_assert_max_num_queries
+):
+    inbound_post(client, VALID.format(code=station.code))  # the checklist's schema is cached
+    clock.now = clock.now.replace(hour=11)
+
+    # Savepoints included: lookups of the message, observer, checklist and station, the
+    # visit's checks and its one-statement insert, the log rows.
+    with django_assert_max_num_queries(17):
+        response = inbound_post(client, VALID.format(code=station.code))
+
+    assert response.json()["reply"].startswith("OK ")
+
+
 @pytest.mark.parametrize("secret", ["", "wrong"], ids=["missing", "wrong"])
 def test_a_missing_or_wrong_secret_is_a_403_and_stores_nothing(
     client, clock, sms_observer, station, secret
