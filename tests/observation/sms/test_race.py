@@ -20,8 +20,6 @@ ANSWERS = "V01=N V03=Y V04=Y V05=N V06=N V07=2 V08=N V09=N V11=N V12=N"
 def test_two_deliveries_of_one_message_at_once_make_one_visit(
     clock, sms_observer, station, monkeypatch
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database with concurrent transactions")
     # Hold both deliveries after each has looked for the message and found none.
     both_looked = threading.Barrier(2, timeout=10)
     real_lookup = selectors.observer_for_phone
