@@ -214,6 +214,8 @@ def _seed_people(mission, spec, rng):
                 role="STO" if index % 20 else "LTO",
                 team=teams[min(index // 2, team_count - 1)],
                 languages="en, ru" if index % 3 == 0 else "en",
+                # E.164, as the observer import stores them: they report by SMS too.
+                phone=f"+7701{index + 1:07d}",
             )
         )
     observers = Observer.objects.bulk_create(observers)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from . import models
+from .sms import admin as sms_admin  # noqa: F401  (registers SmsMessage and SmsNumber)
 
 
 class QuestionInline(admin.TabularInline):

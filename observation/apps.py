@@ -18,3 +18,6 @@ class ObservationConfig(AppConfig):
         mission_created.connect(
             give_checklists, sender=Mission, weak=False, dispatch_uid="checklists"
         )
+
+        # Celery's autodiscovery finds observation.tasks only; the SMS sub-package has its own.
+        from .sms import tasks  # noqa: F401

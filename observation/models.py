@@ -78,12 +78,20 @@ class Checklist(models.Model):
     stage = models.CharField(max_length=16, choices=Stage.choices)
     version = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
+    # The short word that names it at the start of an SMS report, beside its stage (an
+    # alias the coordinator gives it, e.g. "V"); new versions keep it. Empty: the stage only.
+    sms_keyword = models.CharField(max_length=16, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["mission", "stage", "version"], name="checklist_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["mission", "sms_keyword"],
+                condition=Q(is_current=True) & ~Q(sms_keyword=""),
+                name="checklist_sms_keyword_unique",
             ),
             models.UniqueConstraint(
                 fields=["mission", "stage"],
@@ -293,3 +301,95 @@ class FindingRevision(Revision):
 
     def __str__(self):
         return f"Finding {self.finding_id} revision {self.number}"
+
+
+# --- Reports by SMS (observation/sms/) ----------------------------------------------------
+
+
+class SmsDirection(models.TextChoices):
+    IN = "IN", _("In")
+    OUT = "OUT", _("Out")
+
+
+class SmsGateway(models.TextChoices):
+    TWILIO = "TWILIO", _("Twilio")
+    INBOUND = "INBOUND", _("Other gateway")
+    SIMULATOR = "SIMULATOR", _("Simulator")
+
+
+class SmsStatus(models.TextChoices):
+    # An inbound message: what became of it.
+    STORED = "STORED", _("Stored")
+    REFUSED = "REFUSED", _("Refused")
+    UNKNOWN_SENDER = "UNKNOWN_SENDER", _("Unknown sender")
+    # An outbound message: the reply in the webhook's answer, or one sent through the gateway.
+    REPLIED = "REPLIED", _("Replied")
+    QUEUED = "QUEUED", _("Queued")
+    SENT = "SENT", _("Sent")
+    FAILED = "FAILED", _("Failed")
+
+
+class SmsMessage(models.Model):
+    """One SMS in or out, as coordinators read it on the mission's SMS page.
+
+    An inbound message is kept once per gateway message id (``MessageSid``), which is what
+    makes a gateway's retry harmless: it gets the reply kept with the first delivery.
+    ``mission`` is empty for a message from an unknown number that no mission's inbound
+    number or station code ties to a mission (platform staff read those in the admin).
+    """
+
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, null=True, blank=True, related_name="sms_messages"
+    )
+    direction = models.CharField(max_length=3, choices=SmsDirection.choices)
+    gateway = models.CharField(max_length=16, choices=SmsGateway.choices)
+    # The gateway's id: MessageSid (Twilio), "id" (other gateways); a sent message's sid.
+    gateway_message_id = models.CharField(max_length=100, blank=True)
+    sender = models.CharField(max_length=64, blank=True)
+    recipient = models.CharField(max_length=64, blank=True)
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=SmsStatus.choices)
+    observer = models.ForeignKey(
+        Observer, on_delete=models.SET_NULL, null=True, blank=True, related_name="sms_messages"
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="sms_messages"
+    )
+    # A refused report: what the visit API said, ``{"field": ["message", ...]}`` (English).
+    problems = models.JSONField(default=dict, blank=True)
+    # A reply: the inbound message it answers.
+    in_reply_to = models.OneToOneField(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="reply"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    # A failed send: the gateway's error.
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "gateway_message_id"],
+                condition=Q(direction="IN"),
+                name="sms_inbound_once_per_gateway_id",
+            ),
+        ]
+        indexes = [
+            # The mission's SMS page: newest first.
+            models.Index(fields=["mission", "-created_at", "-id"], name="sms_mission_created"),
+        ]
+
+    def __str__(self):
+        return f"SMS {self.direction} {self.sender or self.recipient} {self.created_at:%H:%M}"
+
+
+class SmsNumber(models.Model):
+    """A number a mission receives reports on (E.164): a message sent to it belongs to the
+    mission, even from an unknown sender."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="sms_numbers")
+    number = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.number

@@ -5,6 +5,7 @@ from . import api
 from .checklists import views as checklist_views
 from .devices import views as device_views
 from .observe import views as observe_views
+from .sms import urls as sms_urls
 
 # The pages (namespace "observation").
 app_name = "observation"
@@ -43,6 +44,8 @@ urlpatterns = [
         device_views.observer_qr,
         name="observer-qr",
     ),
+    # Coordinators: reports by SMS.
+    *sms_urls.urlpatterns,
 ]
 
 router = SimpleRouter()
@@ -60,4 +63,5 @@ api_urlpatterns = [
     path("photos/<int:pk>/", api.PhotoDownload.as_view(), name="photo-detail"),
     path("observers/<int:pk>/token/", api.ObserverToken.as_view(), name="observer-token"),
     *router.urls,
+    *sms_urls.api_urlpatterns,
 ]

@@ -168,6 +168,16 @@ RULES = {
     "observation:checklist-edit": Rule(GET=COORDINATOR_WRITE, POST=COORDINATOR_WRITE),
     "observation:observer-list": Rule(GET=STAFF_READ),
     "observation:observer-qr": Rule(GET=COORDINATOR_WRITE, POST=COORDINATOR_WRITE),
+    # Reports by SMS: the log, settings and simulator show observers' phones and act for
+    # them: coordinators only (analysts 404). The cheat-sheets: staff read.
+    "observation:sms-log": Rule(GET=policy(coordinator=OK)),
+    "observation:sms-settings": Rule(POST=policy(coordinator=OK)),
+    "observation:sms-simulator": Rule(GET=policy(coordinator=OK), POST=policy(coordinator=OK)),
+    "observation:sms-cheatsheet": Rule(GET=STAFF_READ),
+    # SMS webhooks: gateways prove themselves by signature or secret, not as users; without
+    # one every caller gets a 403, logged in or not.
+    "sms-twilio": Rule(POST=policy(default=DENY, anonymous=DENY)),
+    "sms-inbound": Rule(POST=policy(default=DENY, anonymous=DENY)),
     # Dashboard, drill-down and review.
     "reports:dashboard": Rule(GET=STAFF_READ),
     "reports:dashboard-feed": Rule(GET=STAFF_READ),

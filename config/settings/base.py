@@ -210,6 +210,14 @@ CELERY_BEAT_SCHEDULE = {
 DASHBOARD_FEED_POLL_SECONDS = env.int("DASHBOARD_FEED_POLL_SECONDS", default=15)
 OUTLINES_MAX_BYTES = env.int("OUTLINES_MAX_BYTES", default=10 * 1024 * 1024)
 
+# Reports by SMS (observation/sms/gateways.py). Empty values switch that gateway off: the
+# Twilio webhook and the generic one answer 403 to everyone, and nothing is sent.
+SMS_TWILIO_ACCOUNT_SID = env("SMS_TWILIO_ACCOUNT_SID", default="")
+SMS_TWILIO_AUTH_TOKEN = env("SMS_TWILIO_AUTH_TOKEN", default="")
+SMS_TWILIO_WEBHOOK_URL = env("SMS_TWILIO_WEBHOOK_URL", default="")
+SMS_FROM = env("SMS_FROM", default="")
+SMS_INBOUND_SECRET = env("SMS_INBOUND_SECRET", default="")
+
 # Chart export (kaleido drives a headless Chromium). Empty means "look on PATH".
 CHROMIUM_PATH = env("CHROMIUM_PATH", default="")
 

@@ -17,6 +17,7 @@ from ..models import (
     Organisation,
     Team,
 )
+from ..phones import PhoneInvalid, phone_normalise
 from .cells import BadValue, _plain_text, _RowErrors, _same_ref, _text
 from .plans import BATCH_SIZE, ImportResult, Progress, _Plan, import_run
 
@@ -56,6 +57,14 @@ class _ObserverPlan(_Plan):
             "organisation": {o.pk: o.name for o in self.organisations.values()},
             "team": {t.pk: t.code for t in self.teams.values()},
         }
+        # Phones must name one observer: those of observers the file leaves alone are taken.
+        listed = set(usernames)
+        self.phones_taken = {
+            o.phone: username
+            for username, o in self.observers.items()
+            if o.phone and username not in listed
+        }
+        self.phones_seen: dict[str, int] = {}
         self.new_users: list = []
         self.new_organisations: list[Organisation] = []
         self.new_teams: list[Team] = []
@@ -98,6 +107,32 @@ class _ObserverPlan(_Plan):
                 % {"value": code[:50]}
             )
         return code
+
+    def _phone(self, value) -> str:
+        try:
+            return phone_normalise(
+                _text(value, max_length=50, required=False), country=self.mission.country
+            )
+        except PhoneInvalid as exc:
+            raise BadValue(str(exc)) from None
+
+    def _phone_unique(self, number: int, phone: str) -> None:
+        """An SMS is matched to its observer by phone: two observers may not share one."""
+        if phone in self.phones_seen:
+            self.errors.add(
+                number,
+                "phone",
+                _("The phone %(phone)s appears twice in the file (rows %(first)s and %(row)s).")
+                % {"phone": phone, "first": self.phones_seen[phone], "row": number},
+            )
+        elif phone in self.phones_taken:
+            self.errors.add(
+                number,
+                "phone",
+                _("The phone %(phone)s is already the phone of the observer %(username)s.")
+                % {"phone": phone, "username": self.phones_taken[phone]},
+            )
+        self.phones_seen.setdefault(phone, number)
 
     @staticmethod
     def _role(value) -> str:
@@ -154,9 +189,9 @@ class _ObserverPlan(_Plan):
         if "email" in self.optional:
             optional["email"], _ok = parse(number, "email", self._email, values["email"])
         if "phone" in self.optional:
-            optional["phone"], _ok = parse(
-                number, "phone", _text, values["phone"], max_length=50, required=False
-            )
+            optional["phone"], ok_phone = parse(number, "phone", self._phone, values["phone"])
+            if ok_phone and optional["phone"]:
+                self._phone_unique(number, optional["phone"])
         if "languages" in self.optional:
             optional["languages"], _ok = parse(
                 number, "languages", _text, values["languages"], max_length=200, required=False

@@ -173,3 +173,9 @@ def answers_check(*, schema: dict, answers) -> tuple[dict, dict]:
         else:
             cleaned[code] = value
     return cleaned, errors
+
+
+def question_shown(*, schema: dict, code: str, answers: dict) -> bool:
+    """Is the question ``code`` asked, given ``answers`` (its ``show_if`` chain holds)?"""
+    by_code = {q["code"]: q for q in schema["questions"]}
+    return code not in by_code or _shown(code, by_code, answers)

@@ -321,6 +321,7 @@ def checklist_revise(*, checklist: Checklist, actor, questions: list[dict], now)
                 stage=locked.stage,
                 version=latest + 1,
                 is_current=True,
+                sms_keyword=locked.sms_keyword,
             )
         else:
             target = locked

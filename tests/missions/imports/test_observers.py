@@ -26,7 +26,17 @@ ROWS = [
         "",
         "en, ru",
     ],
-    ["ivan", "Иван Петров", "CIS Observer Mission", "RU", "LTO", "T101", "", "+7 700 1", "ru"],
+    [
+        "ivan",
+        "Иван Петров",
+        "CIS Observer Mission",
+        "RU",
+        "LTO",
+        "T101",
+        "",
+        "8 (701) 123-45-67",
+        "ru",
+    ],
     ["aigerim", "Әйгерім Сәрсенова", "OSCE/ODIHR", "KZ", "CORE", "", "", "", "kk, ru"],
 ]
 
@@ -55,7 +65,7 @@ def test_import_creates_accounts_observers_organisations_teams_and_memberships(
     assert ivan.full_name == "Иван Петров"
     assert (ivan.nationality, ivan.role, ivan.team.code) == ("RU", "LTO", "T101")
     assert ivan.organisation.name == "CIS Observer Mission"
-    assert ivan.phone == "+7 700 1" and ivan.languages == "ru"
+    assert ivan.phone == "+77011234567" and ivan.languages == "ru"
     assert Observer.objects.get(user__username="aigerim").full_name == "Әйгерім Сәрсенова"
     assert Observer.objects.get(user__username="aigerim").team is None
     anna = Observer.objects.get(user__username="anna.novak")
