@@ -7,8 +7,10 @@ gets a 403); everyone else gets a 404. Observers read their own messages.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -41,11 +43,23 @@ def _coordinator_mission(request, mission_id, what: str):
     return mission
 
 
+class LocalDateTimeField(serializers.DateTimeField):
+    """A time as the selector gives it, in the mission's time zone with its offset (DRF's own
+    field would turn it into the site's zone, UTC)."""
+
+    def to_representation(self, value):
+        return value.isoformat() if value else None
+
+
+def _local(moment, tz) -> str | None:
+    return moment.astimezone(tz).isoformat() if moment else None
+
+
 # --- reporting status ---------------------------------------------------------------------------
 
 
 class ContactSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = LocalDateTimeField()
     by = serializers.CharField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
 
@@ -61,16 +75,16 @@ class ReportingRowSerializer(serializers.Serializer):
     team = serializers.CharField()
     status = serializers.ChoiceField(choices=selectors.REPORTING_STATUSES)
     reports = serializers.IntegerField()
-    last_report_at = serializers.DateTimeField(allow_null=True)
+    last_report_at = LocalDateTimeField(allow_null=True)
     last_station = serializers.CharField(allow_null=True)
     observers = ReportingObserverSerializer(many=True)
     last_contact = ContactSerializer(allow_null=True)
 
 
 class ReportingStatusSerializer(serializers.Serializer):
-    as_of = serializers.DateTimeField()
+    as_of = LocalDateTimeField()
     stage = serializers.CharField()
-    due_at = serializers.DateTimeField()
+    due_at = LocalDateTimeField()
     counts = serializers.DictField(child=serializers.IntegerField())
     rows = ReportingRowSerializer(many=True)
 
@@ -162,9 +176,12 @@ class ReportingContacts(APIView):
 
 
 class NoteSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = serializers.SerializerMethodField()
     by = serializers.CharField(allow_null=True, source="author.username", default=None)
     text = serializers.CharField()
+
+    def get_at(self, note) -> str:
+        return _local(note.at, self.context.get("tz"))
 
 
 class IncidentSerializer(serializers.Serializer):
@@ -186,9 +203,7 @@ class IncidentSerializer(serializers.Serializer):
 
     def get_reported_at(self, finding) -> str:
         """When the finding came in, in the mission's time zone."""
-        tz = self.context.get("tz")
-        moment = finding.created_at.astimezone(tz) if tz else finding.created_at
-        return serializers.DateTimeField().to_representation(moment)
+        return _local(finding.created_at, self.context.get("tz"))
 
 
 class IncidentQuerySerializer(serializers.Serializer):
@@ -303,10 +318,13 @@ class MessageSerializer(serializers.Serializer):
     text_i18n = serializers.DictField(child=serializers.CharField())
     regions = serializers.ListField(child=serializers.CharField())
     teams = serializers.ListField(child=serializers.CharField())
-    sent_at = serializers.DateTimeField()
+    sent_at = serializers.SerializerMethodField()
     sent_by = serializers.CharField(source="sent_by.username", default=None, allow_null=True)
     recipients = serializers.IntegerField()
     read = serializers.IntegerField()
+
+    def get_sent_at(self, message) -> str:
+        return _local(message.sent_at, self.context.get("tz"))
 
 
 class MissionMessages(APIView):
@@ -323,7 +341,9 @@ class MissionMessages(APIView):
         page = paginator.paginate_queryset(
             selectors.mission_messages(mission=mission), request, view=self
         )
-        return paginator.get_paginated_response(MessageSerializer(page, many=True).data)
+        return paginator.get_paginated_response(
+            MessageSerializer(page, many=True, context={"tz": mission.tzinfo}).data
+        )
 
     @extend_schema(
         request=MessageInputSerializer,
@@ -364,16 +384,10 @@ class ObserverMessageSerializer(serializers.Serializer):
         return selectors.delivery_text(delivery)
 
     def get_sent_at(self, delivery) -> str:
-        return serializers.DateTimeField().to_representation(
-            delivery.message.sent_at.astimezone(delivery.message.mission.tzinfo)
-        )
+        return _local(delivery.message.sent_at, delivery.message.mission.tzinfo)
 
     def get_read_at(self, delivery) -> str | None:
-        if delivery.read_at is None:
-            return None
-        return serializers.DateTimeField().to_representation(
-            delivery.read_at.astimezone(delivery.message.mission.tzinfo)
-        )
+        return _local(delivery.read_at, delivery.message.mission.tzinfo)
 
 
 class MessageQuerySerializer(serializers.Serializer):
@@ -431,13 +445,21 @@ class LiveSerializer(serializers.Serializer):
     incidents_new = serializers.IntegerField()
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class Live(APIView):
+    """Polled every few seconds by every open dashboard and coordinator page: the caller's
+    role (one query, or none with the role cache) and the cached figures; no transaction."""
+
     @extend_schema(
         responses=LiveSerializer,
         summary="Key figures from the aggregates, cheap enough to poll every few seconds",
     )
     def get(self, request, mission_id):
-        mission = _staff_mission(request, mission_id)
-        response = Response(selectors.live_figures(mission=mission))
+        if role_in(user=request.user, mission_id=mission_id) not in STAFF_ROLES:
+            raise Http404
+        figures = selectors.live_figures(mission_id=int(mission_id))
+        if figures is None:
+            raise Http404
+        response = Response(figures)
         response["Cache-Control"] = "no-store"
         return response

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.translation import get_language
 
-from missions.models import Area, Deployment, MemberRole, Membership, Observer, Team
+from missions.models import Area, Deployment, MemberRole, Membership, Mission, Observer, Team
 from missions.report_due import mission_languages, report_due_at
 from observation.models import Finding, Severity, Visit, VisitStatus
 
@@ -268,13 +268,17 @@ def live_cache_key(mission_id: int) -> str:
     return f"ops-live:{mission_id}"
 
 
-def live_figures(*, mission) -> dict:
+def live_figures(*, mission_id: int) -> dict | None:
     """``{"as_of", "visits", "stations_visited", "findings": {...}, "incidents_new"}`` from the
-    national aggregate rows, cached for a second per mission (three queries when not)."""
-    key = live_cache_key(mission.pk)
+    national aggregate rows, cached for a second per mission (five queries when not; None when
+    the mission does not exist). The caller has checked who may see it."""
+    key = live_cache_key(mission_id)
     cached = cache.get(key)
     if cached is not None:
         return cached
+    mission = Mission.objects.filter(pk=mission_id).only("id", "timezone").first()
+    if mission is None:
+        return None
     as_of = AggregateState.objects.filter(mission=mission).values_list("as_of", flat=True).first()
     coverage = (
         CoverageAggregate.objects.filter(mission=mission, level="national", area_code=NATIONAL_CODE)
