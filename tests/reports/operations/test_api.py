@@ -1,6 +1,5 @@
 """The operations room's API (API.md, "Round 2 additions"), as its clients see it."""
 
-import datetime as dt
 
 import pytest
 from django.utils import timezone
@@ -10,7 +9,7 @@ from missions.report_due import REPORT_STAGES
 from observation.models import Stage
 from reports.aggregation import aggregates_reconcile
 from reports.models import MessageRecipient
-from tests.missions.factories import ObserverFactory, StationFactory, TeamFactory, UserFactory
+from tests.missions.factories import ObserverFactory, TeamFactory, UserFactory
 from tests.reports.factories import FindingFactory, VisitFactory, local
 
 pytestmark = pytest.mark.django_db
