@@ -36,6 +36,7 @@ OFFLINE_ASSETS = (
     "js/observe.js",
     "js/observe_visit.js",
     "js/observe_device.js",
+    "js/observe_messages.js",
 )
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 10 * 1024 * 1024

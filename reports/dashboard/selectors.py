@@ -5,8 +5,9 @@ visits, apart from small bounded lists (the latest findings of the feed, the vis
 station) and counts served by an index (flagged visits, teams with a visit).
 Every function costs a fixed number of queries whatever the number of areas or visits.
 
-Filters: ``stage`` narrows the assessments and ``region`` every panel (a region shows its
-districts). The aggregate tables keep no organisation and no hour (apart from turnout's), so
+Filters: ``region`` narrows every panel (a region shows its districts); ``stage`` every panel
+but turnout (ballots issued so far are counted whatever the form), through the narrowed source
+below like the organisation. The aggregate tables keep no organisation and no hour (apart from turnout's), so
 when the organisation or the time window is chosen the coverage, assessment, finding and
 turnout rows and the map's visited stations are counted from the visits instead
 (``selectors.NarrowedAggregates``: the station rows computed with reconciliation's own SQL,
@@ -62,7 +63,10 @@ class DashboardFilters:
     def visit_narrowing(self) -> tuple[str, list] | None:
         """SQL keeping the visits of the organisation and the window; None: every visit."""
         return selectors.visit_narrowing(
-            organisation_id=self.organisation_id, since=self.since, until=self.until
+            organisation_id=self.organisation_id,
+            since=self.since,
+            until=self.until,
+            stage=self.stage,
         )
 
 
@@ -144,6 +148,8 @@ def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findi
         flagged = flagged.filter(observer__organisation_id=filters.organisation_id)
     if filters.region_id:
         flagged = flagged.filter(station__region_id=filters.region_id)
+    if filters.stage:
+        flagged = flagged.filter(stage=filters.stage)
     flagged = visits_in_window(flagged, filters)
     people = observers.aggregate(
         observers=Count("id"),

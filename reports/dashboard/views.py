@@ -100,7 +100,7 @@ def _map_url(request, mission, data: dashboard.DashboardData) -> str:
     for name in ("organisation", "since", "until"):
         if request.GET.get(name):
             query[name] = request.GET[name]
-    url = reverse("reports:dashboard-map", args=[mission.pk])
+    url = reverse("operations:regions-map", args=[mission.pk])
     return f"{url}?{query.urlencode()}" if query else url
 
 

@@ -14,13 +14,15 @@ def live_alert(request) -> dict:
     user = getattr(request, "user", None)
     if mission_id is None or user is None or not user.is_authenticated:
         return {}
-    if role_in(user=user, mission_id=mission_id) not in STAFF_ROLES:
+    role = role_in(user=user, mission_id=mission_id)
+    if role not in STAFF_ROLES:
         return {}
     from django.urls import reverse
 
     from .views import LIVE_POLL_SECONDS
 
     return {
+        "mission_role": role,
         "live_alert": {
             "live": reverse("mission-live", args=[mission_id]),
             "incidents": reverse("operations:incidents", args=[mission_id])
@@ -28,5 +30,5 @@ def live_alert(request) -> dict:
             "incidents_api": reverse("incident-list", args=[mission_id])
             + "?severity=CRITICAL&page_size=1",
             "poll": LIVE_POLL_SECONDS,
-        }
+        },
     }

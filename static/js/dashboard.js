@@ -103,6 +103,7 @@
         });
     }
     window.setInterval(refresh, seconds * 1000);
+    feed.addEventListener("refresh", refresh);
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) {
         refresh();
@@ -114,5 +115,11 @@
     drawEmbedded();
     loadMap();
     pollFeed();
+  });
+  // dashboard_live.js: the aggregates moved on, or the map's measure was switched.
+  document.addEventListener("observatory:reload-map", loadMap);
+  document.addEventListener("observatory:reload-feed", function () {
+    var feed = document.getElementById("feed");
+    if (feed) feed.dispatchEvent(new Event("refresh"));
   });
 })();

@@ -323,7 +323,7 @@ def test_the_dashboard_polls_the_feed_from_static_js(page, election):
 
     assert f'data-poll-url="/missions/{election.mission.pk}/dashboard/feed/"' in html
     assert '<script src="/static/js/dashboard.js"></script>' in html
-    assert '<script src="/static/vendor/plotly/plotly.min.js"></script>' in html
+    assert '<script src="/static/vendor/plotly/plotly-observatory.min.js"></script>' in html
     scripts = re.findall(r"<script([^>]*)>", html)
     assert all(
         "src=" in attributes or 'type="application/json"' in attributes for attributes in scripts

@@ -1,6 +1,5 @@
 """The operations room's API (API.md, "Round 2 additions"), as its clients see it."""
 
-
 import pytest
 from django.utils import timezone
 
