@@ -7,16 +7,17 @@ Every function costs a fixed number of queries whatever the number of areas or v
 
 Filters: ``region`` narrows every panel (a region shows its districts); ``stage`` every panel
 but turnout (ballots issued so far are counted whatever the form), through the narrowed source
-below like the organisation. The aggregate tables keep no organisation and no hour (apart from turnout's), so
-when the organisation or the time window is chosen the coverage, assessment, finding and
-turnout rows and the map's visited stations are counted from the visits instead
-(``selectors.NarrowedAggregates``: the station rows computed with reconciliation's own SQL,
-four grouped queries), keeping only the visits of that organisation's observers that arrived
-within the window. Turnout is per clock hour: the window keeps the whole hours that overlap it
-(as without an organisation, from the aggregates), the organisation its visits. A filter that
-keeps most visits subtracts those it leaves out from the aggregates instead (coverage,
-assessments and findings add up over visits): the cost follows the smaller side. The key
-figures about people, the flagged count, the feed and the review queue filter the visits.
+below like the organisation. The aggregate tables keep no organisation, stage or hour (apart
+from turnout's hours), so when the organisation, the stage or the time window is chosen the
+coverage, assessment, finding and turnout rows and the map's visited stations are counted
+from the visits instead (``selectors.NarrowedAggregates``: the station rows computed with
+reconciliation's own SQL, four grouped queries), keeping only the visits of that stage and of
+that organisation's observers that arrived within the window.
+Turnout is per clock hour: the window keeps the whole hours that overlap it (as without an
+organisation, from the aggregates), the organisation its visits. A filter that keeps most
+visits subtracts those it leaves out from the aggregates instead (coverage, assessments and
+findings add up over visits): the cost follows the smaller side. The key figures about
+people, the flagged count, the feed and the review queue filter the visits.
 Both sources give the same rows for the same visits (tests/reports/dashboard/test_filters.py).
 """
 
