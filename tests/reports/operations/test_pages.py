@@ -1,6 +1,5 @@
 """The operations room's pages: what coordinators, analysts and observers see."""
 
-
 import pytest
 
 from missions.models import AuditEvent
