@@ -10,6 +10,7 @@ else gets a 404.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
 from django.contrib import messages
@@ -438,7 +439,7 @@ def _figures_key(kind: str, mission, query: str) -> str:
             kind,
             str(mission.pk),
             as_of.isoformat() if as_of else "-",
-            query,
+            hashlib.sha256(query.encode()).hexdigest()[:24],
             get_language() or "",
         ]
     )
