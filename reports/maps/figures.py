@@ -29,7 +29,15 @@ SCALES = {
     "turnout": ["#f0f5fb", "#c3d7ee", "#86aedc", "#3f7bc0", "#123f78"],
 }
 NO_DATA = "#e6e9ef"
-HEX_COLOURS = ["#d9d2c3", "#b8a98a", "#917b56", "#6b5433", "#47351b"]
+# Stations per hexagon, few to many: one ink, denser as the class grows, so the regions'
+# colours show through the sparse hexagons.
+HEX_COLOURS = [
+    "rgba(55,40,85,0.10)",
+    "rgba(55,40,85,0.25)",
+    "rgba(55,40,85,0.42)",
+    "rgba(55,40,85,0.60)",
+    "rgba(55,40,85,0.80)",
+]
 HEXES_ACROSS = 45
 
 
@@ -39,12 +47,12 @@ def _mix(a: str, b: str, t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb))
 
 
-def colour_of(value: float | None, measure: str) -> str:
-    """``value`` in percent on the measure's scale (0 lightest, 100 darkest)."""
+def colour_of(value: float | None, measure: str, top: float = 100) -> str:
+    """``value`` in percent on the measure's scale (0 lightest, ``top`` darkest)."""
     if value is None:
         return NO_DATA
     scale = SCALES[measure]
-    position = max(0.0, min(1.0, value / 100)) * (len(scale) - 1)
+    position = max(0.0, min(1.0, value / top)) * (len(scale) - 1)
     low = min(int(position), len(scale) - 2)
     return _mix(scale[low], scale[low + 1], position - low)
 
@@ -237,10 +245,14 @@ def regions_map_spec(
             )
         )
     label = _("Coverage") if measure == "coverage" else _("Turnout")
+    # The scale runs from 0 to the highest value, rounded up to ten (the colour bar says so),
+    # so regions of 15% and 40% coverage do not both look empty.
+    values = [v for region, _rings, _a in shapes if (v := _value(region, measure)) is not None]
+    top = min(100, max(10, math.ceil(max(values, default=100) / 10) * 10))
     centres_x, centres_y, texts, hovers, links = [], [], [], [], []
     for region, rings, _approx in shapes:
         value = _value(region, measure)
-        colour = colour_of(value, measure)
+        colour = colour_of(value, measure, top)
         rx, ry = [], []
         for ring in rings:
             rx.extend([p[0] for p in ring] + [None])
@@ -255,7 +267,7 @@ def regions_map_spec(
                 fill="toself",
                 fillcolor=colour,
                 line={"color": "#ffffff", "width": 1},
-                opacity=0.9,
+                opacity=1,
                 name=esc(region["area_name"]),
                 showlegend=False,
                 hoveron="fills",
@@ -290,8 +302,7 @@ def regions_map_spec(
             mode="lines",
             fill="toself",
             fillcolor=HEX_COLOURS[min(index, len(HEX_COLOURS) - 1)],
-            line={"color": "rgba(0,0,0,0.25)", "width": 0.5},
-            opacity=0.75,
+            line={"color": "rgba(55,40,85,0.35)", "width": 0.5},
             name=esc(name),
             legendgroup="hex",
             hoverinfo="skip",
@@ -343,7 +354,7 @@ def regions_map_spec(
                 "opacity": 0,
                 "color": [0],
                 "cmin": 0,
-                "cmax": 100,
+                "cmax": top,
                 "colorscale": [
                     [i / (len(SCALES[measure]) - 1), c] for i, c in enumerate(SCALES[measure])
                 ],

@@ -71,3 +71,13 @@ def country_rings(country: str) -> tuple[tuple[tuple[float, float], ...], ...]:
             return ()
         return tuple(tuple(_ring(ring)) for polygon in polygons for ring in polygon)
     return ()
+
+
+def inside(rings, lon: float, lat: float) -> bool:
+    """Whether a point lies inside the rings (even-odd rule: holes count as outside)."""
+    hit = False
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+            if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                hit = not hit
+    return hit
