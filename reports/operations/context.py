@@ -19,7 +19,7 @@ def live_alert(request) -> dict:
         return {}
     from django.urls import reverse
 
-    from .views import LIVE_POLL_SECONDS
+    from .views import live_poll_seconds
 
     return {
         "mission_role": role,
@@ -29,6 +29,6 @@ def live_alert(request) -> dict:
             + "?severity=CRITICAL&triage=NEW",
             "incidents_api": reverse("incident-list", args=[mission_id])
             + "?severity=CRITICAL&page_size=1",
-            "poll": LIVE_POLL_SECONDS,
+            "poll": live_poll_seconds(),
         },
     }

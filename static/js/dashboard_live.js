@@ -19,23 +19,48 @@
     if (node) node.textContent = text;
   }
 
-  function redraw(body) {
-    var config = { displaylogo: false, responsive: true };
-    document.querySelectorAll("[data-figure]").forEach(function (element) {
-      var figure = body.figures[element.getAttribute("data-figure")];
-      if (figure && window.Plotly && element.classList.contains("js-plotly-plot")) {
-        window.Plotly.react(element, figure.data, figure.layout, config);
-      }
+  function severities(counts) {
+    Object.keys(counts).forEach(function (severity) {
+      var badge = document.querySelector('.kf[data-key="findings"] [data-severity="' + severity + '"]');
+      if (badge) badge.textContent = number(counts[severity]) + " " + badge.getAttribute("data-label");
     });
+  }
+
+  /* Unfiltered, the live figures are the page's own key figures: shown at once. */
+  function quick(data) {
+    if (root.getAttribute("data-unfiltered") !== "true") return;
+    setKey("stations", number(data.stations_visited) + " / " + number(data.stations_total));
+    setKey("visits", number(data.visits));
+    var findings = data.findings || {};
+    setKey("findings", number((findings.CRITICAL || 0) + (findings.SERIOUS || 0) + (findings.MINOR || 0)));
+    severities(findings);
+  }
+
+  /* One chart per animation frame: the key figures and the first charts show while the
+   * rest are still being drawn. */
+  function drawCharts(figures, done) {
+    var config = { displaylogo: false, responsive: true };
+    var elements = Array.prototype.slice.call(document.querySelectorAll("[data-figure].js-plotly-plot"));
+    (function next() {
+      var element = elements.shift();
+      if (!element) return done();
+      var figure = figures[element.getAttribute("data-figure")];
+      if (figure && window.Plotly) window.Plotly.react(element, figure.data, figure.layout, config);
+      window.requestAnimationFrame(next);
+    })();
+  }
+
+  function redraw(body) {
     var k = body.key_figures;
     setKey("stations", number(k.stations_visited) + " / " + number(k.stations_total));
     setKey("visits", number(k.visits));
     setKey("findings", number(k.findings_total));
     setKey("flagged", number(k.flagged));
+    var counts = {};
     (k.findings_by_severity || []).forEach(function (row) {
-      var badge = document.querySelector('.kf[data-key="findings"] [data-severity="' + row.severity + '"]');
-      if (badge) badge.textContent = number(row.count) + " " + row.label.toLowerCase();
+      counts[row.severity] = row.count;
     });
+    severities(counts);
     var freshness = document.getElementById("freshness");
     if (freshness && body.as_of) {
       freshness.setAttribute("data-as-of", body.as_of);
@@ -43,9 +68,11 @@
         (freshness.getAttribute("data-label") || "Figures as of") + " " +
         new Date(body.as_of).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     }
-    document.dispatchEvent(new CustomEvent("observatory:reload-map"));
     document.dispatchEvent(new CustomEvent("observatory:reload-feed"));
-    document.dispatchEvent(new CustomEvent("observatory:redrawn", { detail: body }));
+    drawCharts(body.figures, function () {
+      document.dispatchEvent(new CustomEvent("observatory:reload-map"));
+      document.dispatchEvent(new CustomEvent("observatory:redrawn", { detail: body }));
+    });
   }
 
   // The map's measure: coverage or turnout.
@@ -65,6 +92,7 @@
   document.addEventListener("observatory:live", function (event) {
     var data = event.detail || {};
     setKey("incidents", number(data.incidents_new));
+    quick(data);
     if (!data.as_of || data.as_of === asOf || busy) return;
     busy = true;
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
