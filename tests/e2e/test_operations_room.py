@@ -151,7 +151,8 @@ def test_incidents_are_acknowledged_in_bulk_and_triaged_with_a_note(
     assert page.locator(f'tr[data-incident="{minor.pk}"]').count() == 0
     wait_until(
         page,
-        f"() => document.querySelector('tr[data-incident=\"{old.pk}\"]').classList.contains('stale')",
+        f"() => document.querySelector('tr[data-incident=\"{old.pk}\"]')"
+        ".classList.contains('stale')",
     )
     assert "stale" not in (
         page.locator(f'tr[data-incident="{new.pk}"]').get_attribute("class") or ""
@@ -174,7 +175,7 @@ def test_incidents_are_acknowledged_in_bulk_and_triaged_with_a_note(
     assert page.locator("#assignee").inner_text() == "coordinator"
     assert "LTO sent; <b>call back</b> at 12:00" in page.locator("#notes").inner_text()
     assert IncidentNote.objects.get().text == "LTO sent; <b>call back</b> at 12:00"
-    page.click("a[href$='/visits/%d/']" % visit.pk)
+    page.click(f"a[href$='/visits/{visit.pk}/']")
     page.wait_for_url(at(f"/missions/{mission.pk}/visits/{visit.pk}/"))
     assert problems == []
 
