@@ -222,3 +222,24 @@ def test_the_dashboard_live_figures_and_the_map(client, coordinator, mission, in
     assert set(live["figures"]) >= {"coverage_by_area", "turnout_day", "assessments"}
     assert coverage["measure"] == "coverage" and turnout["measure"] == "turnout"
     assert coverage["figure"]["data"]
+
+
+def test_coordinators_see_observer_phones_on_team_visit_and_observer_pages(
+    client, coordinator, analyst, mission, station
+):
+    team = TeamFactory(mission=mission, code="T9")
+    observer = ObserverFactory(mission=mission, team=team, phone="+77015550101", email="o@x.kz")
+    visit = VisitFactory(station=station, observer=observer)
+    pages = [
+        f"/missions/{mission.pk}/teams/",
+        f"/missions/{mission.pk}/visits/{visit.pk}/",
+        f"/missions/{mission.pk}/observers/",
+    ]
+
+    client.force_login(coordinator)
+    seen = [client.get(page).content.decode() for page in pages]
+    client.force_login(analyst)
+    hidden = [client.get(page).content.decode() for page in pages]
+
+    assert all("tel:+77015550101" in html and "mailto:o@x.kz" in html for html in seen)
+    assert not any("+77015550101" in html for html in hidden)
