@@ -153,7 +153,9 @@ class MessageForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    regions = forms.MultipleChoiceField(label=_("Regions"), required=False)
+    regions = forms.MultipleChoiceField(
+        label=_("Regions"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     teams = forms.CharField(
         label=_("Teams"),
         required=False,

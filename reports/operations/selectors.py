@@ -217,11 +217,13 @@ def incidents_load(findings) -> list[Finding]:
     photos = dict(
         Finding.objects.filter(pk__in=ids).annotate(n=Count("photos")).values_list("id", "n")
     )
+    labels = dict(Triage.choices)
     for finding in findings:
         finding.notes_list = notes.get(finding.pk, [])
         finding.photo_count = photos.get(finding.pk, 0)
         state = getattr(finding, "triage", None) if _has_triage(finding) else None
         finding.triage_status = state.status if state else Triage.NEW
+        finding.triage_label = labels[finding.triage_status]
         finding.assignee_name = state.assignee.username if state and state.assignee else None
     return findings
 

@@ -29,6 +29,12 @@ def _large(figure: dict) -> dict:
     layout.pop("height", None)
     layout["autosize"] = True
     layout["margin"] = {"l": 20, "r": 20, "t": 30, "b": 20}
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {
+            **layout.get(axis, {}),
+            "gridcolor": "rgba(255,255,255,0.12)",
+            "zerolinecolor": "rgba(255,255,255,0.3)",
+        }
     return figure
 
 

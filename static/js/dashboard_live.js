@@ -66,7 +66,7 @@
       freshness.setAttribute("data-as-of", body.as_of);
       freshness.textContent =
         (freshness.getAttribute("data-label") || "Figures as of") + " " +
-        new Date(body.as_of).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+        body.as_of.slice(11, 19); // the mission's clock, as the API gives it
     }
     document.dispatchEvent(new CustomEvent("observatory:reload-feed"));
     drawCharts(body.figures, function () {

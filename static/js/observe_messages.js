@@ -34,6 +34,16 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  /* "06:26 · 20 Nov": the mission's own clock, as the API gives it (with its offset). */
+  function localTime(iso) {
+    var day = new Date(iso.slice(0, 10) + "T12:00:00Z").toLocaleDateString(lang, {
+      day: "numeric",
+      month: "short",
+      timeZone: "UTC",
+    });
+    return iso.slice(11, 16) + " · " + day;
+  }
+
   function isRead(message) {
     return !!message.read_at || load(readKey).indexOf(message.id) >= 0;
   }
@@ -66,12 +76,7 @@
       meta.className = "muted small";
       var when = document.createElement("time");
       when.setAttribute("datetime", message.sent_at);
-      when.textContent = new Date(message.sent_at).toLocaleString(lang, {
-        hour: "2-digit",
-        minute: "2-digit",
-        day: "numeric",
-        month: "short",
-      });
+      when.textContent = localTime(message.sent_at);
       meta.appendChild(when);
       if (!isRead(message)) {
         var label = document.createElement("span");

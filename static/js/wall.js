@@ -106,7 +106,7 @@
         if (data.as_of) {
           label.textContent =
             label.getAttribute("data-label") + " " +
-            new Date(data.as_of).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+            data.as_of.slice(11, 19); // the mission's clock, as the API gives it
         }
         document.body.setAttribute("data-as-of", data.as_of || "");
         if (data.as_of !== asOf || Date.now() - lastData > 30000) {

@@ -171,7 +171,8 @@ def test_incidents_are_acknowledged_in_bulk_and_triaged_with_a_note(
     page.click("form.triage-form button[type=submit]")
     page.wait_for_load_state()
 
-    assert page.locator("#triage-status").inner_text() == "FOLLOW_UP"
+    assert page.locator("#triage-status").get_attribute("data-triage") == "FOLLOW_UP"
+    assert page.locator("#triage-status").inner_text() == "Follow-up"
     assert page.locator("#assignee").inner_text() == "coordinator"
     assert "LTO sent; <b>call back</b> at 12:00" in page.locator("#notes").inner_text()
     assert IncidentNote.objects.get().text == "LTO sent; <b>call back</b> at 12:00"
