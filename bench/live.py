@@ -19,6 +19,7 @@ to BENCHMARKS.md ("Live figures").
 """
 
 import argparse
+import asyncio
 import json
 import random
 import threading
@@ -26,7 +27,19 @@ import time
 from collections import defaultdict
 
 from bench.measure import freshness_lags, load_average, percentile
-from bench.run import Bench, Http, visit_body
+from bench.run import HOST, PORT, Bench, Http, visit_body
+
+
+def _unchunk(body: bytes) -> bytes:
+    out = b""
+    while body:
+        size, _, rest = body.partition(b"\r\n")
+        length = int(size.split(b";")[0] or b"0", 16)
+        if length == 0:
+            break
+        out += rest[:length]
+        body = rest[length + 2 :]
+    return out
 
 
 def sessions_for(user, count: int) -> list[str]:
@@ -54,7 +67,6 @@ class LiveBench:
         self.readings = defaultdict(list)  # dashboard -> [(time, visits)]
         self.accepted_at = []
         self.failures = []
-        self.lock = threading.Lock()
 
     def prepare(self):
         bench = self.bench
@@ -77,43 +89,75 @@ class LiveBench:
         self.redraws = {
             "charts": f"/missions/{mission}/dashboard/live/",
             "map": f"/missions/{mission}/dashboard/regions-map/",
-            "feed": f"/missions/{mission}/dashboard/feed/",
         }
 
     def record(self, name, status, seconds):
-        with self.lock:
-            self.timings[name].append(seconds)
-            self.statuses[name][status] += 1
+        self.timings[name].append(seconds)
+        self.statuses[name][status] += 1
 
-    def dashboard(self, number, session, start, end):
-        client = Http(session=session)
+    async def get(self, path, session):
+        """One GET on a fresh connection (gunicorn's sync workers close it after answering):
+        status, body, seconds."""
+        started = time.perf_counter()
+        reader, writer = await asyncio.open_connection(HOST, PORT)
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nCookie: sessionid={session}\r\n"
+            "Accept: application/json\r\nConnection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        raw = await reader.read()
+        writer.close()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1]) if head else 0
+        if b"transfer-encoding: chunked" in head.lower():
+            body = _unchunk(body)
+        return status, body, time.perf_counter() - started
+
+    async def dashboard(self, number, session, start, end):
+        """One open dashboard: what live.js and dashboard_live.js ask for, on their schedule."""
         interval = self.args.interval
         next_at = start + random.Random(number).uniform(0, interval)
-        as_of = None
+        drawn = None  # the as_of of the figures this dashboard shows
+        map_at = start
         while True:
             delay = next_at - time.perf_counter()
             if delay > 0:
-                time.sleep(delay)
+                await asyncio.sleep(delay)
             now = time.perf_counter()
             if now >= end:
                 return
-            with self.lock:
-                self.lateness.append(max(0.0, now - next_at))
-            status, body, seconds = client.timed_get(self.live)
-            self.record("live", status, seconds)
-            if status == 200:
-                data = json.loads(body)
-                self.readings[number].append((time.perf_counter(), data["visits"]))
-                if as_of is not None and data["as_of"] != as_of:
-                    for name, path in self.redraws.items():
-                        status, _, seconds = client.timed_get(path)
-                        self.record(name, status, seconds)
-                as_of = data["as_of"]
+            self.lateness.append(max(0.0, now - next_at))
             next_at += interval
+            try:
+                status, body, seconds = await self.get(self.live, session)
+            except OSError as error:
+                self.failures.append(f"live: {error}")
+                continue
+            self.record("live", status, seconds)
+            if status != 200:
+                continue
+            data = json.loads(body)
+            self.readings[number].append((time.perf_counter(), data["visits"]))
+            if drawn is None:
+                drawn = data["as_of"]
+            elif data["as_of"] != drawn:
+                status, body, seconds = await self.get(self.redraws["charts"], session)
+                self.record("charts", status, seconds)
+                if status == 200:
+                    drawn = json.loads(body)["as_of"] or data["as_of"]
+                if time.perf_counter() - map_at > 30:
+                    map_at = time.perf_counter()
+                    status, _, seconds = await self.get(self.redraws["map"], session)
+                    self.record("map", status, seconds)
+
+    async def dashboards(self, start, end):
+        await asyncio.gather(
+            *(self.dashboard(n, session, start, end) for n, session in enumerate(self.sessions))
+        )
 
     def writer(self, start, end):
         """Visits posted at ``--rate`` per second by the mission's observers."""
-        rng = random.Random(1)
+        rng = random.Random(time.time_ns())  # new client_uuids on every run (--reuse)
         clients = [Http(token=t) for t in self.bench.observer_tokens[:16]]
         k = 0
         while True:
@@ -132,8 +176,7 @@ class LiveBench:
             )
             status, data, _ = clients[k % len(clients)].request("POST", "/api/v1/visits/", body)
             if status == 201:
-                with self.lock:
-                    self.accepted_at.append(time.perf_counter())
+                self.accepted_at.append(time.perf_counter())
             else:
                 self.failures.append(f"{status}: {data[:200]!r}")
             k += 1
@@ -153,17 +196,11 @@ class LiveBench:
             cpu_before = bench.cpu_snapshot()
             start = time.perf_counter() + 1
             end = start + self.args.seconds
-            threads = [
-                threading.Thread(
-                    target=self.dashboard, args=(n, session, start, end), daemon=True
-                )
-                for n, session in enumerate(self.sessions)
-            ]
-            threads.append(threading.Thread(target=self.writer, args=(start, end), daemon=True))
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            writer = threading.Thread(target=self.writer, args=(start, end), daemon=True)
+            writer.start()
+            # The dashboards share one event loop: a thread each would measure the client.
+            asyncio.run(self.dashboards(start, end))
+            writer.join()
             wall = time.perf_counter() - start
             polls = len(self.timings["live"])
             cpu = bench.cpu_delta(cpu_before, polls)

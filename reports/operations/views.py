@@ -10,17 +10,16 @@ else gets a 404.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -36,6 +35,7 @@ from observation.observer_selectors import observer_for
 from .. import charts, dashboard
 from ..forms import DashboardFilterForm
 from . import selectors, services
+from .caching import cache_key, shared_body
 from .forms import (
     AcknowledgeForm,
     ContactForm,
@@ -435,37 +435,32 @@ def observe_messages(request, mission_id):
 # --- live: the dashboard's and the wall's figures -------------------------------------------------
 
 
-def _figures_key(kind: str, mission, query: str) -> str:
+def _version(mission) -> str:
     from ..selectors import aggregates_as_of
 
     as_of = aggregates_as_of(mission=mission)
-    return ":".join(
-        [
-            kind,
-            str(mission.pk),
-            as_of.isoformat() if as_of else "-",
-            hashlib.sha256(query.encode()).hexdigest()[:24],
-            get_language() or "",
-        ]
-    )
+    return as_of.isoformat() if as_of else "-"
 
 
 @login_required
 @require_GET
 def dashboard_live(request, mission_id):
     """What the dashboard redraws when the live figures change: every chart with the page's
-    filters, the key figures and the table of areas (cached until the aggregates change)."""
+    filters, the key figures, the table of areas and the feed (computed once per change of
+    the aggregates for everyone: ``caching.shared_body``)."""
     mission = _staff_mission(request, mission_id)
-    key = _figures_key("dashboard-live", mission, request.GET.urlencode())
-    body = cache.get(key)
-    if body is None:
+    query = request.GET.urlencode()
+
+    def compute() -> bytes:
         areas = dashboard.mission_areas(mission=mission)
         organisations = dashboard.mission_organisations(mission=mission)
         form = DashboardFilterForm(
             request.GET or None, mission=mission, regions=areas.regions, organisations=organisations
         )
-        data = dashboard.dashboard_data(mission=mission, filters=form.filters(), areas=areas)
-        body = json.dumps(
+        filters = form.filters()
+        data = dashboard.dashboard_data(mission=mission, filters=filters, areas=areas)
+        feed = dashboard.critical_findings_feed(mission=mission, filters=filters)
+        return json.dumps(
             {
                 "as_of": data.as_of.isoformat() if data.as_of else None,
                 "figures": {
@@ -473,11 +468,23 @@ def dashboard_live(request, mission_id):
                 },
                 "key_figures": data.key_figures,
                 "areas": data.area_rows,
+                # Rendered with autoescaping, as the page's own feed.
+                "feed": render_to_string(
+                    "reports/_feed.html",
+                    {"mission": mission, "feed": feed, "now": timezone.now()},
+                    request=request,
+                ),
             },
             separators=(",", ":"),
             default=str,
         ).encode()
-        cache.set(key, body, timeout=FIGURES_CACHE_SECONDS)
+
+    body = shared_body(
+        key=cache_key("dashboard-live", str(mission.pk), query, get_language() or ""),
+        version=_version(mission),
+        compute=compute,
+        timeout=FIGURES_CACHE_SECONDS,
+    )
     return HttpResponse(body, content_type="application/json")
 
 
@@ -508,14 +515,16 @@ def wall_data(request, mission_id):
     mission = _staff_mission(request, mission_id)
     from .wall import wall_panels
 
-    key = _figures_key("wall", mission, "")
-    body = cache.get(key)
-    if body is None:
-        body = json.dumps(
+    # Reporting status moves with the clock as well as with reports: a version per poll period.
+    period = int(timezone.now().timestamp() // max(live_poll_seconds(), 1))
+    body = shared_body(
+        key=cache_key("wall", str(mission.pk), get_language() or ""),
+        version=f"{_version(mission)}:{period}",
+        compute=lambda: json.dumps(
             wall_panels(mission=mission, now=timezone.now()), separators=(",", ":"), default=str
-        ).encode()
-        # Reporting status moves with the clock as well as with reports: a short life.
-        cache.set(key, body, timeout=live_poll_seconds())
+        ).encode(),
+        timeout=FIGURES_CACHE_SECONDS,
+    )
     return HttpResponse(body, content_type="application/json")
 
 

@@ -103,7 +103,6 @@
         });
     }
     window.setInterval(refresh, seconds * 1000);
-    feed.addEventListener("refresh", refresh);
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) {
         refresh();
@@ -116,10 +115,7 @@
     loadMap();
     pollFeed();
   });
-  // dashboard_live.js: the aggregates moved on, or the map's measure was switched.
+  // dashboard_live.js: the map's measure was switched, or the aggregates moved on.
   document.addEventListener("observatory:reload-map", loadMap);
-  document.addEventListener("observatory:reload-feed", function () {
-    var feed = document.getElementById("feed");
-    if (feed) feed.dispatchEvent(new Event("refresh"));
-  });
+
 })();

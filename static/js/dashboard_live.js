@@ -1,6 +1,7 @@
 /* The dashboard keeps itself current: when the live figures (static/js/live.js polls them)
  * say the aggregates moved on, it fetches its figures again, with the page's own filters, and
- * redraws every chart in place, the key figures, the map and the feed. No reload. */
+ * redraws in place the key figures, every chart and the feed (and the map, at most every
+ * 30 s). Unfiltered, the key figures come straight from the live figures. No reload. */
 (function () {
   "use strict";
   var root = document.getElementById("dashboard-live");
@@ -9,6 +10,7 @@
   var asOf = root.getAttribute("data-as-of") || "";
   var lang = document.documentElement.lang || "en";
   var busy = false;
+  var mapLoaded = Date.now();
 
   function number(value) {
     return Number(value || 0).toLocaleString(lang);
@@ -68,9 +70,15 @@
         (freshness.getAttribute("data-label") || "Figures as of") + " " +
         body.as_of.slice(11, 19); // the mission's clock, as the API gives it
     }
-    document.dispatchEvent(new CustomEvent("observatory:reload-feed"));
+    var feed = document.getElementById("feed");
+    // Rendered by Django with autoescaping, as the page's own feed: free text arrives escaped.
+    if (feed && typeof body.feed === "string") feed.innerHTML = body.feed;
     drawCharts(body.figures, function () {
-      document.dispatchEvent(new CustomEvent("observatory:reload-map"));
+      // The map moves slowly and is the heaviest answer: at most once every 30 s.
+      if (Date.now() - mapLoaded > 30000) {
+        mapLoaded = Date.now();
+        document.dispatchEvent(new CustomEvent("observatory:reload-map"));
+      }
       document.dispatchEvent(new CustomEvent("observatory:redrawn", { detail: body }));
     });
   }
@@ -101,7 +109,10 @@
         return response.json();
       })
       .then(function (body) {
-        asOf = data.as_of;
+        // Another page may have asked first: then this is the previous answer, which names its
+        // own time, and the next poll asks again. Never go back to older figures.
+        if (body.as_of && asOf && body.as_of < asOf) return;
+        asOf = body.as_of || data.as_of;
         redraw(body);
       })
       .catch(function () {})
