@@ -13,7 +13,6 @@ from missions.models import (
     PollingStation,
     Team,
 )
-
 from reports.maps.world import country_rings, inside
 
 from .spec import DEMO_PASSWORD, REGIONS

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
-from ..charts import _figure, _float, _rings, _trace, esc
+from reports.charts.base import esc, figure_dict, trace_dict
+from reports.charts.maps import _float, _rings
 
 Rows = Sequence[Mapping]
 MEASURES = ("coverage", "turnout")
@@ -210,7 +211,7 @@ def regions_map_spec(
         xs.extend(p[0] for p in ring)
         ys.extend(p[1] for p in ring)
     mid = (min(ys) + max(ys)) / 2 if ys else 0.0
-    figure = _figure(
+    figure = figure_dict(
         title,
         height=600,
         showlegend=True,
@@ -232,7 +233,7 @@ def regions_map_spec(
             cx.extend([p[0] for p in ring] + [None])
             cy.extend([p[1] for p in ring] + [None])
         figure["data"].append(
-            _trace(
+            trace_dict(
                 "scatter",
                 x=cx,
                 y=cy,
@@ -259,7 +260,7 @@ def regions_map_spec(
             ry.extend([p[1] for p in ring] + [None])
         hover = _hover(region)
         figure["data"].append(
-            _trace(
+            trace_dict(
                 "scatter",
                 x=rx,
                 y=ry,
@@ -295,7 +296,7 @@ def regions_map_spec(
             if low == high
             else _("%(low)s–%(high)s stations") % {"low": low, "high": high}
         )
-        layer = _trace(
+        layer = trace_dict(
             "scatter",
             x=hx,
             y=hy,
@@ -312,7 +313,7 @@ def regions_map_spec(
         figure["data"].append(layer)
         # Hover over a hexagon: an invisible marker at its centre carries the figures.
         figure["data"].append(
-            _trace(
+            trace_dict(
                 "scatter",
                 x=[b["x"] for b in chosen],
                 y=[b["y"] for b in chosen],
@@ -328,7 +329,7 @@ def regions_map_spec(
         )
     # The regions' values at their centres, which a click opens (as the fill does).
     figure["data"].append(
-        _trace(
+        trace_dict(
             "scatter",
             x=centres_x,
             y=centres_y,
@@ -344,7 +345,7 @@ def regions_map_spec(
     )
     # The colour scale, drawn by an invisible trace's colour bar.
     figure["data"].append(
-        _trace(
+        trace_dict(
             "scatter",
             x=[centres_x[0]] if centres_x else [0],
             y=[centres_y[0]] if centres_y else [0],

@@ -12,9 +12,10 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 from missions.models import Area, AreaLevel, PollingStation
+from reports.aggregates import selectors
+from reports.dashboard import selectors as dashboard
+from reports.models import StationCoverage
 
-from .. import dashboard, selectors
-from ..models import StationCoverage
 from .world import country_rings
 
 

@@ -8,9 +8,11 @@ import json
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-from .. import outlines, selectors
-from ..forms import DashboardFilterForm
-from ..operations.caching import cache_key, shared_body
+from reports.aggregates import selectors
+from reports.dashboard import services as outlines
+from reports.dashboard.forms import DashboardFilterForm
+from reports.operations.caching import cache_key, shared_body
+
 from . import figures
 from .selectors import regions_map_arguments
 

@@ -30,10 +30,13 @@ from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, r
 from missions.models import MemberRole
 from missions.report_due import mission_languages, report_due_times
 from missions.services import mission_update
-from observation.observer_selectors import observer_for
+from observation.observe.selectors import observer_for
+from observation.observe.views import page_config
+from reports import charts
+from reports.aggregates.selectors import aggregates_as_of
+from reports.dashboard import selectors as dashboard
+from reports.dashboard.forms import DashboardFilterForm
 
-from .. import charts, dashboard
-from ..forms import DashboardFilterForm
 from . import selectors, services
 from .caching import cache_key, shared_body
 from .forms import (
@@ -412,8 +415,6 @@ def messages_page(request, mission_id):
 def observe_messages(request, mission_id):
     """The observer's messages on the phone (kept offline by the service worker; the script
     marks each read when it is opened and fetches new ones when the network returns)."""
-    from observation.views_observe import _page_config
-
     observer = observer_for(user=request.user, mission_id=mission_id)
     deliveries = list(
         selectors.observer_messages(user=request.user, mission_id=observer.mission_id)
@@ -427,7 +428,7 @@ def observe_messages(request, mission_id):
             "observer": observer,
             "mission": observer.mission,
             "deliveries": deliveries,
-            "page_config": _page_config(request, observer),
+            "page_config": page_config(request, observer),
         },
     )
 
@@ -436,8 +437,6 @@ def observe_messages(request, mission_id):
 
 
 def _version(mission) -> str:
-    from ..selectors import aggregates_as_of
-
     as_of = aggregates_as_of(mission=mission)
     return as_of.isoformat() if as_of else "-"
 
@@ -532,6 +531,6 @@ def wall_data(request, mission_id):
 @require_GET
 def regions_map(request, mission_id):
     mission = _staff_mission(request, mission_id)
-    from ..maps import views as map_views
+    from reports.maps import views as map_views
 
     return map_views.regions_map(request, mission)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from missions.report_due import REPORT_STAGES
 from observation.models import Severity, Stage
+from reports import charts
+from reports.dashboard import selectors as dashboard
 
-from .. import charts, dashboard
 from . import selectors
 
 WALL_FONT = 22

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from missions.models import Deployment
 from observation.models import Checklist
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.models import IncidentNote, IncidentTriage, MessageRecipient
 from reports.operations.services import message_send
 from tests.e2e.conftest import at, log_in, wait_until

@@ -48,10 +48,8 @@ def test_the_partial_bundle_is_the_plotly_js_of_the_plotly_package():
     assert b"plotly.js v" + version + b" (observatory partial bundle" in head
 
 
-def test_the_pages_use_the_partial_bundle(client):
-    from pathlib import Path
-
-    templates = Path(__file__).resolve().parents[2] / "templates"
+def test_the_pages_use_the_partial_bundle(settings):
+    templates = settings.BASE_DIR / "templates"
     users = [p.name for p in templates.rglob("*.html") if "vendor/plotly/" in p.read_text()]
     mentions = {
         p.name for p in templates.rglob("*.html") if "vendor/plotly/plotly.min.js" in p.read_text()

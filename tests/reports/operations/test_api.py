@@ -6,7 +6,7 @@ from django.utils import timezone
 from missions.models import AuditEvent, Deployment, Mission
 from missions.report_due import REPORT_STAGES
 from observation.models import Stage
-from reports.aggregation import aggregates_reconcile
+from reports.aggregates.reconcile import aggregates_reconcile
 from reports.models import MessageRecipient
 from tests.missions.factories import ObserverFactory, TeamFactory, UserFactory
 from tests.reports.factories import FindingFactory, VisitFactory, local
