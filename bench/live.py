@@ -88,7 +88,7 @@ class LiveBench:
         self.live = f"/api/v1/missions/{mission}/live/"
         self.redraws = {
             "charts": f"/missions/{mission}/dashboard/live/",
-            "map": f"/missions/{mission}/dashboard/regions-map/",
+            "map": f"/missions/{mission}/dashboard/map/",
         }
 
     def record(self, name, status, seconds):

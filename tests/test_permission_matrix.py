@@ -267,7 +267,6 @@ RULES = {
     "operations:wall": Rule(GET=STAFF_READ),
     "operations:wall-data": Rule(GET=STAFF_READ),
     "operations:dashboard-live": Rule(GET=STAFF_READ),
-    "operations:regions-map": Rule(GET=STAFF_READ),
     "operations:observe-messages": Rule(GET=OBSERVERS),
 }
 

@@ -26,8 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, FloatField, Max, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, Max, Q
 from django.urls import reverse
 
 from missions.models import Area, AreaLevel, Deployment, Observer, Organisation, PollingStation
@@ -42,7 +41,6 @@ from observation.models import (
 )
 from reports.aggregates import selectors
 from reports.charts import turnout_buckets
-from reports.models import StationCoverage
 
 FEED_SEVERITIES = (Severity.CRITICAL, Severity.SERIOUS)
 FEED_LIMIT = 25
@@ -391,56 +389,6 @@ def _area_table(coverage, findings, links) -> list[dict]:
         }
         for row in sorted(coverage, key=lambda r: (r["area_name"].casefold(), r["area_code"]))
     ]
-
-
-# --- the map --------------------------------------------------------------------------------
-
-
-def coverage_map_arguments(
-    *, mission, region_id: int | None = None, filters: DashboardFilters | None = None
-) -> dict:
-    """Stations with coordinates, visited or not (from the per-station coverage aggregate, or
-    when ``filters`` narrow the visits, from the counted visits they keep), and the region
-    outlines: the arguments of ``charts.coverage_map_spec``. Three queries."""
-    stations = PollingStation.objects.filter(
-        mission=mission, latitude__isnull=False, longitude__isnull=False
-    )
-    outlines = Area.objects.filter(mission=mission, level=AreaLevel.REGION, geojson__isnull=False)
-    if region_id:
-        stations = stations.filter(region_id=region_id)
-        outlines = outlines.filter(pk=region_id)
-    source = aggregate_source(mission=mission, filters=filters or DashboardFilters())
-    if isinstance(source, selectors.NarrowedAggregates):
-        visited_ids = source.visited_station_ids()
-    else:
-        visited = StationCoverage.objects.filter(mission=mission, visits__gt=0)
-        if region_id:
-            visited = visited.filter(station__region_id=region_id)
-        visited_ids = set(visited.values_list("station_id", flat=True))
-    rows = stations.order_by("code", "id").values_list(
-        "id",
-        "code",
-        "name",
-        # As floats from the database: converting 10,000 Decimals costs more than the query.
-        Cast("latitude", FloatField()),
-        Cast("longitude", FloatField()),
-    )
-    return {
-        "stations": [
-            {
-                "code": code,
-                "name": name,
-                "latitude": latitude,
-                "longitude": longitude,
-                "visited": pk in visited_ids,
-            }
-            for pk, code, name, latitude, longitude in rows
-        ],
-        "outlines": [
-            {"area_code": o["code"], "area_name": o["name"], "geojson": o["geojson"]}
-            for o in outlines.order_by("name", "id").values("code", "name", "geojson")
-        ],
-    }
 
 
 # --- the feed and the review queue ----------------------------------------------------------

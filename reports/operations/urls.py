@@ -48,11 +48,6 @@ urlpatterns = [
         views.dashboard_live,
         name="dashboard-live",
     ),
-    path(
-        "missions/<int:mission_id>/dashboard/regions-map/",
-        views.regions_map,
-        name="regions-map",
-    ),
     path("observe/<int:mission_id>/messages/", views.observe_messages, name="observe-messages"),
 ]
 

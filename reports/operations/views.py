@@ -525,12 +525,3 @@ def wall_data(request, mission_id):
         timeout=FIGURES_CACHE_SECONDS,
     )
     return HttpResponse(body, content_type="application/json")
-
-
-@login_required
-@require_GET
-def regions_map(request, mission_id):
-    mission = _staff_mission(request, mission_id)
-    from reports.maps import views as map_views
-
-    return map_views.regions_map(request, mission)

@@ -216,8 +216,8 @@ def test_the_dashboard_live_figures_and_the_map(client, coordinator, mission, in
     client.force_login(coordinator)
 
     live = client.get(f"/missions/{mission.pk}/dashboard/live/").json()
-    coverage = client.get(f"/missions/{mission.pk}/dashboard/regions-map/").json()
-    turnout = client.get(f"/missions/{mission.pk}/dashboard/regions-map/?measure=turnout").json()
+    coverage = client.get(f"/missions/{mission.pk}/dashboard/map/").json()
+    turnout = client.get(f"/missions/{mission.pk}/dashboard/map/?measure=turnout").json()
 
     assert set(live["figures"]) >= {"coverage_by_area", "turnout_day", "assessments"}
     assert coverage["measure"] == "coverage" and turnout["measure"] == "turnout"
