@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("observation.urls")),
     path("", include("reports.urls")),
     path("", include("reports.statistics.urls")),
+    path("", include("reports.operations.urls")),
     path("", include("missions.urls")),
 ]
 

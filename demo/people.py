@@ -13,6 +13,7 @@ from missions.models import (
     PollingStation,
     Team,
 )
+from reports.maps.world import country_rings, inside
 
 from .spec import DEMO_PASSWORD, REGIONS
 
@@ -164,8 +165,7 @@ def _seed_stations(mission, spec, rng):
                     region=region,
                     district=district,
                     registered_voters=rng.randint(1200, 2600) if urban else rng.randint(150, 1400),
-                    latitude=round(centre[0] + rng.uniform(-1.2, 1.2), 6),
-                    longitude=round(centre[1] + rng.uniform(-1.8, 1.8), 6),
+                    **_place(centre, urban=urban, city=urban_share >= 1, rng=rng),
                     urban=urban,
                     abroad=False,
                 )
@@ -175,6 +175,22 @@ def _seed_stations(mission, spec, rng):
     for station in stations:
         station.registered_voters = max(50, round(station.registered_voters * factor))
     return PollingStation.objects.bulk_create(stations, batch_size=2000)
+
+
+def _place(centre, *, urban: bool, city: bool, rng) -> dict:
+    """A station's coordinates around its region's centre: urban ones close to it, rural ones
+    scattered across the region (normally distributed, not in a square), inside the country's
+    outline (Natural Earth, as the dashboard's map draws it)."""
+    rings = country_rings("KZ")
+    spread = (0.06, 0.09) if city else (0.2, 0.3) if urban else (0.75, 1.2)
+    for _attempt in range(30):
+        lat = centre[0] + rng.gauss(0, spread[0])
+        lon = centre[1] + rng.gauss(0, spread[1])
+        if not rings or inside(rings, lon, lat):
+            break
+    else:
+        lat, lon = centre
+    return {"latitude": round(lat, 6), "longitude": round(lon, 6)}
 
 
 def _seed_people(mission, spec, rng):
@@ -214,8 +230,10 @@ def _seed_people(mission, spec, rng):
                 role="STO" if index % 20 else "LTO",
                 team=teams[min(index // 2, team_count - 1)],
                 languages="en, ru" if index % 3 == 0 else "en",
-                # E.164, as the observer import stores them: they report by SMS too.
+                # Fictional E.164 numbers, one per observer (SMS reports are matched by phone),
+                # and fictional addresses: the observer import's optional columns.
                 phone=f"+7701{index + 1:07d}",
+                email=f"{username}@observers.example.org",
             )
         )
     observers = Observer.objects.bulk_create(observers)

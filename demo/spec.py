@@ -12,12 +12,15 @@ DEMO_LOGINS = [
     ("press", "press officer: published briefings at /briefings/"),
 ]
 
-# name, code, registered voters (thousands), centre (lat, lon), urban share
+# name, code, registered voters (thousands), centre (lat, lon), urban share. The centre is the
+# region's administrative centre (public coordinates): Semey, Kokshetau, Aktobe, Konaev,
+# Atyrau, Oskemen, Taraz, Taldykorgan, Karaganda, Kostanay, Kyzylorda, Aktau, Pavlodar,
+# Petropavl, Turkistan, Zhezkazgan, Oral, and the three cities themselves.
 REGIONS = [
-    ("Abai", "ABA", 430, (50.41, 80.25), 0.55),
-    ("Akmola", "AKM", 520, (51.95, 69.40), 0.45),
+    ("Abai", "ABA", 430, (50.41, 80.23), 0.55),
+    ("Akmola", "AKM", 520, (53.28, 69.39), 0.45),
     ("Aktobe", "AKT", 560, (50.28, 57.17), 0.60),
-    ("Almaty Region", "ALR", 900, (43.60, 77.05), 0.35),
+    ("Almaty Region", "ALR", 900, (43.87, 77.07), 0.35),
     ("Atyrau", "ATY", 390, (47.10, 51.92), 0.55),
     ("East Kazakhstan", "VOS", 500, (49.95, 82.61), 0.60),
     ("Jambyl", "ZHA", 730, (42.90, 71.37), 0.40),

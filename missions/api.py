@@ -2,13 +2,15 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 
-from .access import STAFF_ROLES, mission_for, missions_for
+from .access import STAFF_ROLES, mission_for, missions_for, role_in
 from .models import MemberRole, Observer, PollingStation
 from .serializers import MissionSerializer, ObserverSerializer, StationSerializer
-from .services import mission_create
+from .services import mission_create, mission_update
 
 MISSION_READERS = (*STAFF_ROLES, MemberRole.OBSERVER)
 
@@ -26,10 +28,13 @@ class MissionViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = MissionSerializer
     permission_classes = [permissions.IsAuthenticated, IsStaffToCreate]
+    # PATCH changes what it is given (the set-up fields of API.md round 2); no PUT.
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         # The press sees a mission's published briefings and nothing else of it.
@@ -39,6 +44,18 @@ class MissionViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = mission_create(user=self.request.user, data=serializer.validated_data)
+
+    def update(self, request, *args, **kwargs):
+        """Change the mission's set-up (coordinators): also ``report_due`` and ``languages``."""
+        mission = self.get_object()  # 404 for whoever may not see it
+        if role_in(user=request.user, mission_id=mission.pk) != MemberRole.COORDINATOR:
+            raise PermissionDenied("Only the mission's coordinators may change it.")
+        serializer = self.get_serializer(mission, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        mission_update(
+            mission=mission, actor=request.user, data=serializer.validated_data, now=timezone.now()
+        )
+        return self.retrieve(request, *args, **kwargs)
 
 
 class StationFilter(django_filters.FilterSet):

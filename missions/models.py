@@ -26,6 +26,12 @@ class Mission(models.Model):
     polls_close = models.TimeField(default="20:00")
     registered_voters = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The local time by which each team should have sent a report of a stage, for the stages
+    # the coordinator set ({"OPENING": "08:00"}); the others keep their default
+    # (``reports.operations.selectors.report_due_times``).
+    report_due = models.JSONField(default=dict, blank=True)
+    # The mission's languages, e.g. ["en", "ru", "kk"]: the first is its observers' default.
+    languages = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from .access import role_in
 from .models import Mission, Observer, PollingStation
+from .report_due import REPORT_STAGES, languages_clean, report_due_clean, report_due_times
 
 
 @extend_schema_field(
@@ -24,10 +25,62 @@ class ClockTimeField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            stage: {
+                "type": "string",
+                "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                "nullable": True,
+            }
+            for stage in REPORT_STAGES
+        },
+        "additionalProperties": False,
+        "example": {"OPENING": "08:00", "VOTING": "14:00", "CLOSING": "20:30", "COUNTING": "23:59"},
+        "description": "The local time by which each team is expected to have sent at least one "
+        "report of a stage. Stages left out keep their value; null resets one to its default.",
+    }
+)
+class ReportDueField(serializers.Field):
+    """``report_due``: every stage's due time out, the stages to change in."""
+
+    def to_representation(self, mission):
+        return report_due_times(mission=mission)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_internal_value(self, data):
+        from django.core.exceptions import ValidationError
+
+        try:
+            return report_due_clean(data)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class LanguagesField(serializers.ListField):
+    child = serializers.CharField(max_length=20)
+
+    def to_internal_value(self, data):
+        from django.core.exceptions import ValidationError
+
+        try:
+            return languages_clean(data)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
 class MissionSerializer(serializers.ModelSerializer):
     polls_open = ClockTimeField()
     polls_close = ClockTimeField()
     role = serializers.SerializerMethodField()
+    report_due = ReportDueField(required=False)
+    languages = LanguagesField(
+        required=False,
+        help_text="The mission's languages; the first is the default for its observers.",
+    )
 
     class Meta:
         model = Mission
@@ -40,6 +93,8 @@ class MissionSerializer(serializers.ModelSerializer):
             "polls_open",
             "polls_close",
             "registered_voters",
+            "report_due",
+            "languages",
             "role",
         ]
         read_only_fields = ["id", "role"]
@@ -55,9 +110,10 @@ class MissionSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        if attrs.get("polls_open") and attrs.get("polls_close"):
-            if attrs["polls_open"] >= attrs["polls_close"]:
-                raise serializers.ValidationError({"polls_close": ["Must be after polls_open."]})
+        opens = attrs.get("polls_open", getattr(self.instance, "polls_open", None))
+        closes = attrs.get("polls_close", getattr(self.instance, "polls_close", None))
+        if opens and closes and opens >= closes:
+            raise serializers.ValidationError({"polls_close": ["Must be after polls_open."]})
         return attrs
 
 

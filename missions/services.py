@@ -16,6 +16,9 @@ from .signals import mission_created
 @transaction.atomic
 def mission_create(*, user, data: dict, now=None) -> Mission:
     """Create a mission with its default checklists; the creator becomes its coordinator."""
+    data = dict(data)
+    if "report_due" in data:  # a null stage means its default: nothing to keep
+        data["report_due"] = {k: v for k, v in data["report_due"].items() if v is not None}
     mission = Mission(**data)
     mission.full_clean()
     mission.save()
@@ -34,6 +37,41 @@ def mission_create(*, user, data: dict, now=None) -> Mission:
     return mission
 
 
+@transaction.atomic
+def mission_update(*, mission: Mission, actor, data: dict, now=None) -> Mission:
+    """Change a mission's set-up (``data`` as the serializer validated it), audited.
+
+    ``report_due`` merges: the stages given change (null resets one to its default), the
+    others keep what they had.
+    """
+    before = data_of(mission)
+    changes = dict(data)
+    if "report_due" in changes:
+        due = dict(mission.report_due or {})
+        for stage, clock in changes.pop("report_due").items():
+            if clock is None:
+                due.pop(stage, None)
+            else:
+                due[stage] = clock
+        mission.report_due = due
+    for name, value in changes.items():
+        setattr(mission, name, value)
+    mission.full_clean()
+    mission.save()
+    after = data_of(mission)
+    if after != before:
+        audit_record(
+            actor=actor,
+            mission=mission,
+            action="mission.update",
+            obj=mission,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+            at=now,
+        )
+    return mission
+
+
 def data_of(mission: Mission) -> dict:
     return {
         "name": mission.name,
@@ -43,6 +81,8 @@ def data_of(mission: Mission) -> dict:
         "polls_open": str(mission.polls_open)[:5],
         "polls_close": str(mission.polls_close)[:5],
         "registered_voters": mission.registered_voters,
+        "report_due": dict(mission.report_due or {}),
+        "languages": list(mission.languages or []),
     }
 
 

@@ -442,3 +442,147 @@ class BriefingPack(models.Model):
 
     def __str__(self):
         return f"Pack of {self.briefing_id} ({self.language}): {self.status}"
+
+
+# --- the operations room ----------------------------------------------------------------------
+
+
+class Triage(models.TextChoices):
+    """The operations room's follow-up of an incident (separate from the finding's review)."""
+
+    NEW = "NEW", _("New")
+    ACKNOWLEDGED = "ACKNOWLEDGED", _("Acknowledged")
+    FOLLOW_UP = "FOLLOW_UP", _("Follow-up")
+    CLOSED = "CLOSED", _("Closed")
+
+
+class IncidentTriage(models.Model):
+    """Where the operations room stands on one serious or critical finding.
+
+    A finding nobody has triaged has no row: it is ``NEW``. The row is written by the first
+    triage and changed by every later one (each change is audited).
+    """
+
+    finding = models.OneToOneField(
+        "observation.Finding", on_delete=models.CASCADE, primary_key=True, related_name="triage"
+    )
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Triage.choices, default=Triage.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The live figures count a mission's incidents that are no longer NEW.
+            models.Index(fields=["mission", "status"], name="incident_triage_mission"),
+        ]
+
+    def __str__(self):
+        return f"Finding {self.finding_id}: {self.status}"
+
+
+class IncidentNote(models.Model):
+    """One entry of an incident's notes thread."""
+
+    finding = models.ForeignKey(
+        "observation.Finding", on_delete=models.CASCADE, related_name="incident_notes"
+    )
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(max_length=2000)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # An incident's thread, oldest first.
+            models.Index(fields=["finding", "at"], name="incident_note_finding_at"),
+        ]
+
+    def __str__(self):
+        return f"Note on finding {self.finding_id} at {self.at}"
+
+
+class TeamContact(models.Model):
+    """The centre contacted a team about a stage's report (a call, a message), with a note."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("missions.Team", on_delete=models.CASCADE, related_name="contacts")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    note = models.TextField(max_length=1000, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The reporting status reads each team's latest contact of one stage.
+            models.Index(fields=["mission", "stage", "team", "-at"], name="team_contact_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.stage} contacted at {self.at}"
+
+
+MESSAGE_MAX_LENGTH = 1000
+
+
+class ObserverMessage(models.Model):
+    """A notice from the centre to the mission's observers: everyone, some regions or teams.
+
+    The recipients are fixed when it is sent (``MessageRecipient`` rows), so an observer who
+    later joins a team does not receive old notices and the read count has a fixed base.
+    """
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    # Translations of ``text`` keyed by language code: {"ru": "...", "kk": "..."}.
+    text_i18n = models.JSONField(default=dict, blank=True)
+    # The audience as chosen: area codes and team codes (both empty: every observer).
+    regions = models.JSONField(default=list, blank=True)
+    teams = models.JSONField(default=list, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The coordinators' list, newest first.
+            models.Index(fields=["mission", "-sent_at"], name="observer_message_mission"),
+        ]
+
+    def __str__(self):
+        return f"Message {self.pk} to {self.recipients} observers"
+
+
+class MessageRecipient(models.Model):
+    """One observer a message went to, and when they read it."""
+
+    message = models.ForeignKey(
+        ObserverMessage, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    observer = models.ForeignKey(
+        "missions.Observer", on_delete=models.CASCADE, related_name="message_deliveries"
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "observer"], name="message_recipient_once"),
+        ]
+        indexes = [
+            # An observer's messages, newest first.
+            models.Index(fields=["observer", "-message"], name="message_recipient_observer"),
+        ]
+
+    def __str__(self):
+        return f"Message {self.message_id} to observer {self.observer_id}"

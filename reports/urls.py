@@ -8,6 +8,7 @@ from reports.aggregates import urls as aggregates
 from reports.briefings import urls as briefings
 from reports.dashboard import urls as dashboard
 from reports.exports import urls as exports
+from reports.operations import urls as operations
 from reports.review import urls as review
 from reports.statistics import urls as statistics
 
@@ -26,4 +27,5 @@ api_urlpatterns = [
     *dashboard.api_urlpatterns,
     *exports.api_urlpatterns,
     *statistics.api_urlpatterns,
+    *operations.api_urlpatterns,
 ]

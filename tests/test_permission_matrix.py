@@ -67,6 +67,8 @@ TEAM_READ = policy(coordinator=OK, analyst=OK, observer=OK)
 TEAM_COORDINATOR_WRITE = policy(coordinator=OK, analyst=DENY, observer=DENY)
 # ... coordinators and the team's observers add to it (a photo); analysts get a 403.
 TEAM_WRITE = policy(coordinator=OK, analyst=DENY, observer=OK)
+# The mission's coordinators only, reading too (messages to observers): analysts get a 403.
+COORDINATOR_ONLY = policy(coordinator=OK, analyst=DENY)
 # Platform staff only (is_staff): every mission role gets a 403.
 PLATFORM_STAFF = policy(default=DENY)
 # A released briefing (not public): the mission's staff and press read it; nobody else,
@@ -133,7 +135,12 @@ RULES = {
     "auth-token": Rule(POST=PUBLIC),
     # API: missions, stations, observers, members, imports.
     "mission-list": Rule(GET=SIGNED_IN, POST=PLATFORM_STAFF),
-    "mission-detail": Rule(GET=MISSION_READ, pk="mission"),
+    "mission-detail": Rule(
+        GET=MISSION_READ,
+        # Observers see their mission but may not change it.
+        PATCH=policy(coordinator=OK, analyst=DENY, observer=DENY, other_team_observer=DENY),
+        pk="mission",
+    ),
     "station-list": Rule(GET=MISSION_READ),
     "observer-list": Rule(GET=STAFF_READ),
     "station-import": Rule(POST=COORDINATOR_WRITE),
@@ -247,6 +254,30 @@ RULES = {
     "sample-stations": Rule(GET=STAFF_READ),
     # Home.
     "missions:home": Rule(GET=SIGNED_IN),
+    # The operations room: reporting status, incidents, messages, live figures, the wall.
+    "reporting-status": Rule(GET=STAFF_READ),
+    "reporting-contacts": Rule(POST=COORDINATOR_WRITE),
+    "incident-list": Rule(GET=STAFF_READ),
+    "finding-triage": Rule(POST=COORDINATOR_WRITE, pk="finding"),
+    "mission-messages": Rule(GET=COORDINATOR_ONLY, POST=COORDINATOR_ONLY),
+    # Every signed-in user reads their own messages (none, unless an observer).
+    "message-list": Rule(GET=SIGNED_IN),
+    # The world's message went to every observer of the mission.
+    "message-read": Rule(POST=OBSERVERS, pk="message"),
+    "mission-live": Rule(GET=STAFF_READ),
+    "operations:reporting": Rule(GET=STAFF_READ),
+    "operations:reporting-calls": Rule(GET=STAFF_READ),
+    "operations:reporting-contact": Rule(POST=COORDINATOR_WRITE),
+    "operations:reporting-settings": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
+    "operations:incidents": Rule(GET=STAFF_READ),
+    "operations:incidents-acknowledge": Rule(POST=COORDINATOR_WRITE),
+    "operations:incident": Rule(GET=STAFF_READ),
+    "operations:incident-triage": Rule(POST=COORDINATOR_WRITE),
+    "operations:messages": Rule(GET=COORDINATOR_ONLY, POST=COORDINATOR_ONLY),
+    "operations:wall": Rule(GET=STAFF_READ),
+    "operations:wall-data": Rule(GET=STAFF_READ),
+    "operations:dashboard-live": Rule(GET=STAFF_READ),
+    "operations:observe-messages": Rule(GET=OBSERVERS),
 }
 
 

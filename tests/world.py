@@ -34,6 +34,7 @@ from missions.sampling import sample_draw
 from observation.models import Checklist, Finding, FindingPhoto, Visit
 from reports.aggregates.services import official_turnout_create
 from reports.briefings.services import briefing_publish
+from reports.operations.services import message_send
 from tests.missions.factories import (
     MembershipFactory,
     MissionFactory,
@@ -137,6 +138,8 @@ def _mission_objects(mission, *, prefix: str) -> dict:
     )
     # Published a day after the election, no embargo, not public: the press reads it.
     briefing = briefing_publish(mission=mission, user=actor, now=now, title=f"{prefix}Briefing")
+    # A notice to every observer of the mission.
+    message = message_send(mission=mission, actor=actor, text=f"{prefix}Notice", now=now)
     return {
         "mission": mission,
         "region": station.region,
@@ -156,6 +159,7 @@ def _mission_objects(mission, *, prefix: str) -> dict:
         "import_job": import_job,
         "official_turnout": official,
         "briefing": briefing,
+        "message": message,
     }
 
 

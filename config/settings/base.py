@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.operations.context.live_alert",
             ],
         },
     },
@@ -209,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
 # largest GeoJSON file of region outlines a coordinator may upload.
 DASHBOARD_FEED_POLL_SECONDS = env.int("DASHBOARD_FEED_POLL_SECONDS", default=15)
 OUTLINES_MAX_BYTES = env.int("OUTLINES_MAX_BYTES", default=10 * 1024 * 1024)
+# The operations room: how often open pages poll the live figures, and how long the wall
+# display shows each panel.
+OPERATIONS_LIVE_POLL_SECONDS = env.float("OPERATIONS_LIVE_POLL_SECONDS", default=3)
+OPERATIONS_WALL_ROTATE_SECONDS = env.float("OPERATIONS_WALL_ROTATE_SECONDS", default=12)
 
 # Reports by SMS (observation/sms/gateways.py). Empty values switch that gateway off: the
 # Twilio webhook and the generic one answer 403 to everyone, and nothing is sent.

@@ -36,6 +36,7 @@ OFFLINE_ASSETS = (
     "js/observe.js",
     "js/observe_visit.js",
     "js/observe_device.js",
+    "js/observe_messages.js",
 )
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -88,7 +89,9 @@ def _strings() -> dict:
     return {key: str(value) for key, value in SCRIPT_STRINGS.items()}
 
 
-def _page_config(request, observer, **extra) -> dict:
+def page_config(request, observer, **extra) -> dict:
+    """What the observer pages' scripts read (#observe-config): also used by the messages page
+    (reports.operations.views.observe_messages)."""
     mission_id = observer.mission_id
     return {
         "mission": mission_id,
@@ -130,7 +133,7 @@ def observe_stations(request, mission_id):
             "observer": observer,
             "mission": observer.mission,
             "rows": rows,
-            "page_config": _page_config(request, observer),
+            "page_config": page_config(request, observer),
         },
     )
 
@@ -154,7 +157,7 @@ def observe_visit(request, mission_id):
     mission = observer.mission
     checklists = checklists_for_form(mission=mission, language=get_language() or "en")
     rows = observer_stations(observer=observer)
-    config = _page_config(
+    config = page_config(
         request,
         observer,
         day=mission.election_date.isoformat(),
@@ -194,7 +197,7 @@ def observe_visits(request, mission_id):
             "observer": observer,
             "mission": observer.mission,
             "visits": visits,
-            "page_config": _page_config(request, observer),
+            "page_config": page_config(request, observer),
         },
     )
 

@@ -174,11 +174,16 @@ def visit_narrowing(
     organisation_id: int | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    stage: str = "",
 ) -> tuple[str, list] | None:
     """SQL about the visit ``v`` (and its parameters) keeping the visits made by observers of
-    ``organisation_id`` and arriving within [``since``, ``until``] (aware; either end may be
-    open), as the feed and the review queue filter them; None when nothing narrows."""
+    ``organisation_id``, arriving within [``since``, ``until``] (aware; either end may be
+    open) and of ``stage``, as the feed and the review queue filter them; None when nothing
+    narrows."""
     parts, params = [], []
+    if stage:
+        parts.append("v.stage = %s")
+        params.append(stage)
     if organisation_id is not None:
         parts.append(
             f"v.observer_id IN (SELECT o.id FROM {Observer._meta.db_table} o "  # noqa: S608

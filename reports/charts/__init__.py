@@ -37,9 +37,9 @@ from reports.charts.dashboard import (
     findings_heatmap_spec,
 )
 from reports.charts.maps import (
-    coverage_map_csv,
-    coverage_map_figure,
-    coverage_map_spec,
+    regions_map_csv,
+    regions_map_figure,
+    regions_map_spec,
 )
 from reports.charts.statistics import (
     election_fingerprint_figure,
@@ -112,11 +112,11 @@ CHARTS: dict[str, Chart] = {
             findings_heatmap_csv,
         ),
         Chart(
-            "coverage_map",
-            gettext_lazy("Coverage map"),
-            coverage_map_spec,
-            coverage_map_figure,
-            coverage_map_csv,
+            "regions_map",
+            gettext_lazy("Map"),
+            regions_map_spec,
+            regions_map_figure,
+            regions_map_csv,
         ),
     )
 }
@@ -134,9 +134,6 @@ __all__ = [
     "coverage_by_area_csv",
     "coverage_by_area_figure",
     "coverage_by_area_spec",
-    "coverage_map_csv",
-    "coverage_map_figure",
-    "coverage_map_spec",
     "csv_cell",
     "election_fingerprint_figure",
     "election_fingerprint_spec",
@@ -154,6 +151,9 @@ __all__ = [
     "quick_count_csv",
     "quick_count_figure",
     "quick_count_spec",
+    "regions_map_csv",
+    "regions_map_figure",
+    "regions_map_spec",
     "turnout_by_area_csv",
     "turnout_by_area_figure",
     "turnout_by_area_spec",

@@ -5,17 +5,19 @@ visits, apart from small bounded lists (the latest findings of the feed, the vis
 station) and counts served by an index (flagged visits, teams with a visit).
 Every function costs a fixed number of queries whatever the number of areas or visits.
 
-Filters: ``stage`` narrows the assessments and ``region`` every panel (a region shows its
-districts). The aggregate tables keep no organisation and no hour (apart from turnout's), so
-when the organisation or the time window is chosen the coverage, assessment, finding and
-turnout rows and the map's visited stations are counted from the visits instead
-(``selectors.NarrowedAggregates``: the station rows computed with reconciliation's own SQL,
-four grouped queries), keeping only the visits of that organisation's observers that arrived
-within the window. Turnout is per clock hour: the window keeps the whole hours that overlap it
-(as without an organisation, from the aggregates), the organisation its visits. A filter that
-keeps most visits subtracts those it leaves out from the aggregates instead (coverage,
-assessments and findings add up over visits): the cost follows the smaller side. The key
-figures about people, the flagged count, the feed and the review queue filter the visits.
+Filters: ``region`` narrows every panel (a region shows its districts); ``stage`` every panel
+but turnout (ballots issued so far are counted whatever the form), through the narrowed source
+below like the organisation. The aggregate tables keep no organisation, stage or hour (apart
+from turnout's hours), so when the organisation, the stage or the time window is chosen the
+coverage, assessment, finding and turnout rows and the map's visited stations are counted
+from the visits instead (``selectors.NarrowedAggregates``: the station rows computed with
+reconciliation's own SQL, four grouped queries), keeping only the visits of that stage and of
+that organisation's observers that arrived within the window.
+Turnout is per clock hour: the window keeps the whole hours that overlap it (as without an
+organisation, from the aggregates), the organisation its visits. A filter that keeps most
+visits subtracts those it leaves out from the aggregates instead (coverage, assessments and
+findings add up over visits): the cost follows the smaller side. The key figures about
+people, the flagged count, the feed and the review queue filter the visits.
 Both sources give the same rows for the same visits (tests/reports/dashboard/test_filters.py).
 """
 
@@ -24,8 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, FloatField, Max, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, Max, Q
 from django.urls import reverse
 
 from missions.models import Area, AreaLevel, Deployment, Observer, Organisation, PollingStation
@@ -40,7 +41,6 @@ from observation.models import (
 )
 from reports.aggregates import selectors
 from reports.charts import turnout_buckets
-from reports.models import StationCoverage
 
 FEED_SEVERITIES = (Severity.CRITICAL, Severity.SERIOUS)
 FEED_LIMIT = 25
@@ -62,7 +62,10 @@ class DashboardFilters:
     def visit_narrowing(self) -> tuple[str, list] | None:
         """SQL keeping the visits of the organisation and the window; None: every visit."""
         return selectors.visit_narrowing(
-            organisation_id=self.organisation_id, since=self.since, until=self.until
+            organisation_id=self.organisation_id,
+            since=self.since,
+            until=self.until,
+            stage=self.stage,
         )
 
 
@@ -144,6 +147,8 @@ def dashboard_key_figures(*, mission, filters: DashboardFilters, coverage, findi
         flagged = flagged.filter(observer__organisation_id=filters.organisation_id)
     if filters.region_id:
         flagged = flagged.filter(station__region_id=filters.region_id)
+    if filters.stage:
+        flagged = flagged.filter(stage=filters.stage)
     flagged = visits_in_window(flagged, filters)
     people = observers.aggregate(
         observers=Count("id"),
@@ -384,56 +389,6 @@ def _area_table(coverage, findings, links) -> list[dict]:
         }
         for row in sorted(coverage, key=lambda r: (r["area_name"].casefold(), r["area_code"]))
     ]
-
-
-# --- the map --------------------------------------------------------------------------------
-
-
-def coverage_map_arguments(
-    *, mission, region_id: int | None = None, filters: DashboardFilters | None = None
-) -> dict:
-    """Stations with coordinates, visited or not (from the per-station coverage aggregate, or
-    when ``filters`` narrow the visits, from the counted visits they keep), and the region
-    outlines: the arguments of ``charts.coverage_map_spec``. Three queries."""
-    stations = PollingStation.objects.filter(
-        mission=mission, latitude__isnull=False, longitude__isnull=False
-    )
-    outlines = Area.objects.filter(mission=mission, level=AreaLevel.REGION, geojson__isnull=False)
-    if region_id:
-        stations = stations.filter(region_id=region_id)
-        outlines = outlines.filter(pk=region_id)
-    source = aggregate_source(mission=mission, filters=filters or DashboardFilters())
-    if isinstance(source, selectors.NarrowedAggregates):
-        visited_ids = source.visited_station_ids()
-    else:
-        visited = StationCoverage.objects.filter(mission=mission, visits__gt=0)
-        if region_id:
-            visited = visited.filter(station__region_id=region_id)
-        visited_ids = set(visited.values_list("station_id", flat=True))
-    rows = stations.order_by("code", "id").values_list(
-        "id",
-        "code",
-        "name",
-        # As floats from the database: converting 10,000 Decimals costs more than the query.
-        Cast("latitude", FloatField()),
-        Cast("longitude", FloatField()),
-    )
-    return {
-        "stations": [
-            {
-                "code": code,
-                "name": name,
-                "latitude": latitude,
-                "longitude": longitude,
-                "visited": pk in visited_ids,
-            }
-            for pk, code, name, latitude, longitude in rows
-        ],
-        "outlines": [
-            {"area_code": o["code"], "area_name": o["name"], "geojson": o["geojson"]}
-            for o in outlines.order_by("name", "id").values("code", "name", "geojson")
-        ],
-    }
 
 
 # --- the feed and the review queue ----------------------------------------------------------

@@ -12,7 +12,6 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
@@ -33,6 +32,8 @@ from reports.dashboard.forms import (
     DashboardFilterForm,
     OutlinesUploadForm,
 )
+from reports.maps.selectors import regions_map_arguments
+from reports.operations.caching import cache_key, shared_body
 
 STATIONS_PAGE_SIZE = 100
 MAP_CACHE_SECONDS = 600
@@ -144,42 +145,50 @@ def dashboard_feed(request, mission_id):
 @login_required
 @require_GET
 def dashboard_map(request, mission_id):
-    """The coverage map figure as JSON (loaded after the page: it has a point per station).
-
-    Cached until the aggregates or the outlines change: a point per station is 10,000 points
-    for a national election, and every coordinator's page asks for it.
-    """
+    """The map as JSON (loaded after the page): regions coloured by ``?measure=coverage`` or
+    ``turnout``, the stations as hexagons, with the dashboard's own filters (region,
+    organisation, stage, time window). Computed once per change of the aggregates or the
+    outlines for every page that asks (``reports.operations.caching.shared_body``)."""
     mission = staff_mission(request, mission_id)
     filters = DashboardFilterForm(request.GET or None, mission=mission).filters()
-    region_id = filters.region_id or None
+    measure = request.GET.get("measure")
+    measure = measure if measure in charts.maps.MEASURES else "coverage"
     as_of = selectors.aggregates_as_of(mission=mission)
-    key = ":".join(
-        [
-            "dashboard-map",
-            str(mission.pk),
-            str(region_id or 0),
-            str(filters.organisation_id or 0),
-            filters.since.isoformat() if filters.since else "-",
-            filters.until.isoformat() if filters.until else "-",
-            as_of.isoformat() if as_of else "-",
-            str(outlines.outlines_version(mission_id=mission.pk)),
-            get_language() or "",
-        ]
-    )
-    body = cache.get(key)
-    if body is None:
-        arguments = dashboard.coverage_map_arguments(
-            mission=mission, region_id=region_id, filters=filters
+
+    def compute() -> bytes:
+        figure = charts.regions_map_spec(
+            measure=measure, **regions_map_arguments(mission=mission, filters=filters)
         )
-        body = json.dumps(
+        return json.dumps(
             {
-                "figure": charts.coverage_map_spec(**arguments),
-                "outlines": len(arguments["outlines"]),
-                "stations": len(arguments["stations"]),
+                "figure": figure,
+                "as_of": as_of.isoformat() if as_of else None,
+                **figure["layout"]["meta"],
             },
             separators=(",", ":"),
         ).encode()
-        cache.set(key, body, timeout=MAP_CACHE_SECONDS)
+
+    body = shared_body(
+        key=cache_key(
+            "dashboard-map",
+            str(mission.pk),
+            measure,
+            str(filters.region_id or 0),
+            str(filters.organisation_id or 0),
+            filters.stage,
+            filters.since.isoformat() if filters.since else "-",
+            filters.until.isoformat() if filters.until else "-",
+            get_language() or "",
+        ),
+        version=":".join(
+            [
+                as_of.isoformat() if as_of else "-",
+                str(outlines.outlines_version(mission_id=mission.pk)),
+            ]
+        ),
+        compute=compute,
+        timeout=MAP_CACHE_SECONDS,
+    )
     return HttpResponse(body, content_type="application/json")
 
 

@@ -115,4 +115,7 @@
     loadMap();
     pollFeed();
   });
+  // dashboard_live.js: the map's measure was switched, or the aggregates moved on.
+  document.addEventListener("observatory:reload-map", loadMap);
+
 })();

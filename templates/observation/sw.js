@@ -2,8 +2,8 @@
  * Observatory's service worker for the observer pages (scope /observe/), version {{ version }}.
  *
  * - Static assets: stored at install, served from the store (a new version replaces them).
- * - Observer pages and the checklist API: network first (4 s), the stored copy when the
- *   network is down or slow; every successful answer refreshes the stored copy.
+ * - Observer pages, the checklist API and the observer's messages: network first (4 s), the
+ *   stored copy when the network is down or slow; every successful answer refreshes it.
  * Logging out (observe.js) forgets the stored pages and this phone's device token; visits
  * waiting in the queue stay, so nothing an observer reported is lost.
  */
@@ -16,6 +16,7 @@ var ASSETS = {{ assets_json }};
 var OFFLINE_TEXT = {{ offline_text_json }};
 var NETWORK_TIMEOUT_MS = 4000;
 var CHECKLIST_API = /^\/api\/v1\/missions\/\d+\/checklists\/$/;
+var MESSAGES_API = /^\/api\/v1\/messages\/$/;
 var NEVER_STORED = ["/observe/device/", "/observe/sw.js"];
 
 self.addEventListener("install", function (event) {
@@ -66,7 +67,8 @@ self.addEventListener("message", function (event) {
         data.urls.map(function (url) {
           return fetch(url, { credentials: "same-origin" })
             .then(function (response) {
-              if (storable(response)) return cache.put(new URL(url, self.location).pathname, response);
+              var target = new URL(url, self.location);
+              if (storable(response)) return cache.put(target.pathname + target.search, response);
             })
             .catch(function () {});
         })
@@ -158,6 +160,11 @@ self.addEventListener("fetch", function (event) {
   }
   if (CHECKLIST_API.test(url.pathname)) {
     event.respondWith(networkFirst(request, url.pathname, null));
+    return;
+  }
+  if (MESSAGES_API.test(url.pathname)) {
+    // The observer's messages: the last answer is kept, so the list shows offline.
+    event.respondWith(networkFirst(request, url.pathname + url.search, null));
   }
 });
 {% endautoescape %}

@@ -428,7 +428,7 @@ def test_unknown_charts_and_formats_are_404(api, press, briefing):
     base = f"/api/v1/briefings/{briefing['id']}/charts/"
     client = api.as_user(press)
 
-    assert client.get(base + "coverage_map.csv").status_code == 404  # not in a briefing
+    assert client.get(base + "regions_map.csv").status_code == 404  # not in a briefing
     assert client.get(base + "nothing.png").status_code == 404
     assert client.get(base + "turnout_day.exe").status_code == 404
 

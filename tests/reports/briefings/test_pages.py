@@ -60,7 +60,7 @@ def test_the_briefing_page_draws_every_chart_with_its_downloads(press, briefing)
         assert f'href="/api/v1/briefings/{briefing.pk}/charts/turnout_day.{fmt}"' in html
     assert f'href="/api/v1/briefings/{briefing.pk}/pack.pdf"' in html
     assert f'data-status-url="/api/v1/briefings/{briefing.pk}/pack/"' in html
-    assert "/static/vendor/plotly/plotly.min.js" in html
+    assert "/static/vendor/plotly/plotly-observatory.min.js" in html
     assert "/static/js/briefing.js" in html
     assert "<script>" not in html  # no inline script under the CSP
 

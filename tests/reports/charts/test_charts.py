@@ -282,43 +282,81 @@ def test_findings_heatmap_is_area_by_category():
 # --- the map ---------------------------------------------------------------------------------
 
 
-def test_coverage_map_draws_outlines_and_stations_on_plain_axes():
-    outlines = [
-        {
-            "area_code": "R01",
-            "area_name": "North",
-            "geojson": {
-                "type": "MultiPolygon",
-                "coordinates": [
-                    [[[70, 50], [72, 50], [72, 52], [70, 50]]],
-                    [[[73, 50], [74, 50], [73, 51], [73, 50]]],
-                ],
-            },
-        }
-    ]
+def region(code, name, outline=None, total=10, visited=5, turnout=None):
+    return {
+        "area_code": code,
+        "area_name": name,
+        "link": f"/missions/1/areas/{code}/",
+        "outline": outline,
+        "stations_total": total,
+        "stations_visited": visited,
+        "visits": visited,
+        "turnout_pct": turnout,
+    }
+
+
+def test_the_map_fills_regions_by_coverage_or_turnout_over_the_country():
+    north = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[70, 50], [72, 50], [72, 52], [70, 50]]],
+            [[[73, 50], [74, 50], [73, 51], [73, 50]]],
+        ],
+    }
+    regions = [region("R01", "North", north, 10, 8, 61.5), region("R02", "South", None, 10, 2)]
     stations = [
-        {"code": "A1", "name": "School 1", "latitude": 51.0, "longitude": 71.0, "visited": True},
         {
-            "code": "A2",
-            "name": "School 2",
-            "latitude": "51.5",
-            "longitude": "71.5",
-            "visited": False,
-        },
-        {"code": "A3", "name": "Nowhere", "latitude": None, "longitude": None, "visited": True},
-    ]
+            "region_code": "R02",
+            "latitude": 43.0 + i / 100,
+            "longitude": 70.0 + i / 100,
+            "visited": i < 2,
+        }
+        for i in range(6)
+    ] + [{"region_code": "R01", "latitude": "51.0", "longitude": "71.0", "visited": True}]
+    country = [[(69.0, 42.0), (75.0, 42.0), (75.0, 53.0), (69.0, 42.0)]]
 
-    figure = as_json(charts.coverage_map_figure(stations=stations, outlines=outlines))
+    coverage = as_json(
+        charts.regions_map_figure(regions=regions, stations=stations, country=country)
+    )
+    turnout = charts.regions_map_spec(
+        regions=regions, stations=stations, country=country, measure="turnout"
+    )
 
-    lines = trace(figure, "Region outlines")
-    assert lines["x"] == [70, 72, 72, 70, None, 73, 74, 73, 73, None]
-    assert trace(figure, "Visited")["x"] == [71.0]
-    assert trace(figure, "Visited")["name"] == "Visited (1)"
-    assert trace(figure, "Not visited")["y"] == [51.5]
-    assert {t["type"] for t in figure["data"]} == {"scatter"}
-    assert "geo" not in figure["layout"] and "mapbox" not in figure["layout"]
-    assert not [s for s in all_strings(figure) if "http" in s]
-    assert charts.coverage_map_csv(stations=stations)[1] == ["A1", "School 1", 51.0, 71.0, True]
+    by_uid = {f"region-{t['meta']['area']}": t for t in coverage["data"] if t.get("meta")}
+    north_fill = by_uid["region-R01"]
+    assert north_fill["fill"] == "toself" and north_fill["x"][:4] == [70, 72, 72, 70]
+    assert north_fill["customdata"] == ["/missions/1/areas/R01/"]  # a click opens the region
+    assert "8 of 10 stations visited (80.0%)" in north_fill["text"]
+    # No outline for South: its shape is drawn around its stations, and the map says so.
+    assert by_uid["region-R02"]["x"]
+    assert coverage["layout"]["meta"]["approximate"] is True
+    assert "approximate" in coverage["layout"]["annotations"][0]["text"]
+    assert trace(coverage, "Country outline")["x"][:3] == [69.0, 75.0, 75.0]
+    # Coverage 80% is darker than 20%; turnout has no figure for South: the no-data grey.
+    assert north_fill["fillcolor"] != by_uid["region-R02"]["fillcolor"]
+    turnout_uid = {f"region-{t['meta']['area']}": t for t in turnout["data"] if t.get("meta")}
+    assert turnout_uid["region-R02"]["fillcolor"] == "#e6e9ef"
+    # Stations as hexagons, not points: 7 stations in a few cells.
+    meta = coverage["layout"]["meta"]
+    assert meta["stations"] == 7 and meta["visited"] == 3 and 1 <= meta["hexagons"] < 7
+    assert {t["type"] for t in coverage["data"]} == {"scatter"}
+    assert "geo" not in coverage["layout"] and "mapbox" not in coverage["layout"]
+    assert not [s for s in all_strings(coverage) if "http" in s]
+    assert charts.regions_map_csv(regions=regions)[1] == ["R01", "North", 10, 8, 8, 61.5]
+
+
+def test_convex_hull_and_hexagons():
+    from reports.charts.maps import convex_hull, hexbins
+
+    square = [(0, 0), (1, 0), (1, 1), (0, 1), (0.5, 0.5)]
+    cells = hexbins(
+        [{"latitude": 50, "longitude": 70, "visited": True}] * 3
+        + [{"latitude": 55, "longitude": 80, "visited": False}]
+    )
+
+    assert convex_hull(square) == [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]
+    assert sorted((c["stations"], c["visited"]) for c in cells) == [(1, 0), (3, 3)]
+    assert all(len(c["polygon"]) == 7 for c in cells)
 
 
 # --- escaping, CSV and the registry ----------------------------------------------------------
@@ -338,20 +376,9 @@ def evil_arguments():
         "assessments": {"rows": [assessment("R01", EVIL, "VOTING", 1, 0, 1, 0)], "by": "area"},
         "findings_by_category": {"rows": [finding("R01", EVIL, "OTHER", "MINOR", 1)]},
         "findings_heatmap": {"rows": [finding("R01", EVIL, "OTHER", "MINOR", 1)]},
-        "coverage_map": {
-            "stations": [
-                {"code": EVIL, "name": EVIL, "latitude": 1, "longitude": 1, "visited": True}
-            ],
-            "outlines": [
-                {
-                    "area_code": "R01",
-                    "area_name": EVIL,
-                    "geojson": {
-                        "type": "Polygon",
-                        "coordinates": [[[0, 0], [2, 0], [2, 2], [0, 0]]],
-                    },
-                }
-            ],
+        "regions_map": {
+            "regions": [region("R01", EVIL), region("R02", EVIL, total=0)],
+            "stations": [{"region_code": "R02", "latitude": 1, "longitude": 1, "visited": True}],
         },
     }
 
@@ -400,7 +427,7 @@ def test_csv_defuses_spreadsheet_formulas_but_keeps_numbers():
 
 def test_empty_rows_give_empty_figures_not_errors():
     for name, chart in charts.CHARTS.items():
-        arguments = {"stations": []} if name == "coverage_map" else {"rows": []}
+        arguments = {"regions": []} if name == "regions_map" else {"rows": []}
         if name == "turnout_day":
             arguments = {"national_rows": []}
 

@@ -323,30 +323,33 @@ def test_the_dashboard_polls_the_feed_from_static_js(page, election):
 
     assert f'data-poll-url="/missions/{election.mission.pk}/dashboard/feed/"' in html
     assert '<script src="/static/js/dashboard.js"></script>' in html
-    assert '<script src="/static/vendor/plotly/plotly.min.js"></script>' in html
+    assert '<script src="/static/vendor/plotly/plotly-observatory.min.js"></script>' in html
     scripts = re.findall(r"<script([^>]*)>", html)
     assert all(
         "src=" in attributes or 'type="application/json"' in attributes for attributes in scripts
     )
 
 
-def test_coverage_map_points_are_coloured_by_visited(client, coordinator, election):
+def test_the_map_fills_the_regions_and_groups_the_stations(client, coordinator, election):
     region = election.regions[2]
     region.geojson = {"type": "Polygon", "coordinates": [[[70, 50], [75, 50], [75, 55], [70, 50]]]}
     region.save(update_fields=["geojson"])
     login(client, coordinator)
 
     body = client.get(f"/missions/{election.mission.pk}/dashboard/map/").json()
-
-    figure = body["figure"]
-    assert body["stations"] == 18 and body["outlines"] == 1
-    assert len(trace(figure, "Visited")["x"]) == 12
-    assert len(trace(figure, "Not visited")["x"]) == 6
-    assert trace(figure, "Region outlines")["x"][:4] == [70, 75, 75, 70]
-    assert "geo" not in figure["layout"] and "mapbox" not in figure["layout"]
+    turnout = client.get(f"/missions/{election.mission.pk}/dashboard/map/?measure=turnout").json()
     narrowed = client.get(
         f"/missions/{election.mission.pk}/dashboard/map/?region={election.regions[0].pk}"
     ).json()
+
+    figure = body["figure"]
+    assert body["stations"] == 18 and body["visited"] == 12 and body["outlines"] == 1
+    fills = {t["meta"]["area"]: t for t in figure["data"] if t.get("meta")}
+    assert set(fills) == {r.code for r in election.regions}
+    assert fills[region.code]["x"][:4] == [70, 75, 75, 70]  # the uploaded outline
+    assert body["approximate"] is True  # the others are drawn around their stations
+    assert "geo" not in figure["layout"] and "mapbox" not in figure["layout"]
+    assert turnout["measure"] == "turnout" and body["measure"] == "coverage"
     assert narrowed["stations"] == 6 and narrowed["outlines"] == 0
 
 

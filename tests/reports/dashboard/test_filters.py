@@ -21,6 +21,7 @@ Every station has 1,000 registered voters.
 
 import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -30,6 +31,7 @@ from observation.models import Finding
 from reports.aggregates import selectors
 from reports.aggregates.reconcile import aggregates_reconcile
 from reports.dashboard import selectors as dashboard
+from reports.maps.selectors import regions_map_arguments
 from tests.missions.factories import (
     DistrictFactory,
     ObserverFactory,
@@ -198,9 +200,16 @@ def observed(figures, name="Observed, national") -> dict:
     return {x[-5:]: (y, c[1]) for x, y, c in zip(line["x"], line["y"], line["customdata"])}
 
 
-def visited_on_map(client, world, query) -> set[str]:
+def visited_on_map(client, world, query) -> dict[str, int]:
+    """The map's visited stations per region (hover text), and in all (the hexagons')."""
     body = client.get(f"/missions/{world.mission.pk}/dashboard/map/{query}").json()
-    return {text.split()[0] for text in trace(body["figure"], "Visited")["text"]}
+    regions = {
+        t["meta"]["area"]: int(re.search(r"(\d+) of \d+ stations visited", t["text"]).group(1))
+        for t in body["figure"]["data"]
+        if t.get("meta")
+    }
+    assert sum(regions.values()) == body["visited"]
+    return {code: n for code, n in regions.items() if n}
 
 
 # --- without filters: the aggregates ---------------------------------------------------------
@@ -270,11 +279,11 @@ def test_the_organisation_narrows_observed_turnout(page, world):
 def test_the_organisation_narrows_the_map(client, coordinator, world):
     login(client, coordinator)
 
-    assert visited_on_map(client, world, "") == {"N1", "N2", "S1", "S2"}
-    assert visited_on_map(client, world, f"?organisation={world.osce.pk}") == {"N1", "S1"}
-    assert visited_on_map(client, world, f"?organisation={world.pace.pk}") == {"N2", "S1", "S2"}
+    assert visited_on_map(client, world, "") == {"N": 2, "S": 2}
+    assert visited_on_map(client, world, f"?organisation={world.osce.pk}") == {"N": 1, "S": 1}
+    assert visited_on_map(client, world, f"?organisation={world.pace.pk}") == {"N": 1, "S": 2}
     north = f"?organisation={world.pace.pk}&region={world.north.pk}"
-    assert visited_on_map(client, world, north) == {"N2"}
+    assert visited_on_map(client, world, north) == {"N": 1}
 
 
 def test_the_page_asks_for_the_map_with_its_filters(page, world):
@@ -320,8 +329,8 @@ def test_the_window_keeps_the_whole_clock_hours_of_turnout_it_overlaps(page, wor
 def test_the_window_narrows_the_map(client, coordinator, world):
     login(client, coordinator)
 
-    assert visited_on_map(client, world, "?since=10:00&until=12:00") == {"N1", "S1"}
-    assert visited_on_map(client, world, "?since=12:00") == {"N1", "S2"}
+    assert visited_on_map(client, world, "?since=10:00&until=12:00") == {"N": 1, "S": 1}
+    assert visited_on_map(client, world, "?since=12:00") == {"N": 1, "S": 1}
 
 
 # --- combined with each other and with stage and region --------------------------------------
@@ -338,7 +347,7 @@ def test_organisation_and_window_combine(page, world, client):
     assert heatmap(figures) == {("South", PROCEDURE): 1}
     assert observed(figures) == {"11:00": (25.0, 250), "13:00": (40.0, 400)}
     query = f"?organisation={world.pace.pk}&since=10:00&until=13:00"
-    assert visited_on_map(client, world, query) == {"S1", "S2"}
+    assert visited_on_map(client, world, query) == {"S": 2}
 
 
 def test_region_and_stage_compose_with_organisation_and_window(page, world):
@@ -351,12 +360,13 @@ def test_region_and_stage_compose_with_organisation_and_window(page, world):
     assert negative(figures) == {"South D": (50.0, 9.45, 90.55, 1, 2)}
     assert heatmap(figures) == {("South D", PROCEDURE): 1}
     assert key_figure(south, "stations") == "2 / 2"
-    # OSCE voting in the North: visits 2 (BAD) and 8 (GOOD); its opening visit is not voting.
+    # OSCE voting in the North: visits 2 (BAD) and 8 (GOOD); its opening visit is not voting,
+    # and the stage narrows the coverage and the key figures too.
     figures = figures_of(north)
     assert negative(figures) == {"North D": (50.0, 9.45, 90.55, 1, 2)}
-    assert coverage(figures) == {"North D": (1, 2, 3)}
+    assert coverage(figures) == {"North D": (1, 2, 2)}
     assert by_category(figures) == {(SECRECY, "Serious"): 1}
-    assert key_figure(north, "visits") == "3"
+    assert key_figure(north, "visits") == "2"
 
 
 def test_the_chart_api_narrows_as_the_page_does(api, client, coordinator, page, world):
@@ -422,9 +432,9 @@ def test_a_narrowing_that_keeps_every_visit_gives_the_aggregates_numbers(request
         assert source.turnout_rows(level=level) == selectors.turnout_rows(
             mission=mission, level=level
         )
-    assert dashboard.coverage_map_arguments(
-        mission=mission, filters=everything
-    ) == dashboard.coverage_map_arguments(mission=mission)
+    assert regions_map_arguments(mission=mission, filters=everything) == regions_map_arguments(
+        mission=mission, filters=dashboard.DashboardFilters()
+    )
 
 
 def test_left_out_visits_subtracted_from_the_aggregates_leave_nothing_when_all_are_left_out(
@@ -491,8 +501,8 @@ def test_the_filtered_page_costs_a_fixed_number_of_queries(
             counts.append(queries_of(client, f"/missions/{election.mission.pk}/dashboard/{query}"))
 
     assert counts[:3] == counts[3:]
-    # The unfiltered map's ten, and the organisation's share of the observers.
-    with django_assert_max_num_queries(11):
+    # The unfiltered map's twelve, and the organisation's share of the observers.
+    with django_assert_max_num_queries(13):
         client.get(
             f"/missions/{large.mission.pk}/dashboard/map/?organisation={organisation}&since=08:00"
         )

@@ -1,0 +1,34 @@
+"""The live alert on every coordinator page: a template context processor.
+
+A page under a mission (its URL names ``mission_id``) seen by the mission's coordinators or
+analysts polls the mission's live figures (``static/js/live.js``): a new critical finding
+shows a banner within seconds, with a sound for those who turned it on.
+"""
+
+from missions.access import STAFF_ROLES, role_in
+
+
+def live_alert(request) -> dict:
+    match = getattr(request, "resolver_match", None)
+    mission_id = match.kwargs.get("mission_id") if match else None
+    user = getattr(request, "user", None)
+    if mission_id is None or user is None or not user.is_authenticated:
+        return {}
+    role = role_in(user=user, mission_id=mission_id)
+    if role not in STAFF_ROLES:
+        return {}
+    from django.urls import reverse
+
+    from .views import live_poll_seconds
+
+    return {
+        "mission_role": role,
+        "live_alert": {
+            "live": reverse("mission-live", args=[mission_id]),
+            "incidents": reverse("operations:incidents", args=[mission_id])
+            + "?severity=CRITICAL&triage=NEW",
+            "incidents_api": reverse("incident-list", args=[mission_id])
+            + "?severity=CRITICAL&page_size=1",
+            "poll": live_poll_seconds(),
+        },
+    }
