@@ -15,7 +15,7 @@ Area rows carry ``area_code`` and ``area_name`` so a dashboard reads them withou
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -359,6 +359,26 @@ class Candidate(models.Model):
 # --- briefings --------------------------------------------------------------------------------
 
 
+SUMMARY_MAX = 20_000  # characters of a briefing's summary, in each language
+
+
+def summary_i18n_validate(value) -> None:
+    """``{"ru": "...", "kk": "..."}``: known languages other than English, text each."""
+    languages = {code for code, _name in settings.LANGUAGES if code != "en"}
+    if not isinstance(value, dict):
+        raise ValidationError(_('Give the translations as {"ru": "...", "kk": "..."}.'))
+    for code, text in value.items():
+        if code not in languages:
+            raise ValidationError(_("Unknown language %(code)s.") % {"code": code})
+        if not isinstance(text, str):
+            raise ValidationError(_("The %(code)s summary must be text.") % {"code": code})
+        if len(text) > SUMMARY_MAX:
+            raise ValidationError(
+                _("The %(code)s text is longer than %(max)s characters.")
+                % {"code": code, "max": SUMMARY_MAX}
+            )
+
+
 class Briefing(models.Model):
     """A published, frozen snapshot of the mission's findings for the press.
 
@@ -384,6 +404,10 @@ class Briefing(models.Model):
     # When the aggregates the snapshot froze were last brought up to date.
     aggregates_as_of = models.DateTimeField(null=True, blank=True)
     snapshot = models.JSONField(encoder=DjangoJSONEncoder)
+    # The mission's key messages (Markdown, sanitised when shown) and their translations,
+    # {"ru": "...", "kk": "..."}: the reader gets theirs, else this one.
+    summary = models.TextField(blank=True, default="", validators=[MaxLengthValidator(SUMMARY_MAX)])
+    summary_i18n = models.JSONField(blank=True, default=dict, validators=[summary_i18n_validate])
 
     class Meta:
         constraints = [

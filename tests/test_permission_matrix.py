@@ -232,8 +232,20 @@ RULES = {
     "briefing-pack": Rule(GET=BRIEFING_READ, POST=BRIEFING_READ),
     "briefing-pack-file": Rule(GET=BRIEFING_READ),
     "reports:briefings": Rule(GET=PUBLIC),
-    # Any coordinator publishes (choosing among the missions they coordinate).
-    "reports:briefing-publish": Rule(POST=policy(coordinator=OK, other_mission_coordinator=OK)),
+    # Any coordinator writes and publishes (choosing among the missions they coordinate), and
+    # previews the key messages as they will read.
+    "reports:briefing-publish": Rule(
+        GET=policy(coordinator=OK, other_mission_coordinator=OK),
+        POST=policy(coordinator=OK, other_mission_coordinator=OK),
+    ),
+    "reports:briefing-preview": Rule(POST=policy(coordinator=OK, other_mission_coordinator=OK)),
+    "reports:briefing-present": Rule(GET=BRIEFING_READ),
+    "reports:briefing-slides": Rule(GET=BRIEFING_READ),
+    # The world's briefing is not public: nobody may embed its charts, not even its mission.
+    "reports:briefing-embed": Rule(
+        GET=policy(default=HIDE, anonymous=HIDE),
+        extra={"name": lambda world: world.objects["briefing"].snapshot["charts"][0]["name"]},
+    ),
     "reports:briefing": Rule(GET=BRIEFING_READ),
     "reports:briefing-withdraw": Rule(POST=BRIEFING_WRITE),
     # Setting a mission up: members, imports, teams, samples, downloads.

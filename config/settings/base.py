@@ -243,6 +243,9 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# The sites that may frame the embeddable charts of public briefings (CSP frame-ancestors,
+# space-separated; "*" for any). Every other page may be framed by none.
+EMBED_FRAME_ANCESTORS = env("EMBED_FRAME_ANCESTORS", default="*")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Browser imports of more rows than this are checked and imported by a Celery worker.

@@ -5,6 +5,7 @@ anyone reads what ``reports.briefings.briefings_visible`` lets them see (press m
 mission past the embargo, everyone for public briefings), and a 404 hides the rest.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
+from observation.serializers import translated
 from reports.aggregates.serializers import AwareDateTimeField
 from reports.briefings.packs import briefing_pack_file, briefing_pack_get
 from reports.briefings.selectors import (
@@ -35,13 +37,35 @@ from reports.briefings.selectors import (
 )
 from reports.briefings.services import briefing_pack_request, briefing_publish, briefing_withdraw
 from reports.charts import rendering
-from reports.models import Briefing, BriefingPackStatus
+from reports.charts.style import DEFAULT_SIZE, SIZES
+from reports.models import SUMMARY_MAX, Briefing, BriefingPackStatus, summary_i18n_validate
 
 
 class BriefingCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    summary = serializers.CharField(
+        max_length=SUMMARY_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The mission's key messages, in Markdown (HTML in it is removed).",
+    )
+    summary_i18n = serializers.DictField(
+        child=serializers.CharField(max_length=SUMMARY_MAX, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text='Translations of the summary: {"ru": "...", "kk": "..."}.',
+    )
     embargo_until = AwareDateTimeField(required=False, allow_null=True, default=None)
     public = serializers.BooleanField(required=False, default=False)
+
+    def validate_summary_i18n(self, value):
+        value = {code: text.strip() for code, text in value.items() if text.strip()}
+        try:
+            summary_i18n_validate(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
 
 
 class BriefingWithdrawSerializer(serializers.Serializer):
@@ -88,11 +112,19 @@ def chart_links(request, briefing) -> list[dict]:
             reverse("briefing-chart-file", args=[briefing.pk, name, fmt])
         )
 
+    def embed(name):
+        return request.build_absolute_uri(
+            reverse("reports:briefing-embed", args=[briefing.pk, name])
+        )
+
     return [
         {
             "name": chart["name"],
             "title": chart["title"],
             **{fmt: url(chart["name"], fmt) for fmt in ("png", "svg", "pdf", "csv")},
+            # The PNG at each size: print (A4), web, slide (16:9), social (square).
+            "sizes": {size: f"{url(chart['name'], 'png')}?size={size}" for size in SIZES},
+            "embed": embed(chart["name"]) if briefing.public else None,
         }
         for chart in briefing_charts(briefing=briefing)
     ]
@@ -103,6 +135,12 @@ def briefing_detail_data(request, briefing) -> dict:
     data = BriefingSerializer(briefing, context={"request": request}).data
     data.update(
         {
+            # The key messages in the reader's language (Markdown), and as sanitised HTML.
+            "summary": translated(briefing.summary, briefing.summary_i18n),
+            "summary_html": content["summary_html"],
+            "summary_i18n": briefing.summary_i18n,
+            "source": content["source"],
+            "methodology": content["methodology"],
             "key_figures": content["key_figures"],
             "assessments": content["assessments"],
             "turnout": content["turnout"],
@@ -110,6 +148,9 @@ def briefing_detail_data(request, briefing) -> dict:
             "charts": chart_links(request, briefing),
             "pack": request.build_absolute_uri(reverse("briefing-pack-file", args=[briefing.pk])),
             "pack_status": request.build_absolute_uri(reverse("briefing-pack", args=[briefing.pk])),
+            "slides": request.build_absolute_uri(
+                reverse("reports:briefing-slides", args=[briefing.pk])
+            ),
         }
     )
     return data
@@ -214,7 +255,14 @@ class BriefingChartFile(APIView):
         parameters=[
             # Spelled out: the URL's (png|svg|pdf|csv) would become the pattern
             # "^png|svg|pdf|csv$", which also matches "pngX".
-            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(rendering.CONTENT_TYPES))
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(rendering.CONTENT_TYPES)),
+            OpenApiParameter(
+                "size",
+                str,
+                OpenApiParameter.QUERY,
+                enum=list(SIZES),
+                description="print (A4, the default), web, slide (16:9) or social (square)",
+            ),
         ],
         responses={
             # The format in the URL decides: .png, .svg, .pdf or .csv.
@@ -229,13 +277,20 @@ class BriefingChartFile(APIView):
     )
     def get(self, request, briefing_id, name, fmt):
         briefing = briefing_get(user=request.user, briefing_id=briefing_id, now=timezone.now())
+        size = request.query_params.get("size", DEFAULT_SIZE)
+        if size not in SIZES:
+            return Response(
+                {"size": [f"One of {', '.join(SIZES)}."]}, status=status.HTTP_400_BAD_REQUEST
+            )
         filename = briefing_file_name(briefing=briefing, name=name, fmt=fmt)
         if fmt == "csv":
             data = briefing_chart_csv(briefing=briefing, name=name)
         else:
+            if size != DEFAULT_SIZE:
+                filename = filename.replace(f".{fmt}", f"-{size}.{fmt}")
             try:
                 data = briefing_chart_file(
-                    briefing=briefing, name=name, fmt=fmt, language=request_language()
+                    briefing=briefing, name=name, fmt=fmt, language=request_language(), size=size
                 )
             except rendering.ChromiumUnavailable:
                 return unavailable()

@@ -1,114 +1,175 @@
-"""The briefing pack: a PDF of a title page and one captioned page per chart, built by the
-``build_briefing_pack`` task page by page (its progress on the ``BriefingPack`` row).
+"""The briefing pack PDF and the slide PDF: HTML pages printed by Chromium, and the
+``build_briefing_pack`` task's work (its progress on the ``BriefingPack`` row).
+
+The pack (A4): the mission, the election and the briefing's title; the summary (the mission's
+key messages); the key figures as sentences; tables of assessments, turnout hour by hour
+(observed beside official at the same hour), findings and regions, which split across pages
+with their header rows repeated; every chart on a landscape page of its own; the note on
+method; page numbers on every page. The slides (16:9): a title slide with the summary, then
+one chart per slide, at the size the briefing room projects.
+
+Every chart is the briefing's chart dressed by ``reports.briefings.figures.press_figure`` and
+rendered to SVG by kaleido, then set inline, so its text stays text in the PDF (a reader can
+search it, and a test reads it back with pypdf). Templates: ``templates/reports/press/``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
-import textwrap
+import re
+from collections.abc import Callable
 
-from django.utils import formats, translation
+import plotly.graph_objects as go
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from observation.models import Severity
-from reports import charts
+from common.numbers import figure_text, share_exact
+from reports.briefings.content import briefing_content
+from reports.briefings.figures import press_figure
 from reports.briefings.selectors import (
     briefing_charts,
-    briefing_content,
-    briefing_figure,
-    count_text,
     storage_read,
     storage_write,
     stored_name,
 )
-from reports.charts import rendering
+from reports.charts import printing, rendering
 from reports.models import Briefing, BriefingPack, BriefingPackStatus
-
-# --- the briefing pack ----------------------------------------------------------------------
 
 logger = logging.getLogger(__name__)
 
-PACK_PAGE_WIDTH = 1123  # A4 landscape at 96 px per inch
-PACK_PAGE_HEIGHT = 794
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 
 
-def _wrap(text: str, width: int = 110) -> list[str]:
-    return textwrap.wrap(text, width=width) or [""]
+def svg_inline(svg: bytes | str) -> str:
+    """A rendered chart's SVG made to scale with its box: a viewBox from its size, and the
+    fixed width and height left to CSS."""
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
+    text = re.sub(r"^<\?xml[^>]*>\s*", "", text)
+    root = _SVG_ROOT.search(text)
+    if root is None:
+        raise rendering.RenderFailed("the chart's SVG has no root element")
+    tag = root.group(0)
+    width = re.search(r'\swidth="([\d.]+)"', tag)
+    height = re.search(r'\sheight="([\d.]+)"', tag)
+    new = tag
+    if width and height:
+        if "viewBox" not in tag:
+            new = new.replace("<svg", f'<svg viewBox="0 0 {width.group(1)} {height.group(1)}"', 1)
+        new = re.sub(r'\s(width|height)="[\d.]+"', "", new)
+    return text[: root.start()] + new + text[root.end() :]
 
 
-def pack_title_figure(*, briefing: Briefing):
-    """The pack's title page: mission, election, time of the snapshot, key figures."""
+def chart_svgs(*, briefing, size: str, progress: Callable[[int], None] | None = None) -> list[dict]:
+    """Every chart of the briefing, dressed for ``size``, as inline SVG (in order)."""
+    out = []
+    for number, chart in enumerate(briefing_charts(briefing=briefing), start=1):
+        figure = press_figure(
+            name=chart["name"],
+            arguments=chart["arguments"],
+            snapshot=briefing.snapshot,
+            size=size,
+            title=chart["title"],
+        )
+        svg = rendering.figure_render(figure=go.Figure(figure), fmt="svg")
+        # Our own render: plotly writes every label as escaped SVG text (``charts.esc``).
+        markup = mark_safe(svg_inline(svg))  # noqa: S308
+        out.append({"name": chart["name"], "title": chart["title"], "svg": markup})
+        if progress:
+            progress(number)
+    return out
+
+
+def region_rows(snapshot: dict) -> list[dict]:
+    """Per region: stations visited of the total, and observed turnout in the last hour."""
+    arguments = {c["name"]: c["arguments"] for c in snapshot.get("charts", [])}
+    coverage = arguments.get("coverage_by_area", {}).get("rows") or []
+    turnout = arguments.get("turnout_by_area", {}).get("rows") or []
+    latest = max((r["bucket_end"] for r in turnout), default=None)
+    turnout_at = {r["area_code"]: r for r in turnout if r["bucket_end"] == latest}
+    rows = []
+    for row in sorted(coverage, key=lambda r: (str(r["area_name"]).casefold(), r["area_code"])):
+        hour = turnout_at.get(row["area_code"])
+        rows.append(
+            {
+                "name": row["area_name"],
+                "visited": row["stations_visited"],
+                "total": row["stations_total"],
+                "coverage_text": figure_text(
+                    share_exact(row["stations_visited"], row["stations_total"]), kind="share"
+                ),
+                "visits": row["visits"],
+                "turnout_text": figure_text(
+                    share_exact(hour["voters"], hour["registered"]) if hour else None,
+                    kind="share",
+                ),
+                "turnout_stations": hour["stations_reporting"] if hour else None,
+            }
+        )
+    return rows
+
+
+def _context(briefing, charts: list[dict]) -> dict:
     snapshot = briefing.snapshot
-    mission = snapshot["mission"]
-    content = briefing_content(briefing=briefing)
-    election = dt.date.fromisoformat(mission["election_date"])
-    lines = _wrap(content["key_figures"]["statement"])
-    for row in content["assessments"]:
-        lines += _wrap(row["statement"])
-    lines += _wrap(content["turnout"]["statement"])
-    findings = content["findings"]
-    table = [
-        [row["label"] for row in findings],
-        [count_text(row["critical"]) for row in findings],
-        [count_text(row["serious"]) for row in findings],
-        [count_text(row["minor"]) for row in findings],
-        [count_text(row["total"]) for row in findings],
-    ]
-    return charts.briefing_title_figure(
-        heading=mission["name"],
-        subheading=_("Election of %(date)s · %(country)s")
-        % {"date": formats.date_format(election, "DATE_FORMAT"), "country": mission["country"]},
-        title=briefing.title,
-        snapshot=_("Observers' reports as of %(time)s · published %(published)s")
-        % {
-            "time": content["as_of_text"] or _("(no reports yet)"),
-            "published": formats.date_format(
-                briefing.published_at.astimezone(charts.zone_of(mission["timezone"])),
-                "DATETIME_FORMAT",
-            ),
-        },
-        statements=lines,
-        table_header=[
-            _("Findings by category"),
-            str(Severity.CRITICAL.label),
-            str(Severity.SERIOUS.label),
-            str(Severity.MINOR.label),
-            _("Total"),
-        ],
-        table_columns=table if findings else [],
-        width=PACK_PAGE_WIDTH,
-        height=PACK_PAGE_HEIGHT,
-    )
-
-
-def pack_chart_caption(*, briefing: Briefing, number: int, title: str, as_of_text: str) -> str:
-    return _(
-        "Figure %(number)s. %(title)s. Source: %(mission)s, observers' reports as of %(time)s."
-    ) % {
-        "number": number,
-        "title": title,
-        "mission": briefing.snapshot["mission"]["name"],
-        "time": as_of_text or _("(no reports yet)"),
+    return {
+        "briefing": briefing,
+        "mission": snapshot["mission"],
+        "content": briefing_content(briefing=briefing),
+        "regions": region_rows(snapshot),
+        "charts": charts,
+        "published": figure_text(
+            briefing.published_at, kind="datetime", timezone=snapshot["mission"]["timezone"]
+        ),
+        "language": translation.get_language(),
+        "bidi": translation.get_language_bidi(),
     }
 
 
-def pack_pages(*, briefing: Briefing) -> list:
-    """The pack's pages as figures: the title page, then every chart with its caption."""
-    pages = [pack_title_figure(briefing=briefing)]
-    as_of_text = briefing_content(briefing=briefing)["as_of_text"]
-    for number, chart in enumerate(briefing_charts(briefing=briefing), start=1):
-        figure = briefing_figure(briefing=briefing, name=chart["name"])
-        caption = pack_chart_caption(
-            briefing=briefing, number=number, title=chart["title"], as_of_text=as_of_text
-        )
-        pages.append(
-            charts.captioned_figure(
-                figure=figure, caption=caption, width=PACK_PAGE_WIDTH, min_height=PACK_PAGE_HEIGHT
-            )
-        )
-    return pages
+def _footer(briefing) -> str:
+    """Chromium's page footer: the mission and briefing, and "page N of M"."""
+    label = escape(f"{briefing.snapshot['mission']['name']} · {briefing.title}")
+    pages = escape(_("Page %(page)s of %(pages)s")) % {
+        "page": '<span class="pageNumber"></span>',
+        "pages": '<span class="totalPages"></span>',
+    }
+    return (
+        "<div style=\"font-family: 'Noto Sans', 'Noto Sans Arabic', sans-serif; "
+        "font-size: 8pt; color: #4d5566; width: 100%; padding: 0 14mm; display: flex; "
+        f'justify-content: space-between;"><span>{label}</span><span>{pages}</span></div>'
+    )
+
+
+def pack_html(*, briefing, charts: list[dict]) -> str:
+    return render_to_string("reports/press/pack.html", _context(briefing, charts))
+
+
+def pack_pdf(*, briefing, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The briefing pack in the active language. ``progress(done, total)`` after each step
+    (each chart, then the printing)."""
+    total = len(briefing_charts(briefing=briefing)) + 1
+
+    def step(done: int) -> None:
+        if progress:
+            progress(done, total)
+
+    charts = chart_svgs(briefing=briefing, size="print", progress=step)
+    html = pack_html(briefing=briefing, charts=charts)
+    pdf = printing.html_print(html=html, footer=_footer(briefing))
+    step(total)
+    return pdf
+
+
+def slides_html(*, briefing, charts: list[dict]) -> str:
+    return render_to_string("reports/press/slides.html", _context(briefing, charts))
+
+
+def slides_pdf(*, briefing) -> bytes:
+    """The presentation as a PDF, one 16:9 page per slide, in the active language."""
+    charts = chart_svgs(briefing=briefing, size="slide")
+    return printing.html_print(html=slides_html(briefing=briefing, charts=charts))
 
 
 def _pack_progress(pack: BriefingPack, **fields) -> None:
@@ -118,10 +179,11 @@ def _pack_progress(pack: BriefingPack, **fields) -> None:
 
 
 def briefing_pack_build(*, pack_id: int, now) -> None:
-    """Render every page of the pack, join them into one PDF and store it (the Celery task).
+    """Render the pack (``pack_pdf``) and store it (the Celery task).
 
-    Writes its progress after every page. Idempotent: a pack already built is left as it is.
-    ``now`` is a callable, so that start and end times are the real ones.
+    Writes its progress after every chart and after printing. Idempotent: a pack already
+    built is left as it is. ``now`` is a callable, so that start and end times are the real
+    ones.
     """
     from pypdf import PdfReader, PdfWriter
 
@@ -131,14 +193,12 @@ def briefing_pack_build(*, pack_id: int, now) -> None:
     briefing = pack.briefing
     with translation.override(pack.language):
         _pack_progress(pack, status=BriefingPackStatus.BUILDING, done=0, started_at=now())
-        writer = PdfWriter()
+
+        def progress(done: int, total: int) -> None:
+            _pack_progress(pack, done=done, total=total)
+
         try:
-            pages = pack_pages(briefing=briefing)
-            _pack_progress(pack, total=len(pages))
-            for number, page in enumerate(pages, start=1):
-                pdf = rendering.figure_render(figure=page, fmt="pdf")
-                writer.append(PdfReader(io.BytesIO(pdf)))
-                _pack_progress(pack, done=number)
+            data = pack_pdf(briefing=briefing, progress=progress)
         except rendering.ChromiumUnavailable as exc:
             logger.warning("Briefing pack %s: %s", pack_id, exc)
             _pack_progress(
@@ -159,6 +219,7 @@ def briefing_pack_build(*, pack_id: int, now) -> None:
             if isinstance(exc, rendering.RenderFailed):
                 return  # a browser hiccup: the next request queues the build again
             raise
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
         writer.add_metadata(
             {
                 "/Title": f"{briefing.snapshot['mission']['name']}: {briefing.title}",

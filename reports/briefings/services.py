@@ -146,10 +146,13 @@ def briefing_publish(
     user,
     now: dt.datetime,
     title: str = "",
+    summary: str = "",
+    summary_i18n: dict | None = None,
     embargo_until: dt.datetime | None = None,
     public: bool = False,
 ) -> Briefing:
-    """Freeze the mission's current aggregates into a published briefing (audited)."""
+    """Freeze the mission's current aggregates into a published briefing (audited), with the
+    mission's key messages (``summary``, Markdown) and their translations."""
     snapshot = briefing_snapshot(mission=mission)
     if not title:
         title = _("Preliminary findings, %(date)s") % {
@@ -158,6 +161,8 @@ def briefing_publish(
     briefing = Briefing(
         mission=mission,
         title=title,
+        summary=summary,
+        summary_i18n=summary_i18n or {},
         created_by=user,
         published_at=now,
         embargo_until=embargo_until,
@@ -175,6 +180,8 @@ def briefing_publish(
             obj=briefing,
             after={
                 "title": title,
+                "summary": summary,
+                "summary_i18n": summary_i18n or {},
                 "embargo_until": _plain(embargo_until),
                 "public": public,
                 "aggregates_as_of": snapshot["as_of"],

@@ -6,8 +6,16 @@ from reports.briefings import api, views
 
 urlpatterns = [
     path("briefings/", views.briefing_list, name="briefings"),
-    path("briefings/publish/", views.briefing_publish_page, name="briefing-publish"),
+    path("briefings/publish/", views.briefing_editor, name="briefing-publish"),
+    path("briefings/preview/", views.briefing_summary_preview, name="briefing-preview"),
     path("briefings/<int:briefing_id>/", views.briefing_page, name="briefing"),
+    path("briefings/<int:briefing_id>/present/", views.briefing_present, name="briefing-present"),
+    path("briefings/<int:briefing_id>/slides.pdf", views.briefing_slides, name="briefing-slides"),
+    path(
+        "embed/briefings/<int:briefing_id>/<slug:name>/",
+        views.briefing_embed,
+        name="briefing-embed",
+    ),
     path(
         "briefings/<int:briefing_id>/withdraw/",
         views.briefing_withdraw_page,

@@ -2,10 +2,11 @@
 
 One module per family. The dashboard's: ``turnout`` (through the day, by area), ``dashboard``
 (coverage, assessments, findings) and ``maps`` (the coverage map); ``statistics`` (estimates,
-quick count, forensic views); ``briefing`` (the pages of a briefing pack). ``base`` holds the
-palette, escaping and the ``Chart`` record; ``rendering`` turns a figure into PNG, SVG or PDF
-with Chromium. See ``reports.charts.base`` for the
-``<name>_spec`` / ``<name>_figure`` / ``<name>_csv`` contract.
+quick count, forensic views). ``base`` holds the palette, escaping, the figures as published
+and the ``Chart`` record; ``style`` lays a chart out for print, slides, the web and social
+media (margins from the labels, title, source line, fonts); ``rendering`` turns a figure into
+PNG, SVG or PDF with Chromium, ``printing`` an HTML page into a PDF. See
+``reports.charts.base`` for the ``<name>_spec`` / ``<name>_figure`` / ``<name>_csv`` contract.
 
 ``CHARTS`` maps each dashboard chart's name to its ``Chart``. The chart functions are imported
 here too, so callers write ``charts.<name>_figure``.
@@ -21,7 +22,6 @@ from reports.charts.base import (
     figure_json,
     zone_of,
 )
-from reports.charts.briefing import briefing_title_figure, captioned_figure
 from reports.charts.dashboard import (
     assessments_csv,
     assessments_figure,
@@ -128,8 +128,6 @@ __all__ = [
     "assessments_csv",
     "assessments_figure",
     "assessments_spec",
-    "briefing_title_figure",
-    "captioned_figure",
     "choice_label",
     "coverage_by_area_csv",
     "coverage_by_area_figure",

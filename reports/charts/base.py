@@ -35,28 +35,15 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from common.numbers import figure_plain, figure_text, share_exact
 from observation.models import Assessment, FindingCategory, Severity, Stage
+from reports.charts import style
+from reports.statistics.intervals import wilson_interval
 
 Rows = Sequence[Mapping]
 
-# Colours: the house palette of static/css/app.css, and a four-step good-to-bad scale.
-COLOURS = {
-    "accent": "#1f5fa8",
-    "official": "#5b6478",
-    "region": "#a15c00",
-    "visited": "#1b7f3b",
-    "not_visited": "#b8bfcc",
-    "not_visited_line": "#5b6478",
-    "outline": "#8a93a6",
-    "VERY_GOOD": "#1b7f3b",
-    "GOOD": "#8cc79b",
-    "BAD": "#f0a35e",
-    "VERY_BAD": "#b3261e",
-    "MINOR": "#9aa4b5",
-    "SERIOUS": "#e08a1e",
-    "CRITICAL": "#b3261e",
-    "negative": "#1d2433",
-}
+# Colours: the Okabe-Ito palette, safe for the colour-blind (``reports.charts.style``).
+COLOURS = style.COLOURS
 STAGE_ORDER = list(Stage.values)
 SEVERITY_ORDER = list(Severity.values)  # MINOR, SERIOUS, CRITICAL
 CATEGORY_ORDER = list(FindingCategory.values)
@@ -71,10 +58,10 @@ ASSESSMENT_STACK = [
 # A small template instead of plotly's default one (which adds ~10 kB to every figure).
 TEMPLATE = go.layout.Template(
     layout={
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "font": {"family": style.FONT_FAMILY, "size": 13},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "colorway": ["#1f5fa8", "#a15c00", "#5b6478", "#1b7f3b", "#b3261e"],
+        "colorway": style.COLORWAY,
         "xaxis": {"gridcolor": "#e6e9ef", "zerolinecolor": "#c9ced8", "automargin": True},
         "yaxis": {"gridcolor": "#e6e9ef", "zerolinecolor": "#c9ced8", "automargin": True},
         "hoverlabel": {"align": "left"},
@@ -119,6 +106,36 @@ def choice_label(choices, value) -> str:
 
 def number_or(value, default=0):
     return default if value is None else value
+
+
+def turnout_share(row: Mapping) -> float | None:
+    """A row's turnout as published: from its counts when it has them (observed), rounded
+    once (``common.numbers``), else its own figure (the commission's)."""
+    exact = share_exact(row.get("voters"), row.get("registered"))
+    return figure_plain(exact if exact is not None else row.get("turnout_pct"), kind="share")
+
+
+def assessment_figures(row: Mapping) -> dict:
+    """A stage's (or area's) negative share and its 95% Wilson interval, rounded once from the
+    counts (``common.numbers``): the aggregate row's two-decimal figures rounded again could
+    read a tenth apart (6.65 from 6.6497 reads 6.7, the sentence 6.6)."""
+    negative = (row.get("bad") or 0) + (row.get("very_bad") or 0)
+    total = row.get("total") or 0
+    share = share_exact(negative, total)
+    interval = None
+    if total:
+        low, high = wilson_interval(negative, total)
+        interval = (100 * low, 100 * high)
+    plain = figure_plain(interval, kind="interval") if interval else (None, None)
+    return {
+        "negative": negative,
+        "total": total,
+        "negative_pct": figure_plain(share, kind="share"),
+        "ci_low": plain[0],
+        "ci_high": plain[1],
+        "share_text": figure_text(share, kind="share"),
+        "interval_text": figure_text(interval, kind="interval"),
+    }
 
 
 def as_moment(value, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:

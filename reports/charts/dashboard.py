@@ -20,6 +20,7 @@ from reports.charts.base import (
     area_height,
     area_labels,
     area_links,
+    assessment_figures,
     by_area_name,
     choice_label,
     csv_table,
@@ -29,6 +30,7 @@ from reports.charts.base import (
     number_or,
     trace_dict,
 )
+from reports.charts.style import SEQUENTIAL
 
 # --- coverage by area -----------------------------------------------------------------------
 
@@ -172,36 +174,31 @@ def assessments_spec(
                 + "<extra></extra>",
             )
         )
-    negative = [r for r in rows if r.get("negative_pct") is not None]
+    # The negative share and its interval as published: rounded once, from the counts.
+    published = [assessment_figures(r) for r in rows]
+    negative = [(label, p) for label, p in zip(labels, published) if p["negative_pct"] is not None]
     if negative:
         # xgettext:no-python-format
         name = _("Negative, with 95% interval")
         figure["data"].append(
             trace_dict(
                 "scatter",
-                x=[r["negative_pct"] for r in negative],
-                y=[label for label, r in zip(labels, rows) if r.get("negative_pct") is not None],
+                x=[p["negative_pct"] for _label, p in negative],
+                y=[label for label, _p in negative],
                 mode="markers",
                 name=esc(name),
                 marker={"color": COLOURS["negative"], "symbol": "diamond", "size": 10},
                 error_x={
                     "type": "data",
                     "symmetric": False,
-                    "array": [
-                        round(number_or(r.get("ci_high"), r["negative_pct"]) - r["negative_pct"], 2)
-                        for r in negative
-                    ],
-                    "arrayminus": [
-                        round(r["negative_pct"] - number_or(r.get("ci_low"), r["negative_pct"]), 2)
-                        for r in negative
-                    ],
+                    "array": [round(p["ci_high"] - p["negative_pct"], 1) for _l, p in negative],
+                    "arrayminus": [round(p["negative_pct"] - p["ci_low"], 1) for _l, p in negative],
                     "color": COLOURS["negative"],
                     "thickness": 2,
                     "width": 6,
                 },
                 customdata=[
-                    [r.get("ci_low"), r.get("ci_high"), r["bad"] + r["very_bad"], r["total"]]
-                    for r in negative
+                    [p["ci_low"], p["ci_high"], p["negative"], p["total"]] for _l, p in negative
                 ],
                 hovertemplate="%{y}<br>"
                 + esc(
@@ -243,9 +240,14 @@ def assessments_csv(
         "ci_low",
         "ci_high",
     ]
+    # The shares as published (rounded once from the counts), as in the chart and the text.
     return csv_table(
         header,
-        ([r[key] for key in header] for r in _assessment_rows(rows, by)),
+        (
+            [r[key] for key in header[:8]]
+            + [assessment_figures(r)[key] for key in ("negative_pct", "ci_low", "ci_high")]
+            for r in _assessment_rows(rows, by)
+        ),
     )
 
 
@@ -355,7 +357,7 @@ def findings_heatmap_spec(
             y=area_labels(area_rows),
             z=z,
             customdata=[[link] * len(categories) for link in link_list],
-            colorscale=[[0, "#f7f8fa"], [0.001, "#fde6d2"], [1, "#b3261e"]],
+            colorscale=SEQUENTIAL,
             xgap=1,
             ygap=1,
             colorbar={"title": {"text": esc(_("Findings"))}, "thickness": 12},

@@ -48,6 +48,7 @@ RENDER_TIMEOUT = 30  # seconds for one figure
 # Exports are drawn at this width; the height is the figure's own (or the default below).
 EXPORT_WIDTH = 1000
 DEFAULT_HEIGHT = 500
+FONTS_CONF = Path(settings.BASE_DIR) / "static" / "fonts" / "fonts.conf"
 PNG_SCALE = 2  # press quality: a 1000 px wide chart gives a 2000 px wide PNG
 
 
@@ -99,6 +100,9 @@ class _Browser:
     def start(cls, path: str) -> _Browser:
         from kaleido import Kaleido, PageGenerator
 
+        # The charts' fonts (Noto Sans, Noto Sans Arabic) are vendored beside this config,
+        # which also includes the system's: Chromium finds them through fontconfig.
+        os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="kaleido-chromium", daemon=True)
         thread.start()

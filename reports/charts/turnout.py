@@ -21,6 +21,7 @@ from reports.charts.base import (
     layout_update,
     local_text,
     trace_dict,
+    turnout_share,
     zone_of,
 )
 
@@ -84,7 +85,7 @@ def turnout_day_spec(
             trace_dict(
                 "scatter",
                 x=[local_text(r["bucket_end"], tz) for r in rows],
-                y=[r["turnout_pct"] for r in rows],
+                y=[turnout_share(r) for r in rows],
                 mode="lines+markers",
                 name=esc(name),
                 line={"color": colour},
@@ -116,7 +117,7 @@ def turnout_day_spec(
             trace_dict(
                 "scatter",
                 x=[local_text(_official_at(r), tz) for r in rows],
-                y=[r["turnout_pct"] for r in rows],
+                y=[turnout_share(r) for r in rows],
                 mode="lines+markers",
                 name=esc(name),
                 line={"color": colour, "dash": "dash"},
@@ -160,7 +161,7 @@ def turnout_day_csv(
                     r["stations_reporting"],
                     r["voters"],
                     r["registered"],
-                    r["turnout_pct"],
+                    turnout_share(r),
                 ]
             )
     for rows in (official_rows, region_official_rows):
@@ -174,7 +175,7 @@ def turnout_day_csv(
                     "",
                     "",
                     "",
-                    r["turnout_pct"],
+                    turnout_share(r),
                 ]
             )
     return csv_table(header, out)
@@ -224,7 +225,7 @@ def turnout_by_area_spec(
             "bar",
             orientation="h",
             y=area_labels(chosen_rows),
-            x=[r["turnout_pct"] for r in chosen_rows],
+            x=[turnout_share(r) for r in chosen_rows],
             marker={"color": COLOURS["accent"]},
             name=esc(_("Observed turnout")),
             customdata=[
@@ -275,7 +276,7 @@ def turnout_by_area_csv(
                 r["stations_reporting"],
                 r["voters"],
                 r["registered"],
-                r["turnout_pct"],
+                turnout_share(r),
             ]
             for r in by_area_name(chosen_rows)
         ),

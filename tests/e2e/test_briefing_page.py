@@ -62,6 +62,23 @@ def test_a_journalist_downloads_a_chart_and_the_pack(
     png = chart_download.value.path().read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert page.locator("#pack-progress").get_attribute("value") == "100"
-    pdf = pack_download.value.path().read_bytes()
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == charts + 1
+    pdf = PdfReader(io.BytesIO(pack_download.value.path().read_bytes()))
+    # The text pages, one landscape page per chart, the note on method.
+    assert len(pdf.pages) >= charts + 2
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Turnout through the day" in text and "Assessment of the process" in text
+    assert errors == []
+
+    # Another website frames a chart of this public briefing: the embed page may be framed
+    # and draws under its own CSP; the briefing page itself may not be framed.
+    embed = f"{live_server.url}/embed/briefings/{briefing.pk}/assessments/"
+    page.set_content(
+        f'<iframe id="chart" src="{embed}" width="800" height="566"></iframe>'
+        f'<iframe id="page" src="{live_server.url}/briefings/{briefing.pk}/"></iframe>'
+    )
+    framed = page.frame_locator("#chart")
+    framed.locator(".js-plotly-plot").wait_for()
+    assert framed.locator(".gtitle").text_content() == "Assessment of the process"
+    assert "Test mission observers" in framed.locator(".infolayer").inner_html()
+    assert page.frame_locator("#page").locator("#coverage-statement").count() == 0
     assert errors == []

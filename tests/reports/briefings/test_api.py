@@ -94,17 +94,19 @@ def test_the_briefing_states_assessments_turnout_and_findings(api, press, briefi
     assert list(stages) == ["OPENING", "VOTING", "COUNTING"]
     assert (stages["VOTING"]["negative"], stages["VOTING"]["total"]) == (1, 2)
     assert stages["VOTING"]["negative_pct"] == 50.0
-    # Wilson 95% for 1 of 2: 9.45% to 90.55%.
-    assert (stages["VOTING"]["ci_low"], stages["VOTING"]["ci_high"]) == (9.45, 90.55)
+    # Wilson 95% for 1 of 2: 9.4531% to 90.5469%, published once rounded: the figures the
+    # sentence says (the aggregate row's 9.45 rounded again would say 9.5 only by luck).
+    assert (stages["VOTING"]["ci_low"], stages["VOTING"]["ci_high"]) == (9.5, 90.5)
+    assert stages["VOTING"]["interval_text"] == "9.5–90.5%"
     assert stages["VOTING"]["statement"] == (
         "Voting was assessed as bad or very bad in 50.0% of the polling stations observed "
         "(95% interval 9.5–90.5%; 1 of 2)."
     )
     assert stages["COUNTING"]["negative_pct"] == 100.0
-    assert body["turnout"]["turnout_pct"] == round(100 * 400 / 1500, 2)
+    assert body["turnout"]["turnout_pct"] == 26.7  # 400 of 1,500, rounded once
     assert body["turnout"]["statement"].startswith("Observed turnout at 11:00: 26.7% (400 of 1,500")
     assert body["turnout"]["statement"].endswith(
-        "The election commission announced 25.0% at 11:00."
+        "the election commission announced 25.0% for the same hour."
     )
     assert [(f["category"], f["total"]) for f in body["findings"]] == [
         ("SECRECY", 1),
@@ -369,12 +371,15 @@ def test_chart_csv_rows_equal_the_frozen_aggregates(api, press, briefing):
 
     header, *rows = assessments
     assert header[:3] == ["area_code", "area_name", "stage"]
-    expected = [
-        [str(r[key]) for key in header]
-        for r in charts["assessments"]["rows"]
-    ]  # fmt: skip
-    assert sorted(rows) == sorted(expected)
+    # The counts as frozen; the shares as the briefing publishes them (rounded once).
+    expected = [[str(r[key]) for key in header[:8]] for r in charts["assessments"]["rows"]]
+    assert sorted(r[:8] for r in rows) == sorted(expected)
     assert [r[2] for r in rows] == ["OPENING", "VOTING", "COUNTING"]
+    published = api.as_user(press).get(f"/api/v1/briefings/{briefing['id']}/").json()
+    assert [r[8:] for r in rows] == [
+        [str(s["negative_pct"]), str(s["ci_low"]), str(s["ci_high"])]
+        for s in published["assessments"]
+    ]
 
     header, *rows = coverage
     assert [dict(zip(header, r)) for r in rows] == [
@@ -395,8 +400,9 @@ def test_chart_csv_rows_equal_the_frozen_aggregates(api, press, briefing):
         (row["bucket_end"], str(row["voters"]), str(row["registered"]))
         for row in charts["turnout_day"]["national_rows"]
     ]
+    # 400 of 1,500 is 26.666...%: published once rounded, as the sentence says it (26.7%).
     assert observed == [["observed", "ALL", "ALL", "2022-11-20T11:00:00+06:00", "2", "400", "1500",
-                         "26.67"]]  # fmt: skip
+                         "26.7"]]  # fmt: skip
 
 
 def test_csv_answers_as_a_download(api, press, briefing):

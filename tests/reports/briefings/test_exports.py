@@ -15,6 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from reports.charts import rendering
+from reports.charts.style import SIZES
 from reports.models import Briefing, BriefingPack
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +50,12 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_chart_files_are_real_png_svg_and_pdf(api, press, briefing, chromium):
+def test_chart_files_are_real_png_svg_and_pdf_with_title_mission_and_source(
+    api, press, briefing, chromium
+):
     client = api.as_user(press)
     base = f"/api/v1/briefings/{briefing.pk}/charts/assessments"
-    # Three stages: the assessments chart is max(240, 110 + 48 * 3) = 254 px high.
-    height = 254
+    print_size = SIZES["print"]
 
     png = client.get(base + ".png")
     svg = client.get(base + ".svg")
@@ -61,21 +63,52 @@ def test_chart_files_are_real_png_svg_and_pdf(api, press, briefing, chromium):
 
     assert png.status_code == 200
     assert png["Content-Type"] == "image/png"
+    # A4 landscape at 96 px per inch, three times over: about 290 dpi on paper.
     assert png_size(png.content) == (
-        rendering.EXPORT_WIDTH * rendering.PNG_SCALE,
-        height * rendering.PNG_SCALE,
+        print_size.width * print_size.png_scale,
+        print_size.height * print_size.png_scale,
     )
     assert svg["Content-Type"] == "image/svg+xml"
     root = ET.fromstring(svg.content)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    assert root.get("width") == str(rendering.EXPORT_WIDTH)
-    assert "Assessment of the process" in svg.content.decode()
+    assert root.get("width") == str(print_size.width)
+    text = " ".join(t for t in root.itertext())
+    assert "Assessment of the process" in text
+    # The source line: the mission, how many reports, as of when.
+    assert "Test mission observers, " in text and " reports, as of " in text
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
-    assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert len(reader.pages) == 1
+    pdf_text = reader.pages[0].extract_text()
+    assert "Assessment of the process" in pdf_text and "Test mission observers" in pdf_text
     assert pdf["Content-Disposition"] == (
         f'attachment; filename="briefing-{briefing.pk}-assessments.pdf"'
     )
+
+
+@pytest.mark.parametrize("size", ["slide", "social"])
+def test_a_chart_comes_in_slide_and_social_media_sizes(api, press, briefing, chromium, size):
+    spec = SIZES[size]
+
+    png = api.as_user(press).get(
+        f"/api/v1/briefings/{briefing.pk}/charts/turnout_day.png?size={size}"
+    )
+
+    assert png.status_code == 200
+    assert png_size(png.content) == (spec.width * spec.png_scale, spec.height * spec.png_scale)
+    assert png_size(png.content)[0] >= 1200
+    assert png["Content-Disposition"] == (
+        f'attachment; filename="briefing-{briefing.pk}-turnout-day-{size}.png"'
+    )
+
+
+def test_an_unknown_size_is_a_400(api, press, briefing):
+    response = api.as_user(press).get(
+        f"/api/v1/briefings/{briefing.pk}/charts/turnout_day.png?size=poster"
+    )
+
+    assert response.status_code == 400
+    assert "size" in response.json()
 
 
 def test_a_second_download_does_not_render_again(api, press, briefing, chromium, monkeypatch):
@@ -95,7 +128,7 @@ def test_a_second_download_does_not_render_again(api, press, briefing, chromium,
 
     assert renders == ["png"]
     assert first.content == second.content
-    assert png_size(second.content)[0] == rendering.EXPORT_WIDTH * rendering.PNG_SCALE
+    assert png_size(second.content)[0] == SIZES["print"].width * SIZES["print"].png_scale
 
 
 def test_a_new_briefing_with_an_old_ones_id_is_not_served_its_charts(
@@ -119,7 +152,7 @@ def test_a_new_briefing_with_an_old_ones_id_is_not_served_its_charts(
     assert api.as_user(press).get(chart).content == b"second briefing"
 
 
-def test_the_pack_has_a_title_page_and_one_page_per_chart_and_is_built_once(
+def test_the_pack_is_built_once_with_its_progress(
     api, press, briefing, chromium, django_capture_on_commit_callbacks, monkeypatch
 ):
     client = api.as_user(press)
@@ -134,6 +167,7 @@ def test_the_pack_has_a_title_page_and_one_page_per_chart_and_is_built_once(
 
     assert started.status_code == 202
     assert status["status"] == "READY"
+    # One step per chart, and one for printing the document.
     assert (status["done"], status["total"], status["percent"]) == (
         len(charts) + 1,
         len(charts) + 1,
@@ -143,12 +177,10 @@ def test_the_pack_has_a_title_page_and_one_page_per_chart_and_is_built_once(
     assert pack.status_code == 200
     assert pack.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(pack.content))
-    assert len(reader.pages) == len(charts) + 1
-    title_page = reader.pages[0].extract_text()
-    assert "Test mission" in title_page
-    assert "Exports" in title_page
-    assert "2 observers from 1 state and 1 organisation" in title_page
-    assert "Figure 1. Turnout through the day." in reader.pages[1].extract_text()
+    first_page = reader.pages[0].extract_text()
+    assert "Test mission" in first_page
+    assert "Exports" in first_page
+    assert "2 observers from 1 state and 1 organisation" in first_page
 
     # Asked for again: the stored pack, nothing rendered.
     renders = []
