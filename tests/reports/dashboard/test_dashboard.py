@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from missions.models import Deployment
 from reports.aggregates import selectors
+from reports.charts.base import assessment_figures, turnout_share
 from tests.reports.dashboard_data import (
     EVIL,
     all_strings,
@@ -113,7 +114,9 @@ def test_turnout_panel_shows_observed_national_turnout_beside_the_official_figur
     figure = figures_of(page())["turnout_day"]
 
     observed = trace(figure, "Observed, national")
-    assert observed["y"] == [row["turnout_pct"] for row in expected]
+    # Each hour's turnout as published: voters over registered, rounded once to one decimal.
+    assert observed["y"] == [turnout_share(row) for row in expected]
+    assert observed["y"] == [round(100 * r["voters"] / r["registered"], 1) for r in expected]
     assert observed["x"] == [row["bucket_end"].strftime("%Y-%m-%d %H:%M") for row in expected]
     assert [c[1] for c in observed["customdata"]] == [row["voters"] for row in expected]
     official = trace(figure, "Official, national")
@@ -172,13 +175,16 @@ def test_assessment_panel_has_the_negative_share_and_interval_of_every_stage(pag
 
     negative = trace(figure, "Negative")
     assert negative["y"] == ["Opening", "Voting"]
+    # The rows' figures as published: rounded once, from the counts, to one decimal.
+    published = {stage: assessment_figures(row) for stage, row in expected.items()}
     assert negative["x"] == [
-        expected["OPENING"]["negative_pct"],
-        expected["VOTING"]["negative_pct"],
+        published["OPENING"]["negative_pct"],
+        published["VOTING"]["negative_pct"],
     ]
+    assert negative["x"][1] == round(expected["VOTING"]["negative_pct"], 1)
     assert negative["customdata"][1][:2] == [
-        expected["VOTING"]["ci_low"],
-        expected["VOTING"]["ci_high"],
+        published["VOTING"]["ci_low"],
+        published["VOTING"]["ci_high"],
     ]
     very_bad = trace(figure, "Very bad")
     assert very_bad["customdata"][0][:2] == [
@@ -220,7 +226,9 @@ def test_the_stage_filter_shows_that_stage_per_region(page, election):
     figure = figures_of(page("?stage=VOTING"))["assessments"]
 
     negative = trace(figure, "Negative")
-    assert sorted(negative["x"]) == sorted(r["negative_pct"] for r in rows.values())
+    assert sorted(negative["x"]) == sorted(
+        assessment_figures(r)["negative_pct"] for r in rows.values()
+    )
     assert "Opening" not in negative["y"]
 
 
@@ -238,7 +246,7 @@ def test_the_region_filter_narrows_every_panel_to_its_districts(page, election):
         mission=election.mission, level="region", area_code=region.code
     )
     assert trace(figures["turnout_day"], "Observed, Region 1")["y"] == [
-        r["turnout_pct"] for r in region_turnout
+        turnout_share(r) for r in region_turnout
     ]
     assert trace(figures["turnout_day"], "Official, Region 1")["y"] == [51.2]
     assessments = trace(figures["assessments"], "Negative")
@@ -247,7 +255,7 @@ def test_the_region_filter_narrows_every_panel_to_its_districts(page, election):
         for r in selectors.assessment_rows(mission=election.mission, level="region")
         if r["area_code"] == region.code
     ]
-    assert assessments["x"] == [r["negative_pct"] for r in expected]
+    assert assessments["x"] == [assessment_figures(r)["negative_pct"] for r in expected]
     assert "Districts of Region 1" in response.content.decode()
     (coverage,) = [
         r

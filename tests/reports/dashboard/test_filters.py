@@ -244,12 +244,13 @@ def test_the_organisation_narrows_the_assessments_with_their_interval(page, worl
     osce = negative(figures_of(page(f"?organisation={world.osce.pk}")))
     pace = negative(figures_of(page(f"?organisation={world.pace.pk}")))
 
-    # OSCE opening GOOD; voting BAD, GOOD, GOOD. PACE voting VERY_BAD, GOOD, BAD.
+    # OSCE opening GOOD; voting BAD, GOOD, GOOD. PACE voting VERY_BAD, GOOD, BAD. Shares and
+    # Wilson bounds as published: rounded once, to one decimal (common/numbers.py).
     assert osce == {
-        "Opening": (0.0, 0.0, 79.35, 0, 1),
-        "Voting": (33.33, 6.15, 79.23, 1, 3),
+        "Opening": (0.0, 0.0, 79.3, 0, 1),
+        "Voting": (33.3, 6.1, 79.2, 1, 3),
     }
-    assert pace == {"Voting": (66.67, 20.77, 93.85, 2, 3)}
+    assert pace == {"Voting": (66.7, 20.8, 93.9, 2, 3)}
     bars = figures_of(page(f"?organisation={world.pace.pk}"))["assessments"]
     assert trace(bars, "Very bad")["customdata"][0][:2] == [1, 3]
 
@@ -303,7 +304,7 @@ def test_the_window_narrows_coverage_assessments_and_findings(page):
 
     # Visits 2 (N1 10:20), 5 (S1 10:50) and 3 (S1 11:40).
     assert coverage(figures) == {"North": (1, 2, 1), "South": (1, 2, 2)}
-    assert negative(figures) == {"Voting": (33.33, 6.15, 79.23, 1, 3)}
+    assert negative(figures) == {"Voting": (33.3, 6.1, 79.2, 1, 3)}
     assert by_category(figures) == {(SECRECY, "Serious"): 1, (PROCEDURE, "Minor"): 1}
     assert heatmap(figures) == {("North", SECRECY): 1, ("South", PROCEDURE): 1}
     assert key_figure(response, "visits") == "3"
@@ -342,7 +343,7 @@ def test_organisation_and_window_combine(page, world, client):
 
     # PACE within 10:00-13:00: visits 5 (S1) and 6 (S2).
     assert coverage(figures) == {"North": (0, 2, 0), "South": (2, 2, 2)}
-    assert negative(figures) == {"Voting": (50.0, 9.45, 90.55, 1, 2)}
+    assert negative(figures) == {"Voting": (50.0, 9.5, 90.5, 1, 2)}
     assert by_category(figures) == {(PROCEDURE, "Minor"): 1}
     assert heatmap(figures) == {("South", PROCEDURE): 1}
     assert observed(figures) == {"11:00": (25.0, 250), "13:00": (40.0, 400)}
@@ -357,13 +358,13 @@ def test_region_and_stage_compose_with_organisation_and_window(page, world):
     # PACE in the South from 10:00: S1 (GOOD) and S2 (BAD), by district for the voting stage.
     figures = figures_of(south)
     assert coverage(figures) == {"South D": (2, 2, 2)}
-    assert negative(figures) == {"South D": (50.0, 9.45, 90.55, 1, 2)}
+    assert negative(figures) == {"South D": (50.0, 9.5, 90.5, 1, 2)}
     assert heatmap(figures) == {("South D", PROCEDURE): 1}
     assert key_figure(south, "stations") == "2 / 2"
     # OSCE voting in the North: visits 2 (BAD) and 8 (GOOD); its opening visit is not voting,
     # and the stage narrows the coverage and the key figures too.
     figures = figures_of(north)
-    assert negative(figures) == {"North D": (50.0, 9.45, 90.55, 1, 2)}
+    assert negative(figures) == {"North D": (50.0, 9.5, 90.5, 1, 2)}
     assert coverage(figures) == {"North D": (1, 2, 2)}
     assert by_category(figures) == {(SECRECY, "Serious"): 1}
     assert key_figure(north, "visits") == "2"
