@@ -17,6 +17,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
+from common.numbers import figure_text
 from observation.models import (
     NEGATIVE_ASSESSMENTS,
     Checklist,
@@ -53,9 +54,11 @@ def _generated(mission, at) -> str:
 
 
 def _pct(share) -> str:
+    """ "12.3% (5.0–20.1%)": written by ``common.numbers`` like every published figure."""
     if share.pct is None:
         return "–"
-    return f"{share.pct:.1f}% ({share.low:.1f}–{share.high:.1f}%)"
+    interval = figure_text((share.low, share.high), kind="interval")
+    return f"{figure_text(share.pct, kind='share')} ({interval})"
 
 
 def statement_markdown(*, mission, figures: dict, generated_at) -> str:
