@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reports.exports.datasets import Export, csv_chunks, streamed
+from common.streaming import Export, csv_chunks, streamed
 
 from .. import deployment as deployment_services
 from .. import imports, selectors
