@@ -12,6 +12,20 @@ from bench.measure import (
 )
 from bench.server import CONNECTIONS, Http
 
+# Answers to every required question of the default VOTING checklist (as ``ingest.lua``).
+VOTING_ANSWERS = {
+    "V01": False,
+    "V03": True,
+    "V04": True,
+    "V05": False,
+    "V06": False,
+    "V07": "NONE",
+    "V08": False,
+    "V09": False,
+    "V11": False,
+    "V12": False,
+}
+
 
 def visit_body(*, station, registered, checklist, rng) -> dict:
     """A valid VOTING visit (the same answers ``bench/ingest.lua`` sends)."""
@@ -23,18 +37,7 @@ def visit_body(*, station, registered, checklist, rng) -> dict:
         "arrived_at": f"2022-11-20T{minute // 60:02d}:{minute % 60:02d}:00+06:00",
         "voters_so_far": registered // 3,
         "assessment": "GOOD",
-        "answers": {
-            "V01": False,
-            "V03": True,
-            "V04": True,
-            "V05": False,
-            "V06": False,
-            "V07": "NONE",
-            "V08": False,
-            "V09": False,
-            "V11": False,
-            "V12": False,
-        },
+        "answers": dict(VOTING_ANSWERS),
     }
 
 

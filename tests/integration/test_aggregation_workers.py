@@ -33,8 +33,9 @@ from tests.missions.factories import (
     RegionFactory,
     StationFactory,
 )
+from tests.observation.factories import VOTING_ANSWERS
 from tests.reports.brokers import real_broker
-from tests.reports.factories import VOTING_ANSWERS, local
+from tests.reports.factories import local
 from tests.reports.reference import assert_matches_recompute
 
 from .workers import RedisServer, Worker, require_services, wait_for

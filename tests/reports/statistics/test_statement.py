@@ -14,6 +14,7 @@ from reports.statistics.statement import (
     statement_markdown,
     statement_pdf,
 )
+from tests.observation.factories import VOTING_ANSWERS
 from tests.reports.factories import VisitFactory, local
 
 pytestmark = pytest.mark.django_db
@@ -26,18 +27,7 @@ def as_user(request, persona):
 
 
 # Every required VOTING answer, all "fine"; tests override the ones they look at.
-VOTING = {
-    "V01": False,
-    "V03": True,
-    "V04": True,
-    "V05": False,
-    "V06": False,
-    "V07": "NONE",
-    "V08": False,
-    "V09": False,
-    "V11": False,
-    "V12": False,
-}
+VOTING = {**VOTING_ANSWERS, "V07": "NONE"}
 
 
 def voting(station, *, assessment, v01=None, status="SUBMITTED", at=(10, 30), **fields):
