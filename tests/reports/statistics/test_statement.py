@@ -16,14 +16,9 @@ from reports.statistics.statement import (
 )
 from tests.observation.factories import VOTING_ANSWERS
 from tests.reports.factories import VisitFactory, local
+from tests.world import NOT_STAFF, persona_user
 
 pytestmark = pytest.mark.django_db
-
-
-def as_user(request, persona):
-    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
-    value = request.getfixturevalue(persona)
-    return getattr(value, "user", value)
 
 
 # Every required VOTING answer, all "fine"; tests override the ones they look at.
@@ -276,18 +271,11 @@ def test_coordinators_and_analysts_read_the_statement(client, request, mission, 
 
 @pytest.mark.parametrize(
     "persona",
-    [
-        "press",
-        "outsider",
-        "other_mission_coordinator",
-        "observer",
-        "other_team_observer",
-        "staff_user",
-    ],
+    NOT_STAFF,
 )
 @pytest.mark.parametrize("suffix", ["", "statement.md", "statement.pdf"])
 def test_everyone_else_gets_a_404(client, request, mission, persona, suffix):
-    user = as_user(request, persona)
+    user = persona_user(request, persona)
     client.force_login(user)
 
     assert client.get(url(mission, suffix)).status_code == 404
