@@ -13,7 +13,6 @@ import uuid
 
 import pytest
 import redis
-from django.conf import settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -46,15 +45,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def queue():
     return f"obs-agg-it-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def test_redis():
-    require_services()
-    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
-    client.flushdb()  # our own database number only
-    yield settings.TEST_REDIS_URL
-    client.flushdb()
 
 
 @pytest.fixture
