@@ -49,8 +49,7 @@ IMPORT_COLUMNS = {
 }
 
 
-def staff_mission(request, mission_id):
-    """The mission a staff member may see, and whether they coordinate it (POST: only then)."""
+def _staff_mission(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     is_coordinator = role_in(user=request.user, mission_id=mission.pk) == MemberRole.COORDINATOR
     if request.method == "POST" and not is_coordinator:
@@ -70,7 +69,7 @@ def _form_errors(form, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def members_page(request, mission_id):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission, is_coordinator = _staff_mission(request, mission_id)
     if request.method == "POST" and request.POST.get("action") == "remove":
         return _member_remove(request, mission)
     form = MemberForm(request.POST or None)
@@ -147,7 +146,7 @@ def _member_remove(request, mission):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request, mission_id, kind):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission, is_coordinator = _staff_mission(request, mission_id)
     if kind not in IMPORT_KINDS:
         raise Http404
     job_kind = IMPORT_KINDS[kind]
@@ -214,7 +213,7 @@ def _job(mission, job_id) -> ImportJob:
 @login_required
 @require_GET
 def import_job_page(request, mission_id, job_id):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission, is_coordinator = _staff_mission(request, mission_id)
     job = _job(mission, job_id)
     result = job.result or {}
     kind = "stations" if job.kind == ImportKind.STATIONS else "observers"
@@ -245,7 +244,7 @@ def import_job_page(request, mission_id, job_id):
 @login_required
 @require_POST
 def import_job_confirm(request, mission_id, job_id):
-    mission, _is_coordinator = staff_mission(request, mission_id)
+    mission, _is_coordinator = _staff_mission(request, mission_id)
     job = _job(mission, job_id)
     try:
         imports.import_job_confirm(job=job, actor=request.user, now=timezone.now())
@@ -262,7 +261,7 @@ def import_job_confirm(request, mission_id, job_id):
 @login_required
 @require_GET
 def import_job_status(request, mission_id, job_id):
-    mission, _is_coordinator = staff_mission(request, mission_id)
+    mission, _is_coordinator = _staff_mission(request, mission_id)
     return JsonResponse(imports.import_job_state(job=_job(mission, job_id)))
 
 
@@ -273,7 +272,7 @@ def import_job_status(request, mission_id, job_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def teams_page(request, mission_id):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission, is_coordinator = _staff_mission(request, mission_id)
     areas = selectors.deployment_areas(mission=mission)
     action = request.POST.get("action") if request.method == "POST" else None
     data = request.POST if request.method == "POST" else None
@@ -388,7 +387,7 @@ def _teams_action(request, mission, action, create_form, assign_form, deploy_for
 @login_required
 @require_http_methods(["GET", "POST"])
 def samples_page(request, mission_id):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission, is_coordinator = _staff_mission(request, mission_id)
     form = SampleForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -429,7 +428,7 @@ def samples_page(request, mission_id):
 @login_required
 @require_GET
 def sample_page(request, mission_id, sample_id):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission, is_coordinator = _staff_mission(request, mission_id)
     sample = get_object_or_404(
         Sample.objects.select_related("created_by"), mission=mission, pk=sample_id
     )
@@ -455,7 +454,7 @@ def sample_page(request, mission_id, sample_id):
 @require_GET
 @transaction.non_atomic_requests
 def sample_csv(request, mission_id, sample_id):
-    mission, _is_coordinator = staff_mission(request, mission_id)
+    mission, _is_coordinator = _staff_mission(request, mission_id)
     sample = get_object_or_404(Sample, mission=mission, pk=sample_id)
     rows = (
         [
@@ -487,7 +486,7 @@ def sample_csv(request, mission_id, sample_id):
 @login_required
 @require_GET
 def downloads_page(request, mission_id):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission, is_coordinator = _staff_mission(request, mission_id)
     datasets = [
         ("visits", _("Visits: one row per visit, one column per question")),
         ("findings", _("Findings: one row per finding")),

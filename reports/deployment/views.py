@@ -7,14 +7,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from missions.selectors import deployment_days
-from missions.setup.views import staff_mission
+from reports.dashboard.views import is_coordinator, staff_mission
 from reports.deployment.selectors import deployment_plan
 
 
 @login_required
 @require_GET
 def deployment_page(request, mission_id):
-    mission, is_coordinator = staff_mission(request, mission_id)
+    mission = staff_mission(request, mission_id)
     days = deployment_days(mission=mission)
     try:
         day = dt.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else None
@@ -26,5 +26,10 @@ def deployment_page(request, mission_id):
     return render(
         request,
         "missions/deployment.html",
-        {"mission": mission, "is_coordinator": is_coordinator, "plan": plan, "days": days},
+        {
+            "mission": mission,
+            "is_coordinator": is_coordinator(request, mission),
+            "plan": plan,
+            "days": days,
+        },
     )
