@@ -39,6 +39,8 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.ingest import VOTING_ANSWERS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/obs_ingest_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/6"
@@ -136,18 +138,7 @@ class Poster:
                 "departed_at": f"2022-11-20T{left // 60:02d}:{left % 60:02d}:00+06:00",
                 "voters_so_far": int(registered * (minute - 420) / 780 * 0.69),
                 "assessment": "GOOD",
-                "answers": {
-                    "V01": False,
-                    "V03": True,
-                    "V04": True,
-                    "V05": False,
-                    "V06": False,
-                    "V07": "QUEUE",
-                    "V08": False,
-                    "V09": False,
-                    "V11": False,
-                    "V12": False,
-                },
+                "answers": {**VOTING_ANSWERS, "V07": "QUEUE"},
                 "findings": [
                     {"category": "SECRECY", "severity": "MINOR", "description": "Booth too open"}
                 ],

@@ -1,4 +1,4 @@
-"""Reads of the missions app: samples, teams and the deployment plan against what happened."""
+"""Reads of the missions app: samples, teams, deployments and the audit log."""
 
 import datetime as dt
 from collections import defaultdict
@@ -28,7 +28,8 @@ def sample_stations(*, sample):
     )
 
 
-def _deployments(mission, **filters):
+def deployment_list(*, mission, **filters):
+    """The mission's deployments with their team, area and stations (by code)."""
     return (
         Deployment.objects.filter(mission=mission, **filters)
         .select_related("team", "area")
@@ -68,7 +69,7 @@ def teams_overview(*, mission) -> tuple[list[TeamCard], list[Observer]]:
             cards[observer.team_id].observers.append(observer)
         else:
             unassigned.append(observer)
-    for deployment in _deployments(mission):
+    for deployment in deployment_list(mission=mission):
         cards[deployment.team_id].deployments.append(deployment)
     return list(cards.values()), unassigned
 
@@ -94,111 +95,6 @@ def deployment_days(*, mission) -> list[dt.date]:
         .order_by("day")
         .values_list("day", flat=True)
         .distinct()
-    )
-
-
-@dataclass
-class PlanRow:
-    deployment: Deployment
-    # Stations named in the deployment: (station, visited by the team, visited by others).
-    stations: list = field(default_factory=list)
-    assigned: int = 0
-    visited: int = 0
-    # For an area: stations in it, and how many of them the team visited.
-    area_stations: int = 0
-    area_visited: int = 0
-    # Stations the team visited that day outside its plan.
-    elsewhere: int = 0
-
-
-@dataclass
-class Plan:
-    day: dt.date
-    rows: list[PlanRow]
-    teams: int
-    assigned: int
-    visited: int
-    visited_by_others: int
-
-    @property
-    def visited_pct(self) -> float | None:
-        return round(100 * self.visited / self.assigned, 1) if self.assigned else None
-
-
-def deployment_plan(*, mission, day: dt.date) -> Plan:
-    """Which of the stations each team was sent to on ``day`` it visited (plan versus actual).
-
-    A station counts as visited by a team when the team has a visit there that day (in the
-    mission's time zone) that was not rejected. Four queries whatever the number of teams.
-    """
-    from observation.models import Visit, VisitStatus
-
-    tz = mission.tzinfo
-    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
-    visits = (
-        Visit.objects.filter(
-            mission=mission, arrived_at__gte=start, arrived_at__lt=start + dt.timedelta(days=1)
-        )
-        .exclude(status=VisitStatus.REJECTED)
-        .values_list("team_id", "station_id")
-        .distinct()
-    )
-    by_team = defaultdict(set)
-    anyone = set()
-    for team_id, station_id in visits:
-        by_team[team_id].add(station_id)
-        anyone.add(station_id)
-
-    deployments = list(_deployments(mission, day=day))
-    in_area = defaultdict(set)
-    if any(d.area_id for d in deployments):
-        wanted = {d.area_id for d in deployments if d.area_id}
-        for station_id, *area_ids in PollingStation.objects.filter(mission=mission).values_list(
-            "id", "region_id", "district_id", "area_id"
-        ):
-            for area_id in set(area_ids) & wanted:
-                in_area[area_id].add(station_id)
-
-    planned = defaultdict(set)
-    rows = []
-    for deployment in deployments:
-        seen = by_team[deployment.team_id]
-        row = PlanRow(deployment=deployment)
-        for station in deployment.stations.all():
-            visited = station.pk in seen
-            row.stations.append((station, visited, station.pk in anyone and not visited))
-            planned[deployment.team_id].add(station.pk)
-        row.assigned = len(row.stations)
-        row.visited = sum(1 for _s, visited, _o in row.stations if visited)
-        if deployment.area_id:
-            members = in_area[deployment.area_id]
-            planned[deployment.team_id] |= members
-            row.area_stations = len(members)
-            row.area_visited = len(members & seen)
-        rows.append(row)
-    for row in rows:
-        row.elsewhere = len(by_team[row.deployment.team_id] - planned[row.deployment.team_id])
-
-    assigned = set()
-    visited = set()
-    for row in rows:
-        for station, was_visited, _other in row.stations:
-            assigned.add((row.deployment.team_id, station.pk))
-            if was_visited:
-                visited.add((row.deployment.team_id, station.pk))
-    by_others = sum(
-        1
-        for row in rows
-        for _station, was_visited, other in row.stations
-        if other and not was_visited
-    )
-    return Plan(
-        day=day,
-        rows=rows,
-        teams=len({row.deployment.team_id for row in rows}),
-        assigned=len(assigned),
-        visited=len(visited),
-        visited_by_others=by_others,
     )
 
 

@@ -30,7 +30,6 @@ urlpatterns = [
         name="import-job-status",
     ),
     path("missions/<int:mission_id>/teams/", setup_views.teams_page, name="teams"),
-    path("missions/<int:mission_id>/deployment/", setup_views.deployment_page, name="deployment"),
     path("missions/<int:mission_id>/samples/", setup_views.samples_page, name="samples"),
     path(
         "missions/<int:mission_id>/samples/<int:sample_id>/",

@@ -7,6 +7,7 @@ Each sub-package lists its own in its ``urls.py``; the statistics pages keep the
 from reports.aggregates import urls as aggregates
 from reports.briefings import urls as briefings
 from reports.dashboard import urls as dashboard
+from reports.deployment import urls as deployment
 from reports.exports import urls as exports
 from reports.operations import urls as operations
 from reports.review import urls as review
@@ -16,6 +17,7 @@ app_name = "reports"
 
 urlpatterns = [
     *dashboard.urlpatterns,
+    *deployment.urlpatterns,
     *review.urlpatterns,
     *briefings.urlpatterns,
     *aggregates.urlpatterns,

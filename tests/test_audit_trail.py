@@ -26,7 +26,7 @@ from reports.briefings.services import briefing_publish
 from tests.missions.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.missions.uploads import OBSERVER_HEADER, STATION_HEADER, csv_upload
 from tests.observation.checklists.test_editor import form_data, q, specs
-from tests.observation.conftest import VOTING_ANSWERS
+from tests.observation.factories import VOTING_ANSWERS
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

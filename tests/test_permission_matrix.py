@@ -255,7 +255,7 @@ RULES = {
     "missions:import-job-confirm": Rule(POST=COORDINATOR_WRITE),
     "missions:import-job-status": Rule(GET=STAFF_READ),
     "missions:teams": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
-    "missions:deployment": Rule(GET=STAFF_READ),
+    "reports:deployment": Rule(GET=STAFF_READ),
     "missions:samples": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "missions:sample": Rule(GET=STAFF_READ),
     "missions:sample-csv": Rule(GET=STAFF_READ),

@@ -69,6 +69,23 @@ class World:
     sessions: dict = field(default_factory=dict)
 
 
+# Personas with no staff view of the mission: its statistics pages answer them 404.
+NOT_STAFF = [
+    "press",
+    "outsider",
+    "other_mission_coordinator",
+    "observer",
+    "other_team_observer",
+    "staff_user",
+]
+
+
+def persona_user(request, persona):
+    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
+    value = request.getfixturevalue(persona)
+    return getattr(value, "user", value)
+
+
 def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 3), (10, 120, 200)).save(buffer, format="PNG")

@@ -7,9 +7,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
+from common.streaming import csv_chunks
 from missions.access import STAFF_ROLES, mission_for
 from missions.audit import audit_record
-from reports.exports.datasets import EXPORTS, csv_chunks, xlsx_stream
+from reports.exports.datasets import EXPORTS, xlsx_stream
 from reports.exports.xlsx import MIME_TYPE
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": MIME_TYPE}

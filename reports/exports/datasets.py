@@ -5,45 +5,29 @@ with ``values_list(...).iterator(chunk_size=...)`` (a server-side cursor on Post
 no export holds more than one chunk of rows in memory and none issues a query per row.
 ``csv_chunks`` and ``xlsx_stream`` turn an export into chunks of CSV or XLSX for a
 ``StreamingHttpResponse``: the download starts at once and memory stays flat however many
-rows there are (``reports/xlsx.py`` says why XLSX is not written with openpyxl).
+rows there are (``reports/exports/xlsx.py`` says why XLSX is not written with openpyxl).
 
 Cells that a spreadsheet program would run as a formula (text starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) get a leading apostrophe (OWASP "CSV injection").
 Times are ISO 8601 in the mission's time zone with their offset.
 """
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from django.db import connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from common.streaming import (
+    FORMULA_STARTS,
+    Export,
+    guard,
+    streamed,
+    streamed_ahead,
+)
 from missions.models import Observer, PollingStation, Team
 from observation.models import Checklist, Finding, Question, Stage, Visit
 from reports.exports.xlsx import xlsx_chunks
-
-CHUNK_SIZE = 2000
-CSV_FLUSH_ROWS = 500
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass
-class Export:
-    name: str
-    header: list[str]
-    rows: Iterable[list]
-
-
-def guard(value: str) -> str:
-    """Defuse text that a spreadsheet program would evaluate as a formula."""
-    if value and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _text(value):
@@ -63,43 +47,6 @@ def _answer(value):
     if kind is list:
         return guard(";".join(str(v) for v in value))
     return guard(str(value))
-
-
-def streamed(queryset) -> Iterator:
-    """Rows of ``queryset`` a chunk at a time, read inside a transaction.
-
-    On PostgreSQL ``iterator()`` reads through a server-side cursor. Declared outside a
-    transaction, that cursor is ``WITH HOLD`` and PostgreSQL first materialises the whole
-    result (25 s before the first byte of a million visits); inside one, rows stream as they
-    are fetched. The transaction only reads, and ends when the last row has been read or the
-    download is abandoned (the generator is closed).
-    """
-    with transaction.atomic():
-        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
-
-
-def streamed_ahead(queryset) -> Iterator:
-    """``streamed``, but the next chunk is fetched while this one is written.
-
-    ``fetchmany`` waits for the database to produce each chunk and the export formats rows
-    only between waits, so the two add up; with the next fetch in a thread (psycopg2 lets the
-    GIL go while it waits) they overlap: visits.csv of a million visits ~20% faster. Rows come
-    from the raw cursor, without Django's ``from_db_value`` converters: only for querysets
-    whose columns need none (JSON read through ``Cast(..., TextField())``, no decimals).
-    """
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic():
-        connection.ensure_connection()
-        cursor = connection.connection.cursor(name=f"export_{id(queryset):x}")
-        try:
-            cursor.execute(sql, params)
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                pending = pool.submit(cursor.fetchmany, CHUNK_SIZE)
-                while rows := pending.result():
-                    pending = pool.submit(cursor.fetchmany, CHUNK_SIZE)
-                    yield from rows
-        finally:
-            cursor.close()
 
 
 def _local(moment, tz, cache: dict) -> str | None:
@@ -418,23 +365,6 @@ EXPORTS = {
     "stations": stations_export,
     "observers": observers_export,
 }
-
-
-def csv_chunks(export: Export) -> Iterator[bytes]:
-    """The export as UTF-8 CSV, a few hundred rows per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(export.header)
-    pending = 0
-    for row in export.rows:
-        writer.writerow(row)
-        pending += 1
-        if pending >= CSV_FLUSH_ROWS:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue().encode("utf-8")
 
 
 def xlsx_stream(export: Export) -> Iterator[bytes]:

@@ -13,7 +13,6 @@ import uuid
 
 import pytest
 import redis
-from django.conf import settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -33,8 +32,9 @@ from tests.missions.factories import (
     RegionFactory,
     StationFactory,
 )
+from tests.observation.factories import VOTING_ANSWERS
 from tests.reports.brokers import real_broker
-from tests.reports.factories import VOTING_ANSWERS, local
+from tests.reports.factories import local
 from tests.reports.reference import assert_matches_recompute
 
 from .workers import RedisServer, Worker, require_services, wait_for
@@ -45,15 +45,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def queue():
     return f"obs-agg-it-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def test_redis():
-    require_services()
-    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
-    client.flushdb()  # our own database number only
-    yield settings.TEST_REDIS_URL
-    client.flushdb()
 
 
 @pytest.fixture

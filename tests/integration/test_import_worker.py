@@ -7,26 +7,15 @@ the deployment's ``media`` volume); the page's status URL reports the job's prog
 import uuid
 
 import pytest
-import redis
-from django.conf import settings
 
 from missions.models import ImportJob, PollingStation
 from tests.missions.factories import MembershipFactory, MissionFactory, UserFactory
 from tests.missions.uploads import STATION_HEADER, csv_upload
 from tests.reports.brokers import real_broker
 
-from .workers import Worker, require_services, wait_for
+from .workers import Worker, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def test_redis():
-    require_services()
-    client = redis.Redis.from_url(settings.TEST_REDIS_URL)
-    client.flushdb()  # our own database number only
-    yield settings.TEST_REDIS_URL
-    client.flushdb()
 
 
 @pytest.fixture

@@ -5,20 +5,7 @@ from django.core.cache import cache
 
 from observation.models import Checklist
 from tests.missions.factories import ObserverFactory
-
-# Answers to every required question of the default VOTING checklist, skip logic closed.
-VOTING_ANSWERS = {
-    "V01": False,
-    "V03": True,
-    "V04": True,
-    "V05": False,
-    "V06": False,
-    "V07": "QUEUE",
-    "V08": False,
-    "V09": False,
-    "V11": False,
-    "V12": False,
-}
+from tests.observation.factories import VOTING_ANSWERS
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,20 @@ import factory
 
 from observation.models import Checklist, Finding, Visit
 
+# Answers to every required question of the default VOTING checklist, skip logic closed.
+VOTING_ANSWERS = {
+    "V01": False,
+    "V03": True,
+    "V04": True,
+    "V05": False,
+    "V06": False,
+    "V07": "QUEUE",
+    "V08": False,
+    "V09": False,
+    "V11": False,
+    "V12": False,
+}
+
 
 def election_time(hour, minute=0):
     """A time on the test mission's election day (2022-11-20, Asia/Almaty, +06:00)."""

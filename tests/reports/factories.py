@@ -10,20 +10,6 @@ from tests.missions.factories import ObserverFactory, StationFactory
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 ELECTION_DAY = dt.date(2022, 11, 20)
 
-# Answers to every required question of the default VOTING checklist, skip logic closed.
-VOTING_ANSWERS = {
-    "V01": False,
-    "V03": True,
-    "V04": True,
-    "V05": False,
-    "V06": False,
-    "V07": "QUEUE",
-    "V08": False,
-    "V09": False,
-    "V11": False,
-    "V12": False,
-}
-
 
 def local(hour, minute=0, second=0, microsecond=0, *, day=ELECTION_DAY, tz=ALMATY):
     """A time on the election day in the mission's timezone (the factories' default)."""

@@ -500,7 +500,7 @@ def test_plan_for_an_area_counts_its_stations(browser, coordinator, mission, sta
     )
     VisitFactory(station=station, observer=observer, arrived_at=local(9))
 
-    from missions.selectors import deployment_plan
+    from reports.deployment.selectors import deployment_plan
 
     plan = deployment_plan(mission=mission, day=mission.election_date)
 

@@ -3,6 +3,7 @@
 import pytest
 
 from missions.models import AuditEvent
+from tests.world import persona_user
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +66,7 @@ def test_an_analyst_gets_a_403(api, analyst, observer, method):
     ["observer", "other_team_observer", "press", "outsider", "other_mission_coordinator"],
 )
 def test_everyone_else_gets_a_404(api, observer, persona, request, method):
-    persona_value = request.getfixturevalue(persona)
-    user = getattr(persona_value, "user", persona_value)
+    user = persona_user(request, persona)
 
     response = getattr(api.as_user(user), method)(url(observer))
 

@@ -11,6 +11,7 @@ from PIL import Image
 from missions.models import AuditEvent
 from observation.models import FindingPhoto
 from tests.observation.factories import FindingFactory, VisitFactory
+from tests.world import persona_user
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +166,7 @@ def test_an_analyst_may_not_upload(api, analyst, finding):
     "persona", ["other_team_observer", "press", "outsider", "other_mission_coordinator"]
 )
 def test_everyone_else_uploading_gets_a_404(api, persona, request, finding):
-    persona_value = request.getfixturevalue(persona)
-    user = getattr(persona_value, "user", persona_value)
+    user = persona_user(request, persona)
 
     response = send(api, user, finding, upload("a.png", image_bytes("PNG")))
 
@@ -207,8 +207,7 @@ def test_a_browser_asking_for_images_gets_the_photo(api, coordinator, photo):
     ["observer", "other_team_observer", "press", "outsider", "other_mission_coordinator"],
 )
 def test_nobody_else_sees_photos(api, persona, request, photo):
-    persona_value = request.getfixturevalue(persona)
-    user = getattr(persona_value, "user", persona_value)
+    user = persona_user(request, persona)
 
     assert api.as_user(user).get(f"/api/v1/photos/{photo.pk}/").status_code == 404
 

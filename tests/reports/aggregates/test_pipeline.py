@@ -14,8 +14,9 @@ from reports.aggregates.reconcile import aggregates_reconcile
 from reports.aggregates.tasks import reconcile_all_missions
 from reports.models import PendingStation
 from reports.pipeline import visits_changed
+from tests.observation.factories import VOTING_ANSWERS
 from tests.reports.brokers import real_broker
-from tests.reports.factories import VOTING_ANSWERS, VisitFactory
+from tests.reports.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import zoneinfo
 import pytest
 
 from reports import charts
+from tests.reports.dashboard_data import all_strings, trace
 
 ALMATY = "Asia/Almaty"
 TZ = zoneinfo.ZoneInfo(ALMATY)
@@ -67,22 +68,6 @@ def coverage(code, name, total, visited, visits):
 
 def as_json(figure):
     return charts.figure_json(figure)
-
-
-def trace(figure_json, name):
-    return next(t for t in figure_json["data"] if t.get("name", "").startswith(name))
-
-
-def all_strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from all_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from all_strings(item)
 
 
 # --- turnout ---------------------------------------------------------------------------------

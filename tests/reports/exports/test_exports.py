@@ -313,14 +313,15 @@ def test_a_download_abandoned_half_way_leaves_the_connection_usable(
     that hangs up mid-download must leave no cursor, transaction or fetch behind."""
     from django.db import connection
 
+    from common import streaming
     from reports.exports import datasets as exports
 
     for hour in range(8, 14):
         VisitFactory(station=station, observer=observer, arrived_at=local(hour))
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
-    monkeypatch.setattr(exports, "CSV_FLUSH_ROWS", 1)
+    monkeypatch.setattr(streaming, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(streaming, "CSV_FLUSH_ROWS", 1)
     depth = len(connection.savepoint_ids)
-    stream = exports.csv_chunks(exports.visits_export(mission=mission))
+    stream = streaming.csv_chunks(exports.visits_export(mission=mission))
 
     header, first = next(stream), next(stream)
     stream.close()

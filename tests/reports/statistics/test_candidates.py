@@ -8,14 +8,9 @@ from observation.models import Checklist
 from reports.models import Candidate
 from reports.statistics.services import candidate_create, candidate_delete, candidate_update
 from tests.reports.factories import VisitFactory
+from tests.world import NOT_STAFF, persona_user
 
 pytestmark = pytest.mark.django_db
-
-
-def as_user(request, persona):
-    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
-    value = request.getfixturevalue(persona)
-    return getattr(value, "user", value)
 
 
 def counting_codes(mission):
@@ -174,17 +169,10 @@ def test_an_analyst_reads_the_candidates_but_cannot_change_them(client, analyst,
 
 @pytest.mark.parametrize(
     "persona",
-    [
-        "press",
-        "outsider",
-        "other_mission_coordinator",
-        "observer",
-        "other_team_observer",
-        "staff_user",
-    ],
+    NOT_STAFF,
 )
 def test_only_coordinators_manage_candidates(client, request, mission, persona):
-    user = as_user(request, persona)
+    user = persona_user(request, persona)
     client.force_login(user)
 
     assert client.get(url(mission)).status_code == 404

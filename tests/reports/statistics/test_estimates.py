@@ -17,14 +17,9 @@ from reports.statistics.selectors import (
 )
 from tests.missions.factories import StationFactory
 from tests.reports.factories import VisitFactory, local
+from tests.world import NOT_STAFF, persona_user
 
 pytestmark = pytest.mark.django_db
-
-
-def as_user(request, persona):
-    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
-    value = request.getfixturevalue(persona)
-    return getattr(value, "user", value)
 
 
 def draw(mission, members):
@@ -349,18 +344,11 @@ def test_staff_see_the_pages(client, request, mission, counted, persona, page):
 
 @pytest.mark.parametrize(
     "persona",
-    [
-        "press",
-        "outsider",
-        "other_mission_coordinator",
-        "observer",
-        "other_team_observer",
-        "staff_user",
-    ],
+    NOT_STAFF,
 )
 @pytest.mark.parametrize("page", PAGES)
 def test_everyone_else_gets_404_on_pages(client, request, mission, persona, page):
-    user = as_user(request, persona)
+    user = persona_user(request, persona)
     client.force_login(user)
 
     assert client.get(f"/missions/{mission.pk}/{page}").status_code == 404
@@ -375,18 +363,11 @@ def test_anonymous_users_log_in_first(client, mission, page):
 
 @pytest.mark.parametrize(
     "persona",
-    [
-        "press",
-        "outsider",
-        "other_mission_coordinator",
-        "observer",
-        "other_team_observer",
-        "staff_user",
-    ],
+    NOT_STAFF,
 )
 @pytest.mark.parametrize("path", API)
 def test_the_api_hides_estimates_from_everyone_else(api, request, mission, persona, path):
-    user = as_user(request, persona)
+    user = persona_user(request, persona)
 
     assert api.as_user(user).get(f"/api/v1/missions/{mission.pk}/{path}").status_code == 404
 

@@ -14,30 +14,15 @@ from reports.statistics.statement import (
     statement_markdown,
     statement_pdf,
 )
+from tests.observation.factories import VOTING_ANSWERS
 from tests.reports.factories import VisitFactory, local
+from tests.world import NOT_STAFF, persona_user
 
 pytestmark = pytest.mark.django_db
 
 
-def as_user(request, persona):
-    """The persona's login: observers' fixtures are Observer profiles with a ``user``."""
-    value = request.getfixturevalue(persona)
-    return getattr(value, "user", value)
-
-
 # Every required VOTING answer, all "fine"; tests override the ones they look at.
-VOTING = {
-    "V01": False,
-    "V03": True,
-    "V04": True,
-    "V05": False,
-    "V06": False,
-    "V07": "NONE",
-    "V08": False,
-    "V09": False,
-    "V11": False,
-    "V12": False,
-}
+VOTING = {**VOTING_ANSWERS, "V07": "NONE"}
 
 
 def voting(station, *, assessment, v01=None, status="SUBMITTED", at=(10, 30), **fields):
@@ -286,18 +271,11 @@ def test_coordinators_and_analysts_read_the_statement(client, request, mission, 
 
 @pytest.mark.parametrize(
     "persona",
-    [
-        "press",
-        "outsider",
-        "other_mission_coordinator",
-        "observer",
-        "other_team_observer",
-        "staff_user",
-    ],
+    NOT_STAFF,
 )
 @pytest.mark.parametrize("suffix", ["", "statement.md", "statement.pdf"])
 def test_everyone_else_gets_a_404(client, request, mission, persona, suffix):
-    user = as_user(request, persona)
+    user = persona_user(request, persona)
     client.force_login(user)
 
     assert client.get(url(mission, suffix)).status_code == 404
