@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_aggregatestate_visits_aggregated_through'),
+        ('reports', '0006_operations_room'),
     ]
 
     operations = [
