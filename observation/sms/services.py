@@ -24,6 +24,7 @@ from ..models import Checklist, SmsDirection, SmsGateway, SmsMessage, SmsNumber,
 from ..services import VisitConflict, VisitInvalid, visit_submit
 from . import gateways, replies, selectors
 from .parsing import payload_build, sms_tokenise
+from .tasks import sms_deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ def sms_send(*, to: str, text: str, mission=None, observer=None, now=None) -> Sm
 
     Without a gateway (``gateways.send_configured()`` false) it does nothing and returns None:
     the SMS page says that no gateway is configured. Otherwise the message is logged as
-    QUEUED and a worker sends it (``tasks.sms_deliver``), then marks it SENT or FAILED.
+    QUEUED and a worker sends it (``tasks.sms_deliver_task``), then marks it SENT or FAILED.
     """
     if not gateways.send_configured():
         return None
@@ -190,33 +191,10 @@ def sms_send(*, to: str, text: str, mission=None, observer=None, now=None) -> Sm
 
 
 def _enqueue_delivery(message_id: int) -> None:
-    from .tasks import sms_deliver_task
-
     try:
         sms_deliver_task.delay(message_id=message_id)
     except Exception:  # a broker that is down must not fail the request that committed
         logger.exception("SMS %s: could not enqueue its delivery; it stays QUEUED", message_id)
-
-
-def sms_deliver(*, message_id: int) -> None:
-    """Send one QUEUED message (idempotent: a message no longer QUEUED is left alone)."""
-    with transaction.atomic():
-        message = (
-            SmsMessage.objects.select_for_update()
-            .filter(pk=message_id, status=SmsStatus.QUEUED)
-            .first()
-        )
-        if message is None:
-            return
-        try:
-            message.gateway_message_id = gateways.twilio_send(
-                to=message.recipient, text=message.text
-            )
-            message.status = SmsStatus.SENT
-        except gateways.SmsSendFailed as exc:
-            message.status, message.error = SmsStatus.FAILED, str(exc)
-            logger.warning("SMS %s to %s failed: %s", message.pk, message.recipient, exc)
-        message.save(update_fields=["gateway_message_id", "status", "error"])
 
 
 # --- Settings ------------------------------------------------------------------------------

@@ -5,7 +5,15 @@ analysts polls the mission's live figures (``static/js/live.js``): a new critica
 shows a banner within seconds, with a sound for those who turned it on.
 """
 
+from django.conf import settings
+from django.urls import reverse
+
 from missions.access import STAFF_ROLES, role_in
+
+
+def live_poll_seconds() -> float:
+    """How often open pages poll the live figures (3 s: a report shows within 5 s)."""
+    return getattr(settings, "OPERATIONS_LIVE_POLL_SECONDS", 3)
 
 
 def live_alert(request) -> dict:
@@ -17,10 +25,6 @@ def live_alert(request) -> dict:
     role = role_in(user=user, mission_id=mission_id)
     if role not in STAFF_ROLES:
         return {}
-    from django.urls import reverse
-
-    from .views import live_poll_seconds
-
     return {
         "mission_role": role,
         "live_alert": {

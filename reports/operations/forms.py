@@ -4,7 +4,8 @@ hand the values to the same services, which hold the rules that matter)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from missions.report_due import REPORT_STAGES, language_codes
+from missions.deployment import split_list
+from missions.report_due import REPORT_STAGES, language_codes, report_due_times
 from observation.models import Severity, Stage
 
 from ..models import MESSAGE_MAX_LENGTH, Triage
@@ -61,8 +62,6 @@ class ReportingSettingsForm(forms.Form):
 
     def __init__(self, *args, mission, **kwargs):
         super().__init__(*args, **kwargs)
-        from missions.report_due import report_due_times
-
         current = report_due_times(mission=mission)
         for value, label in STAGE_CHOICES:
             self.fields[f"due_{value}"] = forms.TimeField(
@@ -185,6 +184,4 @@ class MessageForm(forms.Form):
         }
 
     def team_codes(self) -> list[str]:
-        from missions.deployment import split_list
-
         return split_list(self.cleaned_data.get("teams") or "")

@@ -27,7 +27,7 @@ from ..models import (
     TeamContact,
     Triage,
 )
-from .selectors import areas_by_code, live_cache_key, team_area_ids
+from .selectors import areas_by_code, incidents, live_cache_key, team_area_ids
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +158,6 @@ def incidents_acknowledge(*, mission, finding_ids: list[int], actor, now) -> int
     """Acknowledge every NEW incident among ``finding_ids`` at once (the others are left as
     they are); one audit row each. An id that is not an incident of the mission: nothing
     changes. Returns how many were acknowledged."""
-    from .selectors import incidents
-
     ids = sorted(set(finding_ids))
     if not ids:
         raise ValidationError({"findings": [_("Choose at least one incident.")]})

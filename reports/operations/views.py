@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
 from missions.models import MemberRole
-from missions.report_due import mission_languages, report_due_times
+from missions.report_due import languages_clean, mission_languages, report_due_times
 from missions.services import mission_update
 from observation.observe.selectors import observer_for
 from observation.observe.views import page_config
@@ -39,6 +39,7 @@ from reports.dashboard.forms import DashboardFilterForm
 
 from . import selectors, services
 from .caching import cache_key, shared_body
+from .context import live_poll_seconds
 from .forms import (
     AcknowledgeForm,
     ContactForm,
@@ -48,15 +49,11 @@ from .forms import (
     ReportingSettingsForm,
     TriageForm,
 )
+from .wall import wall_panels
 
 INCIDENTS_PAGE_SIZE = 50
 # The figures the dashboard and the wall redraw are cached until the aggregates change.
 FIGURES_CACHE_SECONDS = 600
-
-
-def live_poll_seconds() -> float:
-    """How often open pages poll the live figures (3 s: a report shows within 5 s)."""
-    return getattr(settings, "OPERATIONS_LIVE_POLL_SECONDS", 3)
 
 
 def _staff_mission(request, mission_id):
@@ -241,8 +238,6 @@ def reporting_settings(request, mission_id):
 
 
 def _languages(form) -> list[str]:
-    from missions.report_due import languages_clean
-
     return languages_clean(form.language_list())
 
 
@@ -512,8 +507,6 @@ def wall_page(request, mission_id):
 @require_GET
 def wall_data(request, mission_id):
     mission = _staff_mission(request, mission_id)
-    from .wall import wall_panels
-
     # Reporting status moves with the clock as well as with reports: a version per poll period.
     period = int(timezone.now().timestamp() // max(live_poll_seconds(), 1))
     body = shared_body(
