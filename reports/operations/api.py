@@ -22,7 +22,7 @@ from common.pagination import PageSizePagination, paginated_schema
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
 from missions.report_due import REPORT_STAGES
-from observation.models import Finding, Severity
+from observation.models import Finding, Severity, Stage
 
 from ..models import MESSAGE_MAX_LENGTH, Triage
 from . import selectors, services
@@ -90,7 +90,7 @@ class ReportingStatusSerializer(serializers.Serializer):
 
 
 class ReportingQuerySerializer(serializers.Serializer):
-    stage = serializers.ChoiceField(choices=REPORT_STAGES, default="OPENING")
+    stage = serializers.ChoiceField(choices=Stage.choices, default="OPENING")
     region = serializers.CharField(required=False, max_length=64)
     organisation = serializers.IntegerField(required=False, min_value=1)
 
@@ -128,7 +128,7 @@ class ReportingStatus(APIView):
 
 class ContactInputSerializer(serializers.Serializer):
     team = serializers.CharField(max_length=64)
-    stage = serializers.ChoiceField(choices=REPORT_STAGES)
+    stage = serializers.ChoiceField(choices=Stage.choices)
     note = serializers.CharField(
         max_length=services.NOTE_MAX_LENGTH, allow_blank=True, required=False, default=""
     )

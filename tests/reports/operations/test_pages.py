@@ -243,3 +243,13 @@ def test_coordinators_see_observer_phones_on_team_visit_and_observer_pages(
 
     assert all("tel:+77015550101" in html and "mailto:o@x.kz" in html for html in seen)
     assert not any("+77015550101" in html for html in hidden)
+
+
+def test_the_stage_filter_says_which_panel_it_does_not_narrow(client, coordinator, mission):
+    client.force_login(coordinator)
+
+    narrowed = client.get(f"/missions/{mission.pk}/dashboard/?stage=VOTING").content.decode()
+    everything = client.get(f"/missions/{mission.pk}/dashboard/").content.decode()
+
+    assert 'data-note="stage"' in narrowed and "except turnout" in narrowed
+    assert 'data-note="stage"' not in everything
