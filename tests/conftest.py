@@ -133,6 +133,16 @@ def chart_renderer_session():
     renderer_stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_keys_of_this_run():
+    """The test cache is the Redis at TEST_REDIS_URL under a prefix of this run's own
+    (config/settings/test.py): its keys go when the run ends."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _english_outside_requests():
     """LocaleMiddleware leaves the last request's language active in the thread: every test

@@ -64,3 +64,20 @@ def test_pages_carry_a_content_security_policy(client):
     response = client.get("/accounts/login/")
 
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_healthz_answers_503_json_when_the_database_is_down(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refuse():
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed')
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "down"
+    assert body["database"]["ok"] is False
+    assert "5432 failed" in body["database"]["error"]

@@ -78,6 +78,21 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=embedded_database_url())}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A connection kept across requests may have died with its server (a PostgreSQL restart, a
+# fail-over): check it before a request uses it and reconnect, instead of answering that
+# request with a 500. The check is one "SELECT 1" per request that reuses a connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An unreachable server costs a request (and /healthz) this long at most, not the operating
+# system's TCP timeout; keepalives find a connection whose server vanished (over TCP).
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    {
+        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -172,6 +187,13 @@ if REDIS_URL:
             "BACKEND": "common.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="observatory"),
+            "OPTIONS": {
+                # common/cache.py: a Redis that does not answer is a cache miss, and is not
+                # asked again for retry_after seconds.
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.3),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+                "retry_after": env.float("CACHE_RETRY_AFTER_SECONDS", default=5.0),
+            },
         }
     }
 else:
