@@ -8,6 +8,8 @@ would confirm the object is there.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from common.parsing import object_id
+
 from .models import MemberRole, Membership, Mission
 
 STAFF_ROLES = (MemberRole.COORDINATOR, MemberRole.ANALYST)
@@ -38,10 +40,9 @@ def missions_for(*, user, roles=ALL_ROLES):
 
 def mission_for(*, user, mission_id, roles=ALL_ROLES) -> Mission:
     """The mission if the user holds one of ``roles`` in it; otherwise Http404."""
-    try:
-        mission_id = int(mission_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    mission_id = object_id(mission_id)
+    if mission_id is None:
+        raise Http404
     if role_in(user=user, mission_id=mission_id) not in roles:
         raise Http404
     try:
@@ -85,10 +86,10 @@ def object_or_404(queryset, pk):
     For ids that arrive in a form or a query string: ``get_object_or_404(..., pk="abc")``
     would raise ValueError, a 500, on a client's typo.
     """
-    pk = str(pk or "").strip()
-    if not pk.isdigit() or len(pk) > 18:
+    pk = object_id(pk)
+    if pk is None:
         raise Http404
     try:
-        return queryset.get(pk=int(pk))
+        return queryset.get(pk=pk)
     except queryset.model.DoesNotExist:
         raise Http404 from None

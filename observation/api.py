@@ -22,11 +22,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.parsing import JSONParser, whole_number
 from missions.access import STAFF_ROLES, mission_for
 from missions.models import MemberRole
 
@@ -98,9 +99,9 @@ class ChecklistList(ListAPIView):
         params = self.request.query_params
         version = params.get("version")
         if version is not None:
-            if not version.isdigit():
+            version = whole_number(version, minimum=1)
+            if version is None:
                 raise exceptions.ValidationError({"version": ["version must be a whole number."]})
-            version = int(version)
         stage = params.get("stage")
         if stage and stage not in Stage.values:
             raise exceptions.ValidationError(

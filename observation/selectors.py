@@ -6,6 +6,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.http import Http404
 from django.utils.functional import empty
 
+from common.parsing import object_id
 from common.prepared import Statement
 from missions.access import STAFF_ROLES, roles_of
 from missions.models import MemberRole, Mission, Observer, PollingStation, Team
@@ -32,9 +33,6 @@ def checklists_for_mission(
     return checklists.prefetch_related(
         Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
     ).order_by(STAGE_ORDER, "version", "id")
-
-
-BIGINT_MAX = 2**63 - 1
 
 
 def _select_list(model, alias) -> tuple[str, list[str]]:
@@ -101,13 +99,10 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
         user = wrapped
     station, code = payload.get("station"), payload.get("station_code")
     condition, params = "1 = 0", []
-    if (
-        isinstance(station, int)
-        and not isinstance(station, bool)
-        or (isinstance(station, str) and station.isdigit())
-    ):
-        if 0 < int(station) <= BIGINT_MAX:
-            condition, params = "s.id = %s", [int(station)]
+    if isinstance(station, int | str) and not isinstance(station, bool):
+        station_id = object_id(station)
+        if station_id is not None:
+            condition, params = "s.id = %s", [station_id]
     elif station is None and isinstance(code, str) and code:
         condition, params = "s.code = %s", [code]
     db = router.db_for_read(Observer)
