@@ -115,6 +115,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "common.lockout.lockout_response"
+# How many reverse proxies of ours stand in front of the web processes (docker-compose's TLS
+# proxy: 1). The lock-out counts failures per client address, read from X-Forwarded-For that
+# many entries from the right; 0 reads REMOTE_ADDR (no proxy).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "common.lockout.client_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("kk", "Қазақша")]
