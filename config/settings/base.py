@@ -217,15 +217,39 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# Broker outages (README "When something fails"). The worker keeps trying to reach Redis
+# forever (the default gives up after 100 attempts), once a second (common/broker.py: Celery's
+# own waits grow to 30 s, so a worker came back 8 s after Redis did).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_BROKER_RECONNECT_SECONDS = env.float("CELERY_BROKER_RECONNECT_SECONDS", default=1.0)
+CELERY_WORKER_CONSUMER = "common.broker:Consumer"
+# A task whose connection was lost cannot be acknowledged any more: Redis delivers it again
+# (after visibility_timeout). Stop it instead of letting it run on for nothing; every task is
+# idempotent, so the second delivery does the work once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = env.bool(
+    "CELERY_CANCEL_TASKS_ON_CONNECTION_LOSS", default=True
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged task (its worker died) is delivered again after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
     # A broker that vanishes must not hang a request that enqueues after its commit.
     "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=10.0),
+    # A Redis that vanished without closing the connection (a host gone, a partition) is
+    # noticed by TCP keepalive and a health check every 10 s, not after minutes.
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    # Publishing (the web process after a commit): one quick retry, then the pending row
+    # waits for reconciliation (reports/pipeline.py).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="observatory")
 RECONCILE_INTERVAL_SECONDS = env.int("RECONCILE_INTERVAL_SECONDS", default=60)
