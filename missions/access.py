@@ -24,9 +24,19 @@ def role_in(*, user, mission_id) -> str | None:
         return MemberRole.COORDINATOR
     cache = getattr(user, "_mission_roles", None)
     if cache is None:
-        cache = dict(Membership.objects.filter(user=user).values_list("mission_id", "role"))
+        memberships = Membership.objects.filter(user=user)
+        device_mission = device_mission_id(user)
+        if device_mission is not None:
+            memberships = memberships.filter(mission_id=device_mission, role=MemberRole.OBSERVER)
+        cache = dict(memberships.values_list("mission_id", "role"))
         user._mission_roles = cache
     return cache.get(int(mission_id))
+
+
+def device_mission_id(user) -> int | None:
+    """The one mission a user signed in with a device token acts in: as that mission's
+    observer, and nothing else of the account (common/authentication.py). None: the account."""
+    return getattr(user, "device_mission_id", None)
 
 
 def missions_for(*, user, roles=ALL_ROLES):
@@ -35,7 +45,16 @@ def missions_for(*, user, roles=ALL_ROLES):
         return Mission.objects.none()
     if user.is_superuser:
         return Mission.objects.all()
-    return Mission.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+    device_mission = device_mission_id(user)
+    if device_mission is not None:
+        if MemberRole.OBSERVER not in roles:
+            return Mission.objects.none()
+        roles, only = [MemberRole.OBSERVER], {"pk": device_mission}
+    else:
+        only = {}
+    return Mission.objects.filter(
+        memberships__user=user, memberships__role__in=roles, **only
+    ).distinct()
 
 
 def mission_for(*, user, mission_id, roles=ALL_ROLES) -> Mission:

@@ -277,7 +277,8 @@ class PhotoDownload(APIView):
 class ObserverToken(APIView):
     @extend_schema(request=None, responses={200: TokenSerializer})
     def post(self, request, pk):
-        """The observer's device token (the same until revoked), for their QR code."""
+        """A new device token for the observer, for their phone (replaces the earlier one,
+        whose phone is logged out). Shown only in this answer: only its hash is stored."""
         observer = selectors.observer_for_coordinator(user=request.user, observer_id=pk)
         token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
         return Response({"token": token})

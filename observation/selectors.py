@@ -8,7 +8,7 @@ from django.utils.functional import empty
 
 from common.parsing import object_id
 from common.prepared import Statement
-from missions.access import STAFF_ROLES, roles_of
+from missions.access import STAFF_ROLES, device_mission_id, roles_of
 from missions.models import MemberRole, Mission, Observer, PollingStation, Team
 
 from .models import Checklist, Finding, FindingPhoto, Question, Stage, Visit
@@ -113,9 +113,12 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
     with connections[db].cursor() as cursor:
         _profiles_statements[condition].execute(cursor, [*params, user.pk], using=db)
         rows = cursor.fetchall()
-    if not rows:
-        raise PermissionDenied("Only observers of the station's mission submit visits.")
     profiles = [_profile(row, user=user, db=db) for row in rows]
+    device_mission = device_mission_id(user)
+    if device_mission is not None:  # a device token: its observer's profile only
+        profiles = [p for p in profiles if p[0].mission_id == device_mission]
+    if not profiles:
+        raise PermissionDenied("Only observers of the station's mission submit visits.")
     matched = [profile for profile in profiles if profile[1] is not None]
     if len(matched) == 1:
         return matched[0]
@@ -123,6 +126,8 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
         return profiles[0][0], None
     # The code names a station in two of the user's missions: their first profile, no station.
     first = Observer.objects.filter(user=user).select_related("mission", "team").order_by("id")
+    if device_mission is not None:
+        first = first.filter(mission_id=device_mission)
     observer = first[0]
     Observer.user.field.set_cached_value(observer, user)
     return observer, None
@@ -135,7 +140,10 @@ def _visible(*, user) -> Q | None:
     roles = roles_of(user=user)
     condition = Q(mission_id__in=[m for m, role in roles.items() if role in STAFF_ROLES])
     if MemberRole.OBSERVER in roles.values():
-        profiles = list(Observer.objects.filter(user=user).values_list("id", "team_id"))
+        missions = [m for m, role in roles.items() if role == MemberRole.OBSERVER]
+        profiles = list(
+            Observer.objects.filter(user=user, mission_id__in=missions).values_list("id", "team_id")
+        )
         teams = [team for _, team in profiles if team is not None]
         condition |= Q(team_id__in=teams) | Q(observer_id__in=[pk for pk, _ in profiles])
     return condition

@@ -123,6 +123,20 @@ def api():
     return client
 
 
+@pytest.fixture
+def device_key(db):
+    """``device_key(observer)``: a new device token for the observer (only its hash is kept),
+    as a coordinator's QR page issues it; returns the key."""
+    from django.utils import timezone
+
+    from observation.devices.services import observer_token_issue
+
+    def issue(observer):
+        return observer_token_issue(observer=observer, actor=None, now=timezone.now())
+
+    return issue
+
+
 @pytest.fixture(scope="session", autouse=True)
 def chart_renderer_session():
     """One warm Chromium for chart rendering serves the whole test session (the renderer keeps

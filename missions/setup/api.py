@@ -155,7 +155,6 @@ class MemberList(APIView):
                     "username": serializers.CharField(),
                     "role": serializers.CharField(),
                     "mission": serializers.IntegerField(),
-                    "user_created": serializers.BooleanField(),
                 },
             )
         },
@@ -165,7 +164,7 @@ class MemberList(APIView):
         serializer = MemberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        membership, created, user_created = member_add(
+        membership, created = member_add(
             mission=mission,
             username=data["username"],
             password=data.get("password"),
@@ -179,7 +178,6 @@ class MemberList(APIView):
                 "username": membership.user.username,
                 "role": membership.role,
                 "mission": mission.pk,
-                "user_created": user_created,
             },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -78,7 +78,7 @@ def members_page(request, mission_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                membership, created, user_created = member_add(
+                membership, created = member_add(
                     mission=mission,
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password"],
@@ -89,9 +89,7 @@ def members_page(request, mission_id):
             except ValidationError as error:
                 _form_errors(form, error)
             else:
-                if user_created:
-                    text = _("Account %(user)s created with the role %(role)s.")
-                elif created:
+                if created:
                     text = _("%(user)s is now %(role)s in this mission.")
                 else:
                     text = _("%(user)s's role is now %(role)s.")

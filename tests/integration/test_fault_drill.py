@@ -182,11 +182,11 @@ def _reconnected_after(worker: Worker, since: float) -> float | None:
     return None
 
 
-def _summary(log: Log, phase: str) -> str:
-    statuses = Counter(log.statuses(phase))
-    seconds = sorted(log.seconds(phase)) or [0]
+def _summary(log: Log, phase: str, what="visit") -> str:
+    statuses = Counter(log.statuses(phase, what=what))
+    seconds = sorted(log.seconds(phase, what=what)) or [0]
     return (
-        f"{phase:>18}: {sum(statuses.values()):4d} posts {dict(statuses)}; "
+        f"{phase}: {sum(statuses.values()):4d} {what} {dict(statuses)}; "
         f"median {1000 * seconds[len(seconds) // 2]:.0f} ms, slowest {1000 * seconds[-1]:.0f} ms"
     )
 
@@ -230,6 +230,11 @@ def test_the_fault_drill_loses_nothing_and_answers_no_5xx_while_it_should_not(fi
             broker_url=redis_server.url, queue=queue, extra_env=worker_env, log_level="info"
         ).start()
         beat = _beat(env, cluster.dir)
+        wait_for(
+            lambda: " ready." in worker.output(),
+            timeout=30,
+            message=f"the Celery worker did not start\n{worker.output()}",
+        )
         set_up = time.monotonic() - started
 
         phones = [
@@ -261,7 +266,8 @@ def test_the_fault_drill_loses_nothing_and_answers_no_5xx_while_it_should_not(fi
         time.sleep(4)
         log.phase = "celery worker back"
         worker.start()
-        time.sleep(3)
+        wait_for(lambda: " ready." in worker.output(), timeout=30, message="no worker")
+        time.sleep(1)
 
         log.phase = "postgres down"
         cluster.stop()
@@ -310,6 +316,7 @@ def test_the_fault_drill_loses_nothing_and_answers_no_5xx_while_it_should_not(fi
     print(f"\nset-up {set_up:.1f} s, whole drill {time.monotonic() - started:.1f} s")
     for phase in dict.fromkeys(p for _w, p, *_ in log.answers):
         print(_summary(log, phase))
+        print(_summary(log, phase, what="healthz"))
     print(f"Celery worker connected again {reconnected} s after Redis was back")
     print(f"aggregates caught up {drained_in:.1f} s after the phones stopped")
     print(reconcile.stdout.strip())
