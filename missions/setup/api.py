@@ -201,7 +201,9 @@ class MemberDetail(APIView):
 
 
 class SampleSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
     stations = serializers.SerializerMethodField()
 
     class Meta:

@@ -4,8 +4,6 @@ Coordinators and analysts see these pages; only coordinators change anything (an
 POST is a 403). Everyone else gets a 404, as for everything they may not see.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.parsing import day as parse_day
 from reports.exports.datasets import Export, csv_chunks, streamed
 
 from .. import deployment as deployment_services
@@ -388,10 +387,10 @@ def _teams_action(request, mission, action, create_form, assign_form, deploy_for
 def deployment_page(request, mission_id):
     mission, is_coordinator = _staff_mission(request, mission_id)
     days = selectors.deployment_days(mission=mission)
-    try:
-        day = dt.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else None
-    except ValueError:
-        day = None
+    asked = request.GET.get("day")
+    day = parse_day(asked) if asked else None
+    if asked and day is None:  # 9999-12-31 (no next day to end on), ²⁰²²-11-20, "tomorrow"
+        messages.error(request, _("Give the day as 2022-11-20."))
     if day is None:
         day = mission.election_date if mission.election_date in days or not days else days[0]
     plan = selectors.deployment_plan(mission=mission, day=day)
@@ -399,6 +398,7 @@ def deployment_page(request, mission_id):
         request,
         "missions/deployment.html",
         {"mission": mission, "is_coordinator": is_coordinator, "plan": plan, "days": days},
+        status=400 if asked and parse_day(asked) is None else 200,
     )
 
 
