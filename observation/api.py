@@ -220,8 +220,8 @@ class FindingPhotoUpload(APIView):
         """Attach a photo to a finding: JPEG or PNG by content, at most 10 MB, 3 per finding."""
         finding = selectors.finding_for_action(user=request.user, finding_id=pk, team_may=True)
         # Refuse a body far over the limit before reading it into a temporary file.
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > MAX_PHOTO_BYTES + MULTIPART_SLACK:
+        declared = whole_number(request.META.get("CONTENT_LENGTH") or "0") or 0
+        if declared > MAX_PHOTO_BYTES + MULTIPART_SLACK:
             raise exceptions.ValidationError(
                 {"image": [f"The photo is over {MAX_PHOTO_BYTES // 2**20} MB; send a smaller one."]}
             )

@@ -12,6 +12,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.parsing import whole_number
+
 from ..access import STAFF_ROLES, coordinator_mission_for, mission_for
 from ..api import MissionScopedList
 from ..imports import ImportResult, observers_import, stations_import
@@ -71,8 +73,8 @@ class ImportView(APIView):
         mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
         dry_run = truthy(request.query_params.get("dry_run"))
         # Refuse an oversized body before Django spools it to disk.
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > settings.IMPORT_MAX_BYTES + 64 * 1024:
+        length = whole_number(request.META.get("CONTENT_LENGTH") or "0") or 0
+        if length > settings.IMPORT_MAX_BYTES + 64 * 1024:
             return Response(
                 _error_body(
                     _("The file is larger than the limit of %(limit)s MB.")
