@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.csv_export import csv_chunks
 from common.parsing import day as parse_day
-from reports.exports.datasets import Export, csv_chunks, streamed
+from reports.exports.datasets import streamed
 
 from .. import deployment as deployment_services
 from .. import imports, selectors
@@ -493,8 +494,10 @@ def sample_csv(request, mission_id, sample_id):
         ]
         for row in streamed(selectors.sample_stations(sample=sample))
     )
-    export = Export(name="sample", header=SAMPLE_COLUMNS, rows=rows)
-    response = StreamingHttpResponse(csv_chunks(export), content_type="text/csv; charset=utf-8")
+    # common.csv_export guards every cell: station names come from the commission's file.
+    response = StreamingHttpResponse(
+        csv_chunks(SAMPLE_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="mission-{mission.pk}-sample-{sample.pk}.csv"'
     )

@@ -16,9 +16,7 @@ that is not withdrawn and whose embargo has passed. Everything else is a 404.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.base import ContentFile
@@ -29,6 +27,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.csv_export import csv_bytes
 from missions.access import STAFF_ROLES, missions_for, role_in
 from missions.models import MemberRole
 from observation.models import FindingCategory, Severity, Stage
@@ -295,10 +294,7 @@ def briefing_chart_csv(*, briefing: Briefing, name: str) -> bytes:
     """The chart's data as CSV (UTF-8 with a byte order mark, so spreadsheets read it)."""
     chart = _chart(briefing=briefing, name=name)
     rows = charts.CHARTS[name].csv(**chart["arguments"])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows, guarded=True, bom=True)  # the chart's rows are guarded
 
 
 def stored_name(briefing: Briefing, language: str, file: str) -> str:

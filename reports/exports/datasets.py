@@ -12,8 +12,6 @@ Cells that a spreadsheet program would run as a formula (text starting with ``=`
 Times are ISO 8601 in the mission's time zone with their offset.
 """
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,13 +21,14 @@ from django.db import connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from common.csv_export import csv_chunks as write_csv
+from common.csv_export import guard
 from missions.models import Observer, PollingStation, Team
 from observation.models import Checklist, Finding, Question, Stage, Visit
 from reports.exports.xlsx import xlsx_chunks
 
 CHUNK_SIZE = 2000
 CSV_FLUSH_ROWS = 500
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -39,17 +38,7 @@ class Export:
     rows: Iterable[list]
 
 
-def guard(value: str) -> str:
-    """Defuse text that a spreadsheet program would evaluate as a formula."""
-    if value and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _text(value):
-    if type(value) is str and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+_text = guard
 
 
 def _answer(value):
@@ -421,20 +410,8 @@ EXPORTS = {
 
 
 def csv_chunks(export: Export) -> Iterator[bytes]:
-    """The export as UTF-8 CSV, a few hundred rows per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(export.header)
-    pending = 0
-    for row in export.rows:
-        writer.writerow(row)
-        pending += 1
-        if pending >= CSV_FLUSH_ROWS:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue().encode("utf-8")
+    """The export as UTF-8 CSV (common.csv_export; its rows are guarded as they are built)."""
+    return write_csv(export.header, export.rows, guarded=True, flush_rows=CSV_FLUSH_ROWS)
 
 
 def xlsx_stream(export: Export) -> Iterator[bytes]:

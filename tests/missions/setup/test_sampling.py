@@ -207,3 +207,18 @@ def test_a_sample_whose_author_is_gone_says_null_as_the_schema_allows(
     assert listed["results"][0]["created_by"] is None
     created_by = schema["components"]["schemas"]["Sample"]["properties"]["created_by"]
     assert created_by.get("nullable") is True
+
+
+def test_the_sample_csv_defuses_cells_a_spreadsheet_would_run(client, analyst, mission, frame):
+    from missions.models import PollingStation
+
+    PollingStation.objects.filter(mission=mission).update(name='=HYPERLINK("http://x.test")')
+    sample = sample_draw(mission=mission, size=5, seed=1, actor=None)
+    client.force_login(analyst)
+
+    response = client.get(f"/missions/{mission.pk}/samples/{sample.pk}/stations.csv")
+
+    body = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    assert ',"=HYPERLINK' not in body and ",=HYPERLINK" not in body
+    assert body.count(",\"'=HYPERLINK") == 5
