@@ -157,6 +157,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 # An XLSX is a zip: a small file can unpack to gigabytes or declare a million rows. Both are
 # refused before they are parsed (missions/imports/spreadsheets.py).
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# API imports of more rows are checked and imported by a Celery worker: 202 and a job to poll.
+IMPORT_API_ASYNC_ROWS = env.int("IMPORT_API_ASYNC_ROWS", default=20_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
 
 REST_FRAMEWORK = {

@@ -17,6 +17,7 @@ from .jobs import (
     import_job_create,
     import_job_fail,
     import_job_runs_in_worker,
+    import_job_start_api,
     import_job_state,
     import_progress_key,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "import_job_create",
     "import_job_fail",
     "import_job_runs_in_worker",
+    "import_job_start_api",
     "import_job_state",
     "import_progress_key",
     "observers_import",

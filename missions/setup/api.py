@@ -16,8 +16,15 @@ from common.parsing import whole_number
 
 from ..access import STAFF_ROLES, coordinator_mission_for, mission_for
 from ..api import MissionScopedList
-from ..imports import ImportResult, observers_import, stations_import
-from ..models import Membership, Sample, SampleStation
+from ..imports import (
+    ImportResult,
+    import_job_start_api,
+    import_job_state,
+    observers_import,
+    stations_import,
+)
+from ..imports.spreadsheets import rows_estimate
+from ..models import ImportJob, ImportKind, Membership, Sample, SampleStation
 from ..sampling import SAMPLE_COLUMNS, sample_draw
 from ..selectors import sample_stations
 from ..services import MEMBER_ROLES, member_add, member_remove
@@ -39,6 +46,42 @@ class ImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     also_created = serializers.DictField(child=serializers.IntegerField())
     errors = ImportErrorSerializer(many=True)
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    url = serializers.URLField()
+    result = serializers.DictField(
+        allow_null=True, help_text="Once checked or imported: the import answer's fields."
+    )
+
+
+def _job_body(request, job) -> dict:
+    state = import_job_state(job=job)
+    path = f"/api/v1/missions/{job.mission_id}/imports/{job.pk}/"
+    finished = not state["running"]
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": state["progress"] or 0,
+        "url": request.build_absolute_uri(path),
+        "result": job.result if finished and job.result else None,
+    }
+
+
+class ImportJobDetail(APIView):
+    """An API import that a worker runs (more than ``IMPORT_API_ASYNC_ROWS`` rows): its state,
+    and once it is finished the same answer a smaller import gets at once."""
+
+    @extend_schema(responses={200: ImportJobSerializer})
+    def get(self, request, mission_id, job_id):
+        mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+        job = get_object_or_404(ImportJob, mission=mission, pk=job_id)
+        return Response(_job_body(request, job))
 
 
 def truthy(value) -> bool:
@@ -67,7 +110,11 @@ class ImportView(APIView):
             }
         },
         parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Only check.")],
-        responses={200: ImportResultSerializer, 400: ImportResultSerializer},
+        responses={
+            200: ImportResultSerializer,
+            202: ImportJobSerializer,
+            400: ImportResultSerializer,
+        },
     )
     def post(self, request, mission_id):
         mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
@@ -91,6 +138,17 @@ class ImportView(APIView):
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if rows_estimate(file=upload) > settings.IMPORT_API_ASYNC_ROWS:
+            # Too large to check and import while a web worker waits: a Celery worker does it.
+            job = import_job_start_api(
+                mission=mission,
+                kind=type(self).kind,
+                upload=upload,
+                dry_run=dry_run,
+                actor=request.user,
+                now=timezone.now(),
+            )
+            return Response(_job_body(request, job), status=status.HTTP_202_ACCEPTED)
         result = type(self).service(
             mission=mission,
             file=upload,
@@ -108,12 +166,14 @@ class StationImport(ImportView):
     """Import polling stations: ``code,name,region,district,registered_voters`` required."""
 
     service = staticmethod(stations_import)
+    kind = ImportKind.STATIONS
 
 
 class ObserverImport(ImportView):
     """Import observers: ``username,full_name,organisation,nationality,role,team`` required."""
 
     service = staticmethod(observers_import)
+    kind = ImportKind.OBSERVERS
 
 
 class MemberSerializer(serializers.Serializer):
