@@ -138,8 +138,10 @@ class ImportView(APIView):
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        if rows_estimate(file=upload) > settings.IMPORT_API_ASYNC_ROWS:
+        rows = rows_estimate(file=upload)
+        if settings.IMPORT_API_ASYNC_ROWS < rows <= settings.IMPORT_MAX_ROWS:
             # Too large to check and import while a web worker waits: a Celery worker does it.
+            # (Over IMPORT_MAX_ROWS, the check below refuses it at once.)
             job = import_job_start_api(
                 mission=mission,
                 kind=type(self).kind,
