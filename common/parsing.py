@@ -85,6 +85,18 @@ def moment(value) -> dt.datetime | None:
     return parsed if _in_years(parsed.year) else None
 
 
+def moment_outside_years(value) -> bool:
+    """Is ``value`` a well-formed ISO 8601 time whose year is outside ``YEARS`` (so that the
+    caller can say so, rather than "wrong format")?"""
+    if not isinstance(value, str) or not value.strip().isascii():
+        return False
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return False
+    return not _in_years(parsed.year)
+
+
 def json_depth_ok(value, *, limit: int = JSON_MAX_DEPTH) -> bool:
     """Is ``value`` (parsed JSON) nested at most ``limit`` deep? Walks without recursion."""
     stack = [(value, 1)]

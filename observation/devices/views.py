@@ -58,7 +58,10 @@ def observer_qr(request, mission_id, observer_id):
     coordinator_mission_for(user=request.user, mission_id=mission.pk)  # analysts: 403
     observer.mission = mission
     context = {"mission": mission, "observer": observer}
-    if request.method == "POST":
+    status = 200
+    if request.method == "POST" and request.POST.get("action") != "issue":
+        status = 400  # only the page's own button makes a code
+    elif request.method == "POST":
         # The same service as POST /api/v1/observers/{id}/token/: a new token, audited.
         token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
         url = device_login_url(server=request.build_absolute_uri("/"), token=token)
@@ -66,6 +69,6 @@ def observer_qr(request, mission_id, observer_id):
         # segno draws only paths from the data, so its SVG carries no text to escape.
         svg = mark_safe(qr.svg_inline(scale=6, omitsize=True, title=_("Device QR code")))  # noqa: S308
         context.update(url=url, svg=svg)
-    else:
+    if "svg" not in context:
         context["current"] = observer_device_token(observer=observer)
-    return render(request, "observation/observer_qr.html", context)
+    return render(request, "observation/observer_qr.html", context, status=status)

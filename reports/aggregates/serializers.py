@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from common.parsing import moment
+from common.parsing import YEARS, moment, moment_outside_years
 from observation.models import Stage
 from reports.models import AggregateLevel
 
@@ -13,6 +13,10 @@ class AwareDateTimeField(serializers.DateTimeField):
         # common.parsing: ASCII only, a year of this era ("9999-12-31T23:00-05:00" overflows).
         parsed = moment(value)
         if parsed is None:
+            if moment_outside_years(value):
+                raise serializers.ValidationError(
+                    f"Give a time between the years {YEARS[0]} and {YEARS[1]}, with its UTC offset."
+                )
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss]+HH:MM")
         if timezone.is_naive(parsed):
             raise serializers.ValidationError(

@@ -11,6 +11,7 @@ from observation.models import DeviceToken
 from tests.missions.factories import ObserverFactory
 
 pytestmark = pytest.mark.django_db
+ISSUE = {"action": "issue"}  # what the page's button sends
 
 
 def qr_url(mission, observer):
@@ -22,7 +23,7 @@ def test_making_a_code_shows_an_svg_carrying_the_server_and_the_token(
 ):
     client.force_login(coordinator)
 
-    response = client.post(qr_url(observer.mission, observer))
+    response = client.post(qr_url(observer.mission, observer), ISSUE)
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -42,7 +43,7 @@ def test_making_a_code_shows_an_svg_carrying_the_server_and_the_token(
 
 def test_the_qr_code_logs_the_phone_in(client, coordinator, observer):
     client.force_login(coordinator)
-    body = client.post(qr_url(observer.mission, observer)).content.decode()
+    body = client.post(qr_url(observer.mission, observer), ISSUE).content.decode()
     key = re.search(r"#token=([0-9a-f]+)", body).group(1)
     client.logout()
 
@@ -55,7 +56,7 @@ def test_the_qr_code_logs_the_phone_in(client, coordinator, observer):
 def test_the_code_is_shown_once_then_only_said_to_exist(client, coordinator, observer):
     client.force_login(coordinator)
     none_yet = client.get(qr_url(observer.mission, observer)).content.decode()
-    made = client.post(qr_url(observer.mission, observer)).content.decode()
+    made = client.post(qr_url(observer.mission, observer), ISSUE).content.decode()
     key = re.search(r"#token=([0-9a-f]+)", made).group(1)
 
     later = client.get(qr_url(observer.mission, observer)).content.decode()
@@ -70,7 +71,7 @@ def test_a_new_code_replaces_the_old_one(client, coordinator, observer, device_k
     old = device_key(observer)
     client.force_login(coordinator)
 
-    response = client.post(qr_url(observer.mission, observer))
+    response = client.post(qr_url(observer.mission, observer), ISSUE)
 
     new = re.search(r"#token=([0-9a-f]+)", response.content.decode()).group(1)
     assert new != old
@@ -125,7 +126,7 @@ def test_an_analyst_sees_the_observers_but_no_qr_code(client, observer, analyst)
 
     listing = client.get(f"/missions/{observer.mission_id}/observers/")
     qr = client.get(qr_url(observer.mission, observer))
-    rotate = client.post(qr_url(observer.mission, observer))
+    rotate = client.post(qr_url(observer.mission, observer), ISSUE)
 
     assert listing.status_code == 200
     assert observer.full_name in listing.content.decode()
@@ -143,7 +144,7 @@ def test_only_the_missions_coordinators_see_qr_codes(client, observer, persona, 
     client.force_login(user)
 
     qr = client.get(qr_url(observer.mission, observer))
-    rotate = client.post(qr_url(observer.mission, observer))
+    rotate = client.post(qr_url(observer.mission, observer), ISSUE)
     listing = client.get(f"/missions/{observer.mission_id}/observers/")
 
     assert (qr.status_code, rotate.status_code, listing.status_code) == (404, 404, 404)
