@@ -12,7 +12,10 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+
+from common.parsing import JSONParser
 
 
 class RateLimitedAuthTokenSerializer(AuthTokenSerializer):
@@ -33,6 +36,8 @@ class RateLimitedAuthTokenSerializer(AuthTokenSerializer):
 
 class TokenView(ObtainAuthToken):
     serializer_class = RateLimitedAuthTokenSerializer
+    # DRF's ObtainAuthToken names its own parsers; ours refuses JSON nested absurdly deep.
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

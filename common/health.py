@@ -1,7 +1,14 @@
-"""``/healthz``: is the database reachable, and the broker? 200 when the database is."""
+"""``/healthz``: is the database reachable, and the broker? 200 when the database is.
+
+It always answers JSON: 503 ``{"status": "down", ...}`` when PostgreSQL is not there. So it
+runs outside the request transaction (``ATOMIC_REQUESTS`` would open one, and fail with a 500,
+before the view could say so), and every check catches its own errors.
+"""
+
+import logging
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -14,7 +21,7 @@ def database_state() -> dict:
             cursor.execute("SELECT 1")
         return {"ok": True}
     except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
-        return {"ok": False, "error": str(exc)}
+        return {"ok": False, "error": str(exc).strip()}
 
 
 def broker_state() -> dict:
@@ -43,8 +50,12 @@ def register_check(name: str, check) -> None:
     _checks[name] = check
 
 
+logger = logging.getLogger(__name__)
+
+
 @never_cache
 @require_safe
+@transaction.non_atomic_requests
 def healthz(request):
     database = database_state()
     broker = broker_state()
@@ -52,5 +63,9 @@ def healthz(request):
     if database["ok"]:
         now = timezone.now()
         for name, check in _checks.items():
-            body[name] = check(now=now)
+            try:
+                body[name] = check(now=now)
+            except Exception as exc:  # noqa: BLE001
+                logger.exception("Health check %s failed", name)
+                body[name] = {"ok": False, "error": str(exc).strip()}
     return JsonResponse(body, status=200 if database["ok"] else 503)

@@ -5,17 +5,17 @@ OWASP "CSV injection"). ``reports.exports`` builds the analysts' exports on thes
 missions' sample download uses them too.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from common.csv_export import FORMULA_STARTS, guard  # noqa: F401 (exports import them here)
+from common.csv_export import csv_chunks as write_csv
+
 CHUNK_SIZE = 2000
 CSV_FLUSH_ROWS = 500
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -23,13 +23,6 @@ class Export:
     name: str
     header: list[str]
     rows: Iterable[list]
-
-
-def guard(value: str) -> str:
-    """Defuse text that a spreadsheet program would evaluate as a formula."""
-    if value and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def streamed(queryset) -> Iterator:
@@ -70,17 +63,6 @@ def streamed_ahead(queryset) -> Iterator:
 
 
 def csv_chunks(export: Export) -> Iterator[bytes]:
-    """The export as UTF-8 CSV, a few hundred rows per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(export.header)
-    pending = 0
-    for row in export.rows:
-        writer.writerow(row)
-        pending += 1
-        if pending >= CSV_FLUSH_ROWS:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue().encode("utf-8")
+    """The export as UTF-8 CSV by the one CSV writer (common.csv_export); an export guards its
+    text cells as it builds each row."""
+    return write_csv(export.header, export.rows, guarded=True, flush_rows=CSV_FLUSH_ROWS)

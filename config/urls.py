@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import health
 from common.api_root import ApiRoot
@@ -33,7 +33,9 @@ urlpatterns = [
         transaction.non_atomic_requests(SpectacularAPIView.as_view()),
         name="schema",
     ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI's initialiser as a script of its own (/api/docs/?script): the
+    # Content-Security-Policy runs no inline script, which left the page blank.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("observation.urls")),
     path("", include("reports.urls")),
     path("", include("reports.statistics.urls")),

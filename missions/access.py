@@ -8,6 +8,8 @@ would confirm the object is there.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from common.parsing import object_id
+
 from .models import MemberRole, Membership, Mission
 
 STAFF_ROLES = (MemberRole.COORDINATOR, MemberRole.ANALYST)
@@ -22,9 +24,19 @@ def role_in(*, user, mission_id) -> str | None:
         return MemberRole.COORDINATOR
     cache = getattr(user, "_mission_roles", None)
     if cache is None:
-        cache = dict(Membership.objects.filter(user=user).values_list("mission_id", "role"))
+        memberships = Membership.objects.filter(user=user)
+        device_mission = device_mission_id(user)
+        if device_mission is not None:
+            memberships = memberships.filter(mission_id=device_mission, role=MemberRole.OBSERVER)
+        cache = dict(memberships.values_list("mission_id", "role"))
         user._mission_roles = cache
     return cache.get(int(mission_id))
+
+
+def device_mission_id(user) -> int | None:
+    """The one mission a user signed in with a device token acts in: as that mission's
+    observer, and nothing else of the account (common/authentication.py). None: the account."""
+    return getattr(user, "device_mission_id", None)
 
 
 def missions_for(*, user, roles=ALL_ROLES):
@@ -33,15 +45,23 @@ def missions_for(*, user, roles=ALL_ROLES):
         return Mission.objects.none()
     if user.is_superuser:
         return Mission.objects.all()
-    return Mission.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+    device_mission = device_mission_id(user)
+    if device_mission is not None:
+        if MemberRole.OBSERVER not in roles:
+            return Mission.objects.none()
+        roles, only = [MemberRole.OBSERVER], {"pk": device_mission}
+    else:
+        only = {}
+    return Mission.objects.filter(
+        memberships__user=user, memberships__role__in=roles, **only
+    ).distinct()
 
 
 def mission_for(*, user, mission_id, roles=ALL_ROLES) -> Mission:
     """The mission if the user holds one of ``roles`` in it; otherwise Http404."""
-    try:
-        mission_id = int(mission_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    mission_id = object_id(mission_id)
+    if mission_id is None:
+        raise Http404
     if role_in(user=user, mission_id=mission_id) not in roles:
         raise Http404
     try:
@@ -85,10 +105,10 @@ def object_or_404(queryset, pk):
     For ids that arrive in a form or a query string: ``get_object_or_404(..., pk="abc")``
     would raise ValueError, a 500, on a client's typo.
     """
-    pk = str(pk or "").strip()
-    if not pk.isdigit() or len(pk) > 18:
+    pk = object_id(pk)
+    if pk is None:
         raise Http404
     try:
-        return queryset.get(pk=int(pk))
+        return queryset.get(pk=pk)
     except queryset.model.DoesNotExist:
         raise Http404 from None

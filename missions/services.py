@@ -92,15 +92,20 @@ MEMBER_ROLES = (MemberRole.COORDINATOR, MemberRole.ANALYST, MemberRole.PRESS)
 @transaction.atomic
 def member_add(
     *, mission: Mission, username: str, password: str | None, role: str, actor, now=None
-) -> tuple[Membership, bool, bool]:
+) -> tuple[Membership, bool]:
     """Give ``username`` a role in this mission only, creating the account if needed.
 
     A new account gets ``password``, which Django's password validators must accept. An
     existing account keeps its own password: a coordinator of one mission must not be able to
     take over an account that other missions rely on. Observers come from the observer import,
-    so an observer of this mission cannot be turned into a member here.
+    so an observer of this mission cannot be turned into a member here, nor can an observer of
+    another mission (that mission's coordinators hand its device tokens out).
 
-    Returns ``(membership, membership_created, user_created)``; raises ValidationError.
+    Whether the account existed is not told (a coordinator of one mission must not learn who
+    has an account): a person who is not yet a member here needs a valid password either way,
+    and the answer and the audit row read the same.
+
+    Returns ``(membership, membership_created)``; raises ValidationError.
     """
     User = get_user_model()
     username = (username or "").strip()
@@ -116,17 +121,31 @@ def member_add(
         raise ValidationError({"username": [_("At most 150 characters.")]})
 
     user = User.objects.filter(username=username).first()
-    user_created = user is None
-    if user_created:
+    if user is None or not Membership.objects.filter(user=user, mission=mission).exists():
         if not password:
-            raise ValidationError({"password": [_("A new account needs a password.")]})
-        user = User(username=username)
+            raise ValidationError(
+                {
+                    "password": [
+                        _("Give a password: a new account gets it, an existing one keeps its own.")
+                    ]
+                }
+            )
         try:
-            validate_password(password, user=user)
+            validate_password(password, user=User(username=username))
         except ValidationError as exc:
             raise ValidationError({"password": exc.messages}) from None
+    if user is None:
+        user = User(username=username)
         user.set_password(password)
         user.save()
+    elif (
+        Membership.objects.filter(user=user, role=MemberRole.OBSERVER)
+        .exclude(mission=mission)
+        .exists()
+    ):
+        raise ValidationError(
+            {"username": [_("This username cannot be given a role here; choose another.")]}
+        )
 
     membership = Membership.objects.select_for_update().filter(user=user, mission=mission).first()
     if membership is None:
@@ -136,11 +155,11 @@ def member_add(
             mission=mission,
             action="membership.create",
             obj=membership,
-            after={"username": username, "role": role, "user_created": user_created},
+            after={"username": username, "role": role},
             at=now,
         )
         forget_roles(user)
-        return membership, True, user_created
+        return membership, True
 
     if membership.role == MemberRole.OBSERVER:
         raise ValidationError(
@@ -174,7 +193,7 @@ def member_add(
             at=now,
         )
         forget_roles(user)
-    return membership, False, False
+    return membership, False
 
 
 @transaction.atomic

@@ -62,6 +62,11 @@ api_urlpatterns = [
         setup_api.ObserverImport.as_view(),
         name="observer-import",
     ),
+    path(
+        "missions/<int:mission_id>/imports/<int:job_id>/",
+        setup_api.ImportJobDetail.as_view(),
+        name="import-job-detail",
+    ),
     path("missions/<int:mission_id>/members/", setup_api.MemberList.as_view(), name="member-list"),
     path(
         "missions/<int:mission_id>/members/<int:membership_id>/",

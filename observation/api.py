@@ -22,11 +22,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.parsing import JSONParser, whole_number
 from missions.access import STAFF_ROLES, mission_for
 from missions.models import MemberRole
 
@@ -98,9 +99,9 @@ class ChecklistList(ListAPIView):
         params = self.request.query_params
         version = params.get("version")
         if version is not None:
-            if not version.isdigit():
+            version = whole_number(version, minimum=1)
+            if version is None:
                 raise exceptions.ValidationError({"version": ["version must be a whole number."]})
-            version = int(version)
         stage = params.get("stage")
         if stage and stage not in Stage.values:
             raise exceptions.ValidationError(
@@ -219,8 +220,8 @@ class FindingPhotoUpload(APIView):
         """Attach a photo to a finding: JPEG or PNG by content, at most 10 MB, 3 per finding."""
         finding = selectors.finding_for_action(user=request.user, finding_id=pk, team_may=True)
         # Refuse a body far over the limit before reading it into a temporary file.
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > MAX_PHOTO_BYTES + MULTIPART_SLACK:
+        declared = whole_number(request.META.get("CONTENT_LENGTH") or "0") or 0
+        if declared > MAX_PHOTO_BYTES + MULTIPART_SLACK:
             raise exceptions.ValidationError(
                 {"image": [f"The photo is over {MAX_PHOTO_BYTES // 2**20} MB; send a smaller one."]}
             )
@@ -276,7 +277,8 @@ class PhotoDownload(APIView):
 class ObserverToken(APIView):
     @extend_schema(request=None, responses={200: TokenSerializer})
     def post(self, request, pk):
-        """The observer's device token (the same until revoked), for their QR code."""
+        """A new device token for the observer, for their phone (replaces the earlier one,
+        whose phone is logged out). Shown only in this answer: only its hash is stored."""
         observer = selectors.observer_for_coordinator(user=request.user, observer_id=pk)
         token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
         return Response({"token": token})

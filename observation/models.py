@@ -303,6 +303,22 @@ class FindingRevision(Revision):
         return f"Finding {self.finding_id} revision {self.number}"
 
 
+class DeviceToken(models.Model):
+    """The API token an observer's phone carries (observation/devices.py): it acts as that
+    observer in that observer's mission only. Only a hash of the key is stored; the key is
+    shown once, in the QR code (or the API answer) that issues it."""
+
+    observer = models.OneToOneField(Observer, on_delete=models.CASCADE, related_name="device_token")
+    digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the key, in hex
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self):
+        return f"device token of observer {self.observer_id}"
+
+
 # --- Reports by SMS (observation/sms/) ----------------------------------------------------
 
 

@@ -6,8 +6,9 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.http import Http404
 from django.utils.functional import empty
 
+from common.parsing import object_id
 from common.prepared import Statement
-from missions.access import STAFF_ROLES, roles_of
+from missions.access import STAFF_ROLES, device_mission_id, roles_of
 from missions.models import MemberRole, Mission, Observer, PollingStation, Team
 
 from .models import Checklist, Finding, FindingPhoto, Question, Stage, Visit
@@ -32,9 +33,6 @@ def checklists_for_mission(
     return checklists.prefetch_related(
         Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
     ).order_by(STAGE_ORDER, "version", "id")
-
-
-BIGINT_MAX = 2**63 - 1
 
 
 def _select_list(model, alias) -> tuple[str, list[str]]:
@@ -101,13 +99,10 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
         user = wrapped
     station, code = payload.get("station"), payload.get("station_code")
     condition, params = "1 = 0", []
-    if (
-        isinstance(station, int)
-        and not isinstance(station, bool)
-        or (isinstance(station, str) and station.isdigit())
-    ):
-        if 0 < int(station) <= BIGINT_MAX:
-            condition, params = "s.id = %s", [int(station)]
+    if isinstance(station, int | str) and not isinstance(station, bool):
+        station_id = object_id(station)
+        if station_id is not None:
+            condition, params = "s.id = %s", [station_id]
     elif station is None and isinstance(code, str) and code:
         condition, params = "s.code = %s", [code]
     db = router.db_for_read(Observer)
@@ -118,9 +113,12 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
     with connections[db].cursor() as cursor:
         _profiles_statements[condition].execute(cursor, [*params, user.pk], using=db)
         rows = cursor.fetchall()
-    if not rows:
-        raise PermissionDenied("Only observers of the station's mission submit visits.")
     profiles = [_profile(row, user=user, db=db) for row in rows]
+    device_mission = device_mission_id(user)
+    if device_mission is not None:  # a device token: its observer's profile only
+        profiles = [p for p in profiles if p[0].mission_id == device_mission]
+    if not profiles:
+        raise PermissionDenied("Only observers of the station's mission submit visits.")
     matched = [profile for profile in profiles if profile[1] is not None]
     if len(matched) == 1:
         return matched[0]
@@ -128,6 +126,8 @@ def observer_for_submission(*, user, payload) -> tuple[Observer, PollingStation 
         return profiles[0][0], None
     # The code names a station in two of the user's missions: their first profile, no station.
     first = Observer.objects.filter(user=user).select_related("mission", "team").order_by("id")
+    if device_mission is not None:
+        first = first.filter(mission_id=device_mission)
     observer = first[0]
     Observer.user.field.set_cached_value(observer, user)
     return observer, None
@@ -140,7 +140,10 @@ def _visible(*, user) -> Q | None:
     roles = roles_of(user=user)
     condition = Q(mission_id__in=[m for m, role in roles.items() if role in STAFF_ROLES])
     if MemberRole.OBSERVER in roles.values():
-        profiles = list(Observer.objects.filter(user=user).values_list("id", "team_id"))
+        missions = [m for m, role in roles.items() if role == MemberRole.OBSERVER]
+        profiles = list(
+            Observer.objects.filter(user=user, mission_id__in=missions).values_list("id", "team_id")
+        )
         teams = [team for _, team in profiles if team is not None]
         condition |= Q(team_id__in=teams) | Q(observer_id__in=[pk for pk, _ in profiles])
     return condition

@@ -123,6 +123,20 @@ def api():
     return client
 
 
+@pytest.fixture
+def device_key(db):
+    """``device_key(observer)``: a new device token for the observer (only its hash is kept),
+    as a coordinator's QR page issues it; returns the key."""
+    from django.utils import timezone
+
+    from observation.devices.services import observer_token_issue
+
+    def issue(observer):
+        return observer_token_issue(observer=observer, actor=None, now=timezone.now())
+
+    return issue
+
+
 @pytest.fixture(scope="session", autouse=True)
 def chart_renderer_session():
     """One warm Chromium for chart rendering serves the whole test session (the renderer keeps
@@ -131,6 +145,16 @@ def chart_renderer_session():
     from reports.charts.rendering import renderer_stop
 
     renderer_stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_keys_of_this_run():
+    """The test cache is the Redis at TEST_REDIS_URL under a prefix of this run's own
+    (config/settings/test.py): its keys go when the run ends."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -451,7 +451,7 @@ MUTATIONS = [
         lambda ctx, r: ("missions.membership", str(r.json()["id"])),
         lambda ctx, r, e: (
             e.before is None
-            and e.after == {"username": "nadia", "role": "ANALYST", "user_created": True}
+            and e.after == {"username": "nadia", "role": "ANALYST"}
             and GOOD_PASSWORD not in str(e.after)
         ),
     ),

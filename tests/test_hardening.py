@@ -127,3 +127,49 @@ def test_a_withdrawal_reason_with_a_nul_character_is_refused_and_withdraws_nothi
     briefing.refresh_from_db()
     assert briefing.withdrawn_at is None
     assert not AuditEvent.objects.filter(action="briefing.withdraw").exists()
+
+
+# --- The lock-out counts failures per client, not per proxy ----------------------------------
+
+PROXY = "10.0.0.2"
+
+
+def _via_proxy(client, forwarded_for, **data):
+    return client.post(
+        "/accounts/login/", data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for
+    )
+
+
+@pytest.mark.django_db
+@override_settings(AXES_FAILURE_LIMIT=3, TRUSTED_PROXY_COUNT=1)
+def test_behind_the_proxy_an_attacker_locks_out_only_themselves(client, coordinator):
+    for _ in range(3):
+        _via_proxy(client, "203.0.113.9", username="coordinator", password="wrong")
+    # Writing someone else's address in the header does not help: the proxy appends the real one.
+    spoofed = _via_proxy(
+        client, "198.51.100.7, 203.0.113.9", username="coordinator", password="pass-word-123"
+    )
+
+    response = _via_proxy(client, "198.51.100.7", username="coordinator", password="pass-word-123")
+
+    assert spoofed.status_code == 429
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(AXES_FAILURE_LIMIT=3, TRUSTED_PROXY_COUNT=0)
+def test_without_a_proxy_the_forwarded_header_is_not_believed(client, coordinator):
+    for n in range(3):
+        client.post(
+            "/accounts/login/",
+            {"username": "coordinator", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": "coordinator", "password": "pass-word-123"},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+
+    assert response.status_code == 429

@@ -145,6 +145,7 @@ RULES = {
     "observer-list": Rule(GET=STAFF_READ),
     "station-import": Rule(POST=COORDINATOR_WRITE),
     "observer-import": Rule(POST=COORDINATOR_WRITE),
+    "import-job-detail": Rule(GET=STAFF_READ),
     "member-list": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "mission-audit": Rule(GET=STAFF_READ),
     # The world's membership is the mission's only coordinator: removing it is a 400.

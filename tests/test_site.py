@@ -64,3 +64,37 @@ def test_pages_carry_a_content_security_policy(client):
     response = client.get("/accounts/login/")
 
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_healthz_answers_503_json_when_the_database_is_down(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refuse():
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed')
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "down"
+    assert body["database"]["ok"] is False
+    assert "5432 failed" in body["database"]["error"]
+
+
+def test_an_api_request_while_the_database_is_down_is_a_503_to_retry(api, coordinator, monkeypatch):
+    from django.db import OperationalError, connection
+
+    client = api.as_user(coordinator)
+
+    def refuse():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+
+    response = client.get("/api/v1/missions/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "database" in response.json()["detail"]

@@ -60,3 +60,19 @@ def test_the_lookup_is_one_query(django_assert_num_queries):
 
     with django_assert_num_queries(1):
         outcome(TokenAuthentication(), f"Token {key}")
+
+
+def test_a_device_token_is_one_query_too(django_assert_num_queries, observer, coordinator):
+    from django.utils import timezone
+
+    from observation.devices.services import observer_token_issue
+
+    key = observer_token_issue(observer=observer, actor=coordinator, now=timezone.now())
+    request = APIRequestFactory().get("/api/v1/visits/", HTTP_AUTHORIZATION=f"Token {key}")
+    TokenAuthentication().authenticate(request)  # prepares the statement
+
+    with django_assert_num_queries(1):
+        user, token = TokenAuthentication().authenticate(request)
+
+    assert user == observer.user and user.device_mission_id == observer.mission_id
+    assert token.observer_id == observer.pk

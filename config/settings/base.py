@@ -50,10 +50,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.authentication.DeviceSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "common.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,12 +81,29 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=embedded_database_url())}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A connection kept across requests may have died with its server (a PostgreSQL restart, a
+# fail-over): check it before a request uses it and reconnect, instead of answering that
+# request with a 500. The check is one "SELECT 1" per request that reuses a connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An unreachable server costs a request (and /healthz) this long at most, not the operating
+# system's TCP timeout; keepalives find a connection whose server vanished (over TCP).
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    {
+        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Observers' phones: tokens that act as one observer in one mission (common/authentication.py).
+DEVICE_TOKEN_MODEL = "observation.DeviceToken"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -101,6 +120,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "common.lockout.lockout_response"
+# How many reverse proxies of ours stand in front of the web processes (docker-compose's TLS
+# proxy: 1). The lock-out counts failures per client address, read from X-Forwarded-For that
+# many entries from the right; 0 reads REMOTE_ADDR (no proxy).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "common.lockout.client_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("kk", "Қазақша")]
@@ -131,6 +155,12 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# An XLSX is a zip: a small file can unpack to gigabytes or declare a million rows. Both are
+# refused before they are parsed (missions/imports/spreadsheets.py).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# API imports of more rows are checked and imported by a Celery worker: 202 and a job to poll.
+IMPORT_API_ASYNC_ROWS = env.int("IMPORT_API_ASYNC_ROWS", default=20_000)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -138,6 +168,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # common.parsing.JSONParser: a body nested absurdly deep is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsing.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.PageSizePagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -173,6 +209,13 @@ if REDIS_URL:
             "BACKEND": "common.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="observatory"),
+            "OPTIONS": {
+                # common/cache.py: a Redis that does not answer is a cache miss, and is not
+                # asked again for retry_after seconds.
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.3),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+                "retry_after": env.float("CACHE_RETRY_AFTER_SECONDS", default=5.0),
+            },
         }
     }
 else:
@@ -185,15 +228,39 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# Broker outages (README "When something fails"). The worker keeps trying to reach Redis
+# forever (the default gives up after 100 attempts), once a second (common/broker.py: Celery's
+# own waits grow to 30 s, so a worker came back 8 s after Redis did).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_BROKER_RECONNECT_SECONDS = env.float("CELERY_BROKER_RECONNECT_SECONDS", default=1.0)
+CELERY_WORKER_CONSUMER = "common.broker:Consumer"
+# A task whose connection was lost cannot be acknowledged any more: Redis delivers it again
+# (after visibility_timeout). Stop it instead of letting it run on for nothing; every task is
+# idempotent, so the second delivery does the work once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = env.bool(
+    "CELERY_CANCEL_TASKS_ON_CONNECTION_LOSS", default=True
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged task (its worker died) is delivered again after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
     # A broker that vanishes must not hang a request that enqueues after its commit.
     "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=10.0),
+    # A Redis that vanished without closing the connection (a host gone, a partition) is
+    # noticed by TCP keepalive and a health check every 10 s, not after minutes.
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    # Publishing (the web process after a commit): one quick retry, then the pending row
+    # waits for reconciliation (reports/pipeline.py).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="observatory")
 RECONCILE_INTERVAL_SECONDS = env.int("RECONCILE_INTERVAL_SECONDS", default=60)

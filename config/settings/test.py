@@ -1,9 +1,12 @@
-"""Test settings: the PostgreSQL at ``DATABASE_URL``, fast hashing, eager Celery.
+"""Test settings: the PostgreSQL at ``DATABASE_URL``, the Redis cache at ``TEST_REDIS_URL``,
+fast hashing, eager Celery.
 
 ``DATABASE_URL`` defaults, as everywhere, to the embedded server in ``.pgdata/``, which
 ``make test`` starts when it is unset. An unreachable database is an error (in CI or not):
 the suite runs on PostgreSQL or not at all.
 """
+
+import uuid
 
 import psycopg2
 from django.core.exceptions import ImproperlyConfigured
@@ -38,16 +41,24 @@ if problem := _database_problem(DATABASES["default"]):
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Integration tests run a real Celery worker on this Redis (a database of its own).
+TEST_REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+# The cache production runs (common/cache.py on Redis), not an in-memory stand-in that would
+# hide what a slow or dead Redis does to a request. Each test run has keys of its own.
+CACHES = {
+    "default": {
+        "BACKEND": "common.cache.RedisCache",
+        "LOCATION": TEST_REDIS_URL,
+        "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}",
+        "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 2.0, "retry_after": 5.0},
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-
-# Integration tests run a real Celery worker on this Redis (a database of its own).
-TEST_REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 
 # WhiteNoise scans every static file (Plotly, Swagger UI) each time a test client builds its
 # middleware; with autorefresh it looks a file up when it is asked for instead.

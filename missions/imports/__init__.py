@@ -17,7 +17,9 @@ from .jobs import (
     import_job_create,
     import_job_fail,
     import_job_runs_in_worker,
+    import_job_start_api,
     import_job_state,
+    import_job_step,
     import_progress_key,
 )
 from .observers import OBSERVER_OPTIONAL, OBSERVER_REQUIRED, observers_import
@@ -36,6 +38,8 @@ __all__ = [
     "import_job_create",
     "import_job_fail",
     "import_job_runs_in_worker",
+    "import_job_start_api",
+    "import_job_step",
     "import_job_state",
     "import_progress_key",
     "observers_import",

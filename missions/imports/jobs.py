@@ -40,6 +40,25 @@ def import_job_runs_in_worker(job: ImportJob) -> bool:
     return job.rows > settings.IMPORT_ASYNC_ROWS
 
 
+def import_job_start_api(*, mission, kind: str, upload, dry_run: bool, actor, now=None):
+    """An API import too large for a request (``IMPORT_API_ASYNC_ROWS``): the file is kept and a
+    worker checks it (``dry_run``) or imports it, all or nothing (it is checked again first).
+    Returns the job, for the caller to enqueue ``missions.tasks.import_job_run`` on commit
+    (the step ``import_job_step(dry_run=...)``); its state is
+    ``GET /api/v1/missions/{id}/imports/{job_id}/``."""
+    now = now or timezone.now()
+    job = import_job_create(mission=mission, kind=kind, upload=upload, actor=actor, now=now)
+    if not dry_run:  # the API has no preview to confirm: the request is the confirmation
+        job.status = ImportStatus.IMPORTING
+        job.confirmed_by = actor
+        job.save(update_fields=["status", "confirmed_by"])
+    return job
+
+
+def import_job_step(*, dry_run: bool) -> str:
+    return "check" if dry_run else "apply"
+
+
 def import_job_create(*, mission, kind: str, upload, actor, now=None) -> ImportJob:
     """Keep the uploaded file in storage and count its rows; nothing is imported yet."""
     now = now or timezone.now()

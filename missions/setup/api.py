@@ -12,13 +12,24 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.parsing import whole_number
+
 from ..access import STAFF_ROLES, coordinator_mission_for, mission_for
 from ..api import MissionScopedList
-from ..imports import ImportResult, observers_import, stations_import
-from ..models import Membership, Sample, SampleStation
+from ..imports import (
+    ImportResult,
+    import_job_start_api,
+    import_job_state,
+    import_job_step,
+    observers_import,
+    stations_import,
+)
+from ..imports.spreadsheets import rows_estimate
+from ..models import ImportJob, ImportKind, Membership, Sample, SampleStation
 from ..sampling import SAMPLE_COLUMNS, sample_draw
 from ..selectors import sample_stations
 from ..services import MEMBER_ROLES, member_add, member_remove
+from ..tasks import import_job_run
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
@@ -37,6 +48,42 @@ class ImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     also_created = serializers.DictField(child=serializers.IntegerField())
     errors = ImportErrorSerializer(many=True)
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    url = serializers.URLField()
+    result = serializers.DictField(
+        allow_null=True, help_text="Once checked or imported: the import answer's fields."
+    )
+
+
+def _job_body(request, job) -> dict:
+    state = import_job_state(job=job)
+    path = f"/api/v1/missions/{job.mission_id}/imports/{job.pk}/"
+    finished = not state["running"]
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": state["progress"] or 0,
+        "url": request.build_absolute_uri(path),
+        "result": job.result if finished and job.result else None,
+    }
+
+
+class ImportJobDetail(APIView):
+    """An API import that a worker runs (more than ``IMPORT_API_ASYNC_ROWS`` rows): its state,
+    and once it is finished the same answer a smaller import gets at once."""
+
+    @extend_schema(responses={200: ImportJobSerializer})
+    def get(self, request, mission_id, job_id):
+        mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
+        job = get_object_or_404(ImportJob, mission=mission, pk=job_id)
+        return Response(_job_body(request, job))
 
 
 def truthy(value) -> bool:
@@ -65,14 +112,18 @@ class ImportView(APIView):
             }
         },
         parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Only check.")],
-        responses={200: ImportResultSerializer, 400: ImportResultSerializer},
+        responses={
+            200: ImportResultSerializer,
+            202: ImportJobSerializer,
+            400: ImportResultSerializer,
+        },
     )
     def post(self, request, mission_id):
         mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
         dry_run = truthy(request.query_params.get("dry_run"))
         # Refuse an oversized body before Django spools it to disk.
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > settings.IMPORT_MAX_BYTES + 64 * 1024:
+        length = whole_number(request.META.get("CONTENT_LENGTH") or "0") or 0
+        if length > settings.IMPORT_MAX_BYTES + 64 * 1024:
             return Response(
                 _error_body(
                     _("The file is larger than the limit of %(limit)s MB.")
@@ -89,6 +140,20 @@ class ImportView(APIView):
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        rows = rows_estimate(file=upload)
+        if settings.IMPORT_API_ASYNC_ROWS < rows <= settings.IMPORT_MAX_ROWS:
+            # Too large to check and import while a web worker waits: a Celery worker does it.
+            # (Over IMPORT_MAX_ROWS, the check below refuses it at once.)
+            job = import_job_start_api(
+                mission=mission,
+                kind=type(self).kind,
+                upload=upload,
+                dry_run=dry_run,
+                actor=request.user,
+                now=timezone.now(),
+            )
+            import_job_run.delay_on_commit(job_id=job.pk, step=import_job_step(dry_run=dry_run))
+            return Response(_job_body(request, job), status=status.HTTP_202_ACCEPTED)
         result = type(self).service(
             mission=mission,
             file=upload,
@@ -106,12 +171,14 @@ class StationImport(ImportView):
     """Import polling stations: ``code,name,region,district,registered_voters`` required."""
 
     service = staticmethod(stations_import)
+    kind = ImportKind.STATIONS
 
 
 class ObserverImport(ImportView):
     """Import observers: ``username,full_name,organisation,nationality,role,team`` required."""
 
     service = staticmethod(observers_import)
+    kind = ImportKind.OBSERVERS
 
 
 class MemberSerializer(serializers.Serializer):
@@ -155,7 +222,6 @@ class MemberList(APIView):
                     "username": serializers.CharField(),
                     "role": serializers.CharField(),
                     "mission": serializers.IntegerField(),
-                    "user_created": serializers.BooleanField(),
                 },
             )
         },
@@ -165,7 +231,7 @@ class MemberList(APIView):
         serializer = MemberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        membership, created, user_created = member_add(
+        membership, created = member_add(
             mission=mission,
             username=data["username"],
             password=data.get("password"),
@@ -179,7 +245,6 @@ class MemberList(APIView):
                 "username": membership.user.username,
                 "role": membership.role,
                 "mission": mission.pk,
-                "user_created": user_created,
             },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
@@ -203,7 +268,9 @@ class MemberDetail(APIView):
 
 
 class SampleSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
     stations = serializers.SerializerMethodField()
 
     class Meta:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.streaming import Export, csv_chunks, streamed
+from common.streaming import csv_chunks, streamed
 
 from .. import deployment as deployment_services
 from .. import imports, selectors
@@ -77,7 +77,7 @@ def members_page(request, mission_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                membership, created, user_created = member_add(
+                membership, created = member_add(
                     mission=mission,
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password"],
@@ -88,9 +88,7 @@ def members_page(request, mission_id):
             except ValidationError as error:
                 _form_errors(form, error)
             else:
-                if user_created:
-                    text = _("Account %(user)s created with the role %(role)s.")
-                elif created:
+                if created:
                     text = _("%(user)s is now %(role)s in this mission.")
                 else:
                     text = _("%(user)s's role is now %(role)s.")
@@ -471,8 +469,10 @@ def sample_csv(request, mission_id, sample_id):
         ]
         for row in streamed(selectors.sample_stations(sample=sample))
     )
-    export = Export(name="sample", header=SAMPLE_COLUMNS, rows=rows)
-    response = StreamingHttpResponse(csv_chunks(export), content_type="text/csv; charset=utf-8")
+    # common.csv_export guards every cell: station names come from the commission's file.
+    response = StreamingHttpResponse(
+        csv_chunks(SAMPLE_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="mission-{mission.pk}-sample-{sample.pk}.csv"'
     )

@@ -12,6 +12,8 @@ from ..models import Checklist, Question, QuestionType
 
 SCHEMA_CACHE_SECONDS = 6 * 3600
 TEXT_ANSWER_MAX_LENGTH = 2000
+# Unknown answer codes named one by one in a 400; beyond them, one message counts the rest.
+UNKNOWN_CODES_LISTED = 20
 
 
 def _cache_key(checklist_id) -> str:
@@ -140,12 +142,19 @@ def answers_check(*, schema: dict, answers) -> tuple[dict, dict]:
     """
     by_code = {q["code"]: q for q in schema["questions"]}
     errors: dict[str, list[str]] = {}
-    for code in answers:
-        if code not in by_code:
-            errors[code] = [
-                f"{code} is not a question of the {schema['stage']} checklist "
-                f"(version {schema['version']}); remove it."
-            ]
+    unknown = [code for code in answers if code not in by_code]
+    for code in unknown[:UNKNOWN_CODES_LISTED]:
+        errors[code] = [
+            f"{code} is not a question of the {schema['stage']} checklist "
+            f"(version {schema['version']}); remove it."
+        ]
+    if len(unknown) > UNKNOWN_CODES_LISTED:
+        # 100,000 made-up codes made an 8.6 MB answer: the rest are counted, not listed.
+        more = len(unknown) - UNKNOWN_CODES_LISTED
+        errors[str(unknown[UNKNOWN_CODES_LISTED])[:64]] = [
+            f"This and {more - 1} more codes are not questions of the {schema['stage']} "
+            "checklist; remove them."
+        ]
     cleaned = {}
     for question in schema["questions"]:
         code = question["code"]

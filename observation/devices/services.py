@@ -1,14 +1,28 @@
-"""Device tokens: the API token an observer's phone carries, handed over as a QR code."""
+"""Device tokens: the API token an observer's phone carries, handed over as a QR code.
+
+A device token acts as its observer in its observer's mission, and as nothing else of the
+account (``common/authentication.py``): a coordinator of one mission cannot use it to read
+another mission the same account belongs to. The database keeps only the token's SHA-256;
+the key itself is shown once, in the answer that issues it (the QR page or
+``POST /api/v1/observers/{id}/token/``). Issuing a new token replaces the old one, and
+revoking or replacing a token also ends the browser session a phone started with it.
+"""
 
 import datetime as dt
+import re
+import secrets
 
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.db.models import F
 
+from common.authentication import DEVICE_SESSION_KEY, token_digest
 from missions.audit import audit_record
 from missions.models import MemberRole, Observer
 
+from ..models import DeviceToken
+
 DEVICE_PATH = "/observe/device/"
+_KEY = re.compile(r"[0-9a-f]{40}")
 
 
 def device_login_url(*, server: str, token: str) -> str:
@@ -20,54 +34,31 @@ def device_login_url(*, server: str, token: str) -> str:
     return f"{server.rstrip('/')}{DEVICE_PATH}#token={token}"
 
 
-def observer_device_token_rotate(*, observer: Observer, actor, now) -> str:
-    """Revoke the observer's token (a lost phone) and issue a new one; returns the new key."""
-    with transaction.atomic():
-        observer_token_revoke(observer=observer, actor=actor, now=now)
-        return observer_token_issue(observer=observer, actor=actor, now=now)
-
-
-def observer_for_device_token(*, key: str) -> Observer | None:
-    """The observer profile behind a device token, or None if the key is no observer's."""
-    key = (key or "").strip()
-    # Tokens are 40 hexadecimal digits; anything else (a NUL character, which PostgreSQL
-    # cannot even compare, made this page a 500) is no token.
-    if not key or len(key) > 40 or not key.isascii() or not key.isalnum():
-        return None
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return None
-    return (
-        Observer.objects.filter(
-            user=token.user,
-            mission__memberships__user=token.user,
-            mission__memberships__role=MemberRole.OBSERVER,
-        )
-        .select_related("user", "mission")
-        .order_by("-mission__election_date", "mission_id")
-        .first()
-    )
-
-
 @transaction.atomic
-def observer_token_issue(*, observer, actor, now: dt.datetime) -> str:
-    """The observer's device token (the one their QR code carries): the same until revoked."""
-    token, created = Token.objects.get_or_create(user=observer.user)
+def observer_token_issue(*, observer: Observer, actor, now: dt.datetime) -> str:
+    """A new device token for the observer, replacing any earlier one (whose phone is logged
+    out). Returns the key: it is not stored, so this is the only time anyone sees it."""
+    key = secrets.token_hex(20)
+    replaced, _ = DeviceToken.objects.filter(observer=observer).delete()
+    DeviceToken.objects.create(
+        observer=observer, digest=token_digest(key), created_at=now, created_by=actor
+    )
     audit_record(
         actor=actor,
         mission=observer.mission,
         action="observer.token_issue",
         obj=observer,
-        after={"created": created},
+        after={"replaced": bool(replaced)},
         at=now,
     )
-    return token.key
+    return key
 
 
 @transaction.atomic
-def observer_token_revoke(*, observer, actor, now: dt.datetime) -> bool:
-    """Revoke the observer's device token; the phone holding it gets 401 from then on."""
-    deleted, _ = Token.objects.filter(user=observer.user).delete()
+def observer_token_revoke(*, observer: Observer, actor, now: dt.datetime) -> bool:
+    """Revoke the observer's device token: the phone holding it gets 401 from then on, and
+    its browser session ends."""
+    deleted, _ = DeviceToken.objects.filter(observer=observer).delete()
     audit_record(
         actor=actor,
         mission=observer.mission,
@@ -77,3 +68,32 @@ def observer_token_revoke(*, observer, actor, now: dt.datetime) -> bool:
         at=now,
     )
     return bool(deleted)
+
+
+def observer_device_token(*, observer: Observer) -> DeviceToken | None:
+    """The observer's current device token (its key is not known any more), or None."""
+    return DeviceToken.objects.filter(observer=observer).select_related("created_by").first()
+
+
+def observer_for_device_token(*, key: str) -> Observer | None:
+    """The observer profile behind a device token, or None if the key is no observer's."""
+    key = (key or "").strip()
+    # Keys are 40 hexadecimal digits; anything else (a NUL character, which PostgreSQL
+    # cannot even compare, made this page a 500) is no key.
+    if not _KEY.fullmatch(key):
+        return None
+    return (
+        Observer.objects.filter(
+            device_token__digest=token_digest(key),
+            user__is_active=True,
+            mission__memberships__user=F("user"),
+            mission__memberships__role=MemberRole.OBSERVER,
+        )
+        .select_related("user", "mission")
+        .first()
+    )
+
+
+def device_session_start(*, request, key: str) -> None:
+    """Tie the session just logged in with a device token to that token."""
+    request.session[DEVICE_SESSION_KEY] = token_digest(key.strip())

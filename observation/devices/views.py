@@ -5,9 +5,8 @@ it hands out a device token. Everyone else gets a 404.
 """
 
 import segno
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
 from missions.models import MemberRole, Observer
 
-from .services import device_login_url, observer_device_token_rotate, observer_token_issue
+from .services import device_login_url, observer_device_token, observer_token_issue
 
 COORDINATORS = (MemberRole.COORDINATOR,)
 
@@ -46,9 +45,9 @@ def observer_list(request, mission_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def observer_qr(request, mission_id, observer_id):
-    """The observer's QR code: the server address and their device token, as inline SVG.
-
-    POST replaces the token (a lost phone): the old QR code stops working at once.
+    """The observer's device code. GET says whether one was issued (its key is not stored, so
+    it cannot be shown again); POST issues a new one, replacing the old (a lost phone: it stops
+    working at once), and shows its QR code in this answer only.
     """
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     observer = get_object_or_404(
@@ -58,22 +57,18 @@ def observer_qr(request, mission_id, observer_id):
     )
     coordinator_mission_for(user=request.user, mission_id=mission.pk)  # analysts: 403
     observer.mission = mission
-    if request.method == "POST":
-        observer_device_token_rotate(observer=observer, actor=request.user, now=timezone.now())
-        messages.success(
-            request,
-            _("A new device code was made for %(name)s; the old QR code no longer works.")
-            % {"name": observer.full_name},
-        )
-        return redirect("observation:observer-qr", mission_id=mission.pk, observer_id=observer.pk)
-    # The same service as POST /api/v1/observers/{id}/token/: one token, audited, until revoked.
-    token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
-    url = device_login_url(server=request.build_absolute_uri("/"), token=token)
-    qr = segno.make(url, error="m")
-    # segno draws only paths from the data, so its SVG carries no text to escape.
-    svg = mark_safe(qr.svg_inline(scale=6, omitsize=True, title=_("Device QR code")))  # noqa: S308
-    return render(
-        request,
-        "observation/observer_qr.html",
-        {"mission": mission, "observer": observer, "url": url, "svg": svg},
-    )
+    context = {"mission": mission, "observer": observer}
+    status = 200
+    if request.method == "POST" and request.POST.get("action") != "issue":
+        status = 400  # only the page's own button makes a code
+    elif request.method == "POST":
+        # The same service as POST /api/v1/observers/{id}/token/: a new token, audited.
+        token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
+        url = device_login_url(server=request.build_absolute_uri("/"), token=token)
+        qr = segno.make(url, error="m")
+        # segno draws only paths from the data, so its SVG carries no text to escape.
+        svg = mark_safe(qr.svg_inline(scale=6, omitsize=True, title=_("Device QR code")))  # noqa: S308
+        context.update(url=url, svg=svg)
+    if "svg" not in context:
+        context["current"] = observer_device_token(observer=observer)
+    return render(request, "observation/observer_qr.html", context, status=status)

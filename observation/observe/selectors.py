@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from missions.access import mission_for
+from missions.access import device_mission_id, mission_for
 from missions.models import Area, Deployment, MemberRole, Observer, PollingStation
 
 from ..models import Checklist, Question, QuestionType, Stage, Visit
@@ -42,14 +42,15 @@ def observer_missions(*, user) -> list[Observer]:
     """The user's observer profiles, newest election first."""
     if not user.is_authenticated:
         return []
+    profiles = Observer.objects.filter(
+        user=user,
+        mission__memberships__user=user,
+        mission__memberships__role=MemberRole.OBSERVER,
+    )
+    if device_mission_id(user) is not None:  # a device token: its observer only
+        profiles = profiles.filter(mission_id=device_mission_id(user))
     return list(
-        Observer.objects.filter(
-            user=user,
-            mission__memberships__user=user,
-            mission__memberships__role=MemberRole.OBSERVER,
-        )
-        .select_related("mission", "team")
-        .order_by("-mission__election_date", "mission_id")
+        profiles.select_related("mission", "team").order_by("-mission__election_date", "mission_id")
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..devices.services import observer_for_device_token
+from ..devices.services import device_session_start, observer_for_device_token
 from ..models import Assessment, FindingCategory, Severity
 from .selectors import (
     checklists_for_form,
@@ -213,11 +213,13 @@ def observe_device(request):
     """
     error = None
     if request.method == "POST":
-        observer = observer_for_device_token(key=request.POST.get("token", ""))
+        key = request.POST.get("token", "")
+        observer = observer_for_device_token(key=key)
         if observer is None:
             error = _("This device code is not valid. Ask your coordinator for a new QR code.")
         else:
             login(request, observer.user, backend="django.contrib.auth.backends.ModelBackend")
+            device_session_start(request=request, key=key)  # ends when the token does
             messages.success(request, _("Logged in as %(name)s.") % {"name": observer.full_name})
             return redirect("observation:observe-index")
     response = render(

@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 
+from common.parsing import moment, whole_number
 from missions.models import PollingStation
 
 from ..checklists.schema import answers_check, checklist_schema
@@ -54,13 +55,7 @@ def _text(value, *, field, max_length, errors, required=False) -> str:
 
 def _integer(value):
     """An int from JSON (a whole number, or a string of digits as form posts send); else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    return whole_number(value)
 
 
 def _time(value, *, field, errors) -> dt.datetime | None:
@@ -70,11 +65,11 @@ def _time(value, *, field, errors) -> dt.datetime | None:
             "such as 2022-11-20T10:05:00+06:00."
         ]
         return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+    parsed = moment(value)
+    if parsed is None:
         errors[field] = [
-            f"{field} {value!r} is not an ISO 8601 time; send it as 2022-11-20T10:05:00+06:00."
+            f"{field} {value[:40]!r} is not an ISO 8601 time of this era; "
+            "send it as 2022-11-20T10:05:00+06:00."
         ]
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:

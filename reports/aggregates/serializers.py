@@ -1,7 +1,7 @@
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from common.parsing import YEARS, moment, moment_outside_years
 from observation.models import Stage
 from reports.models import AggregateLevel
 
@@ -10,12 +10,15 @@ class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 time that must carry its UTC offset (API.md: without one it is a 400)."""
 
     def to_internal_value(self, value):
-        try:
-            parsed = parse_datetime(value.strip()) if isinstance(value, str) else None
-        except ValueError:
-            # Well formed but impossible ("12:99"): parse_datetime raises, a 400 not a 500.
+        # common.parsing: ASCII only, a year of this era ("9999-12-31T23:00-05:00" overflows).
+        parsed = moment(value)
+        if parsed is None:
+            if moment_outside_years(value):
+                raise serializers.ValidationError(
+                    f"Give a time between the years {YEARS[0]} and {YEARS[1]}, with its UTC offset."
+                )
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss]+HH:MM")
-        if parsed is not None and timezone.is_naive(parsed):
+        if timezone.is_naive(parsed):
             raise serializers.ValidationError(
                 "Give the time with its UTC offset, e.g. 2022-11-20T10:00:00+06:00."
             )

@@ -79,4 +79,5 @@ def official_turnout(request, mission_id):
             "form": form,
             "may_edit": may_edit,
         },
+        status=400 if form.is_bound and form.errors else 200,  # bad input: a 400, as the API
     )

@@ -19,9 +19,7 @@ that is not withdrawn and whose embargo has passed. Everything else is a 404.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import plotly.graph_objects as go
 from django.core.files.base import ContentFile
@@ -30,6 +28,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 
+from common.csv_export import csv_bytes
 from missions.access import STAFF_ROLES, missions_for, role_in
 from missions.models import MemberRole
 from reports import charts
@@ -120,10 +119,7 @@ def briefing_chart_csv(*, briefing: Briefing, name: str) -> bytes:
     """The chart's data as CSV (UTF-8 with a byte order mark, so spreadsheets read it)."""
     chart = _chart(briefing=briefing, name=name)
     rows = charts.CHARTS[name].csv(**chart["arguments"])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows, guarded=True, bom=True)  # the chart's rows are guarded
 
 
 def stored_name(briefing: Briefing, language: str, file: str) -> str:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from common.csv_export import guard
 from common.numbers import figure_plain, figure_text, share_exact
 from observation.models import Assessment, FindingCategory, Severity, Stage
 from reports.charts import style
@@ -86,11 +87,7 @@ def esc(value) -> str:
     return ("" if value is None else str(value)).translate(_ESCAPES)
 
 
-def csv_cell(value):
-    """A CSV cell: numbers as they are, text that a spreadsheet would evaluate defused."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+csv_cell = guard  # common.csv_export: numbers as they are, formula-like text defused
 
 
 def csv_table(header: list[str], rows: Iterable[Sequence]) -> list[list]:

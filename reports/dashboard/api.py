@@ -8,9 +8,6 @@ narrow the figures as on the page (``reports.dashboard.selectors``), and are for
 coordinators and analysts (404 for everyone else).
 """
 
-import csv
-import io
-
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.csv_export import csv_bytes
 from missions.access import STAFF_ROLES, mission_for
 from reports import charts
 from reports.dashboard import selectors as dashboard
@@ -82,8 +80,7 @@ class MissionChartCsv(APIView):
         mission, data = _chart_arguments(request, mission_id)
         if name not in data.charts:
             raise Http404
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(charts.CHARTS[name].csv(**data.charts[name]))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        body = csv_bytes(charts.CHARTS[name].csv(**data.charts[name]), guarded=True)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response

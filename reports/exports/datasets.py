@@ -18,22 +18,13 @@ from collections.abc import Iterator
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from common.streaming import (
-    FORMULA_STARTS,
-    Export,
-    guard,
-    streamed,
-    streamed_ahead,
-)
+from common.csv_export import guard
+from common.streaming import Export, csv_chunks, streamed, streamed_ahead  # noqa: F401
 from missions.models import Observer, PollingStation, Team
 from observation.models import Checklist, Finding, Question, Stage, Visit
 from reports.exports.xlsx import xlsx_chunks
 
-
-def _text(value):
-    if type(value) is str and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+_text = guard
 
 
 def _answer(value):

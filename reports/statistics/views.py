@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.parsing import moment, whole_number
 from missions.access import STAFF_ROLES, mission_for, object_or_404, role_in
 from missions.models import MemberRole
 from observation.models import Stage
@@ -37,13 +38,10 @@ from reports.statistics.statement import (
 
 def _local_datetime(value: str, tz) -> dt.datetime | None:
     """A ``datetime-local`` form value (``2022-11-20T14:00``) in the mission's time zone."""
-    if not value:
+    parsed = moment(value) if value else None
+    if parsed is None:
         return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
 
 
 def _statement_filter(request, mission) -> StatementFilter:
@@ -210,11 +208,10 @@ def forensics_page(request, mission_id):
 
 
 def _position(value) -> int:
-    try:
-        position = int(value)
-    except (TypeError, ValueError):
+    position = whole_number(value)
+    if position is None:
         message = _("Give the place on the ballot as a number.")
-        raise ValidationError({"position": [message]}) from None
+        raise ValidationError({"position": [message]})
     if not 1 <= position <= 999:
         raise ValidationError({"position": [_("The place on the ballot is between 1 and 999.")]})
     return position

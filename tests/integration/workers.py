@@ -59,18 +59,23 @@ def database_url() -> str:
 class Worker:
     """``celery -A config worker`` on the test database, consuming one queue of its own."""
 
-    def __init__(self, *, broker_url: str, queue: str, concurrency: int = 2, extra_env=None):
+    def __init__(
+        self, *, broker_url: str, queue: str, concurrency: int = 2, extra_env=None, log_level=None
+    ):
+        self.log_level = log_level or os.environ.get("TEST_WORKER_LOG_LEVEL", "warning")
         self.broker_url = broker_url
         self.queue = queue
         self.concurrency = concurrency
         self.extra_env = extra_env or {}
         self.process = None
         self.restarts = 0
+        self.logs: list = []  # one file per start: a restarted worker must not write over one
+
+    def start(self):
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the worker's life
             prefix="celery-worker-", suffix=".log", delete=False
         )
-
-    def start(self):
+        self.logs.append(self.log)
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -96,7 +101,7 @@ class Worker:
                 "--without-gossip",
                 "--without-mingle",
                 "-l",
-                os.environ.get("TEST_WORKER_LOG_LEVEL", "warning"),
+                self.log_level,
             ],
             cwd=ROOT,
             env=env,
@@ -132,8 +137,9 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")[-4000:]
+    def output(self, whole=False) -> str:
+        text = "".join(Path(log.name).read_text(errors="replace") for log in self.logs)
+        return text if whole else text[-4000:]
 
 
 class RedisServer:

@@ -23,7 +23,6 @@ def test_coordinator_adds_a_new_analyst_who_can_then_log_in(api, coordinator, mi
     )
 
     assert response.status_code == 201, response.json()
-    assert response.json()["user_created"] is True
     assert response.json()["role"] == "ANALYST"
     token = api.post(
         "/api/v1/auth/token/", {"username": "nadia", "password": GOOD_PASSWORD}, format="json"
@@ -53,7 +52,6 @@ def test_an_existing_account_gets_the_role_and_keeps_its_password(
     )
 
     assert response.status_code == 201
-    assert response.json()["user_created"] is False
     other_mission_coordinator.refresh_from_db()
     assert other_mission_coordinator.check_password("pass-word-123")
     assert Membership.objects.get(user=other_mission_coordinator, mission=mission).role == "ANALYST"
@@ -136,7 +134,7 @@ def test_adding_a_member_is_audited(api, coordinator, mission):
 
     event = AuditEvent.objects.get(action="membership.create")
     assert event.actor == coordinator and event.mission == mission
-    assert event.after == {"username": "nadia", "role": "ANALYST", "user_created": True}
+    assert event.after == {"username": "nadia", "role": "ANALYST"}
     assert GOOD_PASSWORD not in str(event.after)
 
 
@@ -236,3 +234,42 @@ def test_the_members_page_offers_removal_to_coordinators_only(
     assert "analyst is no longer Analyst in this mission." in response.content.decode()
     assert not Membership.objects.filter(pk=analyst_membership.pk).exists()
     assert f'data-member="{analyst_membership.pk}"' not in response.content.decode()
+
+
+# --- F1 / F7: no account taken over, none revealed ---------------------------------------------
+
+
+def test_another_missions_observer_account_is_refused(api, coordinator, mission, other_mission):
+    from tests.missions.factories import ObserverFactory
+
+    theirs = ObserverFactory(mission=other_mission).user
+
+    response = api.as_user(coordinator).post(
+        url(mission),
+        {"username": theirs.username, "password": GOOD_PASSWORD, "role": "ANALYST"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "username" in response.json()
+    assert not Membership.objects.filter(user=theirs, mission=mission).exists()
+
+
+@pytest.mark.parametrize("password", ["", "short", GOOD_PASSWORD])
+def test_the_answer_does_not_tell_whether_the_username_exists(
+    api, coordinator, mission, other_mission_coordinator, password
+):
+    client = api.as_user(coordinator)
+
+    def add(username):
+        response = client.post(
+            url(mission), {"username": username, "password": password, "role": "PRESS"}
+        )
+        body = response.json()
+        return response.status_code, sorted(body), body.get("password")
+
+    existing = add("other_coordinator")
+    new = add("nobody_yet")
+
+    assert existing == new
+    assert existing[0] == (201 if password == GOOD_PASSWORD else 400)

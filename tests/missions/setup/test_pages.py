@@ -51,7 +51,7 @@ def test_coordinator_adds_a_member_in_the_browser(browser, coordinator, mission)
     )
 
     assert response.status_code == 200
-    assert "Account nadia created" in response.content.decode()
+    assert "nadia is now Analyst in this mission" in response.content.decode()
     assert Membership.objects.get(user__username="nadia", mission=mission).role == "ANALYST"
     assert User.objects.get(username="nadia").check_password("correct-horse-battery")
 

@@ -194,3 +194,31 @@ def test_sample_stations_list_in_a_fixed_number_of_queries(
         response = client.get(f"/api/v1/missions/{mission.pk}/samples/{sample.pk}/stations/")
 
     assert response.json()["count"] == 40
+
+
+def test_a_sample_whose_author_is_gone_says_null_as_the_schema_allows(
+    api, coordinator, analyst, mission, frame
+):
+    sample_draw(mission=mission, size=5, seed=1, actor=None)
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    listed = api.as_user(analyst).get(f"/api/v1/missions/{mission.pk}/samples/").json()
+
+    assert listed["results"][0]["created_by"] is None
+    created_by = schema["components"]["schemas"]["Sample"]["properties"]["created_by"]
+    assert created_by.get("nullable") is True
+
+
+def test_the_sample_csv_defuses_cells_a_spreadsheet_would_run(client, analyst, mission, frame):
+    from missions.models import PollingStation
+
+    PollingStation.objects.filter(mission=mission).update(name='=HYPERLINK("http://x.test")')
+    sample = sample_draw(mission=mission, size=5, seed=1, actor=None)
+    client.force_login(analyst)
+
+    response = client.get(f"/missions/{mission.pk}/samples/{sample.pk}/stations.csv")
+
+    body = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    assert ',"=HYPERLINK' not in body and ",=HYPERLINK" not in body
+    assert body.count(",\"'=HYPERLINK") == 5

@@ -4,27 +4,32 @@ import re
 
 import pytest
 import segno
-from rest_framework.authtoken.models import Token
 
+from common.authentication import token_digest
 from missions.models import AuditEvent
+from observation.models import DeviceToken
 from tests.missions.factories import ObserverFactory
 
 pytestmark = pytest.mark.django_db
+ISSUE = {"action": "issue"}  # what the page's button sends
 
 
 def qr_url(mission, observer):
     return f"/missions/{mission.pk}/observers/{observer.pk}/qr/"
 
 
-def test_the_qr_page_shows_an_svg_carrying_the_server_and_the_token(client, coordinator, observer):
+def test_making_a_code_shows_an_svg_carrying_the_server_and_the_token(
+    client, coordinator, observer
+):
     client.force_login(coordinator)
 
-    response = client.get(qr_url(observer.mission, observer))
+    response = client.post(qr_url(observer.mission, observer), ISSUE)
 
     body = response.content.decode()
     assert response.status_code == 200
-    token = Token.objects.get(user=observer.user)
-    url = f"http://testserver/observe/device/#token={token.key}"
+    key = re.search(r"#token=([0-9a-f]{40})", body).group(1)
+    assert DeviceToken.objects.get(observer=observer).digest == token_digest(key)
+    url = f"http://testserver/observe/device/#token={key}"
     assert f'data-url="{url}"' in body
     svg = re.search(r'<div class="qr" id="qr" data-url="[^"]*">(.*?)</div>', body, re.S).group(1)
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
@@ -38,7 +43,7 @@ def test_the_qr_page_shows_an_svg_carrying_the_server_and_the_token(client, coor
 
 def test_the_qr_code_logs_the_phone_in(client, coordinator, observer):
     client.force_login(coordinator)
-    body = client.get(qr_url(observer.mission, observer)).content.decode()
+    body = client.post(qr_url(observer.mission, observer), ISSUE).content.decode()
     key = re.search(r"#token=([0-9a-f]+)", body).group(1)
     client.logout()
 
@@ -48,34 +53,32 @@ def test_the_qr_code_logs_the_phone_in(client, coordinator, observer):
     assert client.get(f"/observe/{observer.mission_id}/").status_code == 200
 
 
-def test_the_token_is_made_once_and_every_issue_is_audited(client, coordinator, observer):
+def test_the_code_is_shown_once_then_only_said_to_exist(client, coordinator, observer):
     client.force_login(coordinator)
+    none_yet = client.get(qr_url(observer.mission, observer)).content.decode()
+    made = client.post(qr_url(observer.mission, observer), ISSUE).content.decode()
+    key = re.search(r"#token=([0-9a-f]+)", made).group(1)
 
-    first = client.get(qr_url(observer.mission, observer)).content.decode()
-    second = client.get(qr_url(observer.mission, observer)).content.decode()
+    later = client.get(qr_url(observer.mission, observer)).content.decode()
 
-    key = re.search(r"#token=([0-9a-f]+)", first).group(1)
-    assert key in second
-    assert Token.objects.filter(user=observer.user).count() == 1
+    assert "no device code yet" in none_yet and "#token=" not in none_yet
+    assert key not in later and "#token=" not in later and "cannot be shown again" in later
     events = AuditEvent.objects.filter(action="observer.token_issue")
-    assert events.count() == 2, "showing a device code is recorded, like the token API"
     assert {(e.actor, e.object_id) for e in events} == {(coordinator, str(observer.pk))}
 
 
-def test_a_new_code_replaces_the_old_one(client, coordinator, observer):
-    old = Token.objects.create(user=observer.user)
+def test_a_new_code_replaces_the_old_one(client, coordinator, observer, device_key):
+    old = device_key(observer)
     client.force_login(coordinator)
 
-    response = client.post(qr_url(observer.mission, observer))
+    response = client.post(qr_url(observer.mission, observer), ISSUE)
 
-    assert response.status_code == 302
-    new = Token.objects.get(user=observer.user)
-    assert new.key != old.key
-    assert AuditEvent.objects.filter(action="observer.token_revoke", actor=coordinator).exists()
-    page = client.get(qr_url(observer.mission, observer)).content.decode()
-    assert new.key in page and old.key not in page
+    new = re.search(r"#token=([0-9a-f]+)", response.content.decode()).group(1)
+    assert new != old
+    assert DeviceToken.objects.filter(observer=observer).count() == 1
     client.logout()
-    assert client.post("/observe/device/", {"token": old.key}).status_code == 400
+    assert client.post("/observe/device/", {"token": old}).status_code == 400
+    assert client.post("/observe/device/", {"token": new}).status_code == 302
 
 
 def test_the_observers_list_links_each_observer_to_their_qr_page(
@@ -123,13 +126,13 @@ def test_an_analyst_sees_the_observers_but_no_qr_code(client, observer, analyst)
 
     listing = client.get(f"/missions/{observer.mission_id}/observers/")
     qr = client.get(qr_url(observer.mission, observer))
-    rotate = client.post(qr_url(observer.mission, observer))
+    rotate = client.post(qr_url(observer.mission, observer), ISSUE)
 
     assert listing.status_code == 200
     assert observer.full_name in listing.content.decode()
     assert qr_url(observer.mission, observer) not in listing.content.decode()
     assert (qr.status_code, rotate.status_code) == (403, 403)
-    assert not Token.objects.filter(user=observer.user).exists()
+    assert not DeviceToken.objects.filter(observer=observer).exists()
 
 
 @pytest.mark.parametrize(
@@ -141,11 +144,11 @@ def test_only_the_missions_coordinators_see_qr_codes(client, observer, persona, 
     client.force_login(user)
 
     qr = client.get(qr_url(observer.mission, observer))
-    rotate = client.post(qr_url(observer.mission, observer))
+    rotate = client.post(qr_url(observer.mission, observer), ISSUE)
     listing = client.get(f"/missions/{observer.mission_id}/observers/")
 
     assert (qr.status_code, rotate.status_code, listing.status_code) == (404, 404, 404)
-    assert not Token.objects.filter(user=observer.user).exists()
+    assert not DeviceToken.objects.filter(observer=observer).exists()
 
 
 def test_an_observer_cannot_see_their_own_qr_page(client, observer):
@@ -170,4 +173,4 @@ def test_another_missions_observer_is_404_through_this_mission(
     response = client.get(qr_url(mission, foreign))
 
     assert response.status_code == 404
-    assert not Token.objects.filter(user=foreign.user).exists()
+    assert not DeviceToken.objects.filter(observer=foreign).exists()

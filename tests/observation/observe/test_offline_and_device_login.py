@@ -45,10 +45,10 @@ def test_the_device_page_offers_a_form_and_no_token(client):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
-def test_a_device_token_logs_the_observer_in(client, observer):
-    token = Token.objects.create(user=observer.user)
+def test_a_device_token_logs_the_observer_in(client, observer, device_key):
+    token = device_key(observer)
 
-    response = client.post("/observe/device/", {"token": token.key})
+    response = client.post("/observe/device/", {"token": token})
 
     assert response.status_code == 302
     assert response["Location"] == "/observe/"
@@ -56,10 +56,12 @@ def test_a_device_token_logs_the_observer_in(client, observer):
     assert client.get(f"/observe/{observer.mission_id}/").status_code == 200
 
 
-def test_the_token_keeps_working_for_the_api_after_the_device_login(client, api, observer):
-    token = Token.objects.create(user=observer.user)
-    client.post("/observe/device/", {"token": token.key})
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+def test_the_token_keeps_working_for_the_api_after_the_device_login(
+    client, api, observer, device_key
+):
+    token = device_key(observer)
+    client.post("/observe/device/", {"token": token})
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     response = api.get("/api/v1/missions/")
 
@@ -68,8 +70,8 @@ def test_the_token_keeps_working_for_the_api_after_the_device_login(client, api,
 
 
 @pytest.mark.parametrize("key", ["", "nonsense", "0" * 40, "x" * 200])
-def test_a_wrong_device_code_is_refused(client, observer, key):
-    Token.objects.create(user=observer.user)
+def test_a_wrong_device_code_is_refused(client, observer, key, device_key):
+    device_key(observer)
 
     response = client.post("/observe/device/", {"token": key})
 
@@ -79,7 +81,7 @@ def test_a_wrong_device_code_is_refused(client, observer, key):
 
 
 def test_the_token_of_a_user_who_is_no_observer_is_refused(client, coordinator):
-    token = Token.objects.create(user=coordinator)
+    token = Token.objects.create(user=coordinator)  # a login token is no device code
 
     response = client.post("/observe/device/", {"token": token.key})
 
@@ -87,22 +89,57 @@ def test_the_token_of_a_user_who_is_no_observer_is_refused(client, coordinator):
     assert "_auth_user_id" not in client.session
 
 
-def test_the_token_of_a_deactivated_observer_is_refused(client, observer):
-    token = Token.objects.create(user=observer.user)
+def test_the_token_of_a_deactivated_observer_is_refused(client, observer, device_key):
+    token = device_key(observer)
     observer.user.is_active = False
     observer.user.save(update_fields=["is_active"])
 
-    response = client.post("/observe/device/", {"token": token.key})
+    response = client.post("/observe/device/", {"token": token})
 
     assert response.status_code == 400
 
 
-def test_the_device_login_needs_the_csrf_token(observer):
+def test_the_device_login_needs_the_csrf_token(observer, device_key):
     from django.test import Client
 
-    token = Token.objects.create(user=observer.user)
+    token = device_key(observer)
     strict = Client(enforce_csrf_checks=True)
 
-    response = strict.post("/observe/device/", {"token": token.key})
+    response = strict.post("/observe/device/", {"token": token})
 
     assert response.status_code == 403
+
+
+# --- F2: a device token ends, and the phone's session with it --------------------------------
+
+
+@pytest.mark.parametrize("how", ["revoke", "replace"])
+def test_revoking_or_replacing_the_token_ends_the_phones_session(
+    client, api, observer, coordinator, device_key, how
+):
+    key = device_key(observer)
+    client.post("/observe/device/", {"token": key})
+    assert client.get(f"/observe/{observer.mission_id}/").status_code == 200
+    coordinators_api = api.as_user(coordinator)
+    if how == "revoke":
+        coordinators_api.delete(f"/api/v1/observers/{observer.pk}/token/")
+    else:
+        coordinators_api.post(f"/api/v1/observers/{observer.pk}/token/")
+
+    page = client.get(f"/observe/{observer.mission_id}/")
+    api_answer = client.get("/api/v1/visits/")
+
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/login/")
+    assert api_answer.status_code in (401, 403)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_password_login_of_the_same_account_is_not_ended_by_a_revoke(
+    client, api, observer, coordinator, device_key
+):
+    device_key(observer)
+    client.force_login(observer.user)
+
+    api.as_user(coordinator).delete(f"/api/v1/observers/{observer.pk}/token/")
+
+    assert client.get(f"/observe/{observer.mission_id}/").status_code == 200

@@ -962,3 +962,19 @@ def test_a_review_of_a_non_numeric_visit_is_a_404(api, coordinator):
     )
 
     assert response.status_code == 404
+
+
+def test_a_hundred_thousand_made_up_answer_codes_give_a_short_400(api, observer, visit_body):
+    from tests.observation.conftest import VOTING_ANSWERS
+
+    answers = VOTING_ANSWERS | {f"X{n}": True for n in range(100_000)}
+
+    response = api.as_user(observer.user).post(
+        "/api/v1/visits/", visit_body(answers=answers), format="json"
+    )
+
+    assert response.status_code == 400
+    listed = response.json()["answers"]
+    assert len(response.content) < 10_000
+    assert len(listed) == 21
+    assert "This and 99979 more codes" in " ".join(sum(listed.values(), []))

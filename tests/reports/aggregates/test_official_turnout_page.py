@@ -44,7 +44,7 @@ def test_a_national_figure_and_a_bad_percent(client, coordinator, mission):
     )
 
     assert OfficialTurnout.objects.get().area is None
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "errorlist" in response.content.decode()
 
 
@@ -55,7 +55,7 @@ def test_a_repeated_time_shows_an_error_not_a_crash(client, coordinator, mission
 
     response = client.post(page(mission), form | {"percent": "24"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already there" in response.content.decode()
     assert OfficialTurnout.objects.count() == 1
 
@@ -100,3 +100,24 @@ def test_area_names_are_escaped(client, coordinator, station):
 
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"percent": "abc"},
+        {"day": "9999-12-31"},
+        {"time": "25:00"},
+        {"area": "NOWHERE"},
+        {"percent": ""},
+    ],
+)
+def test_invalid_input_is_a_400_that_stores_nothing(client, coordinator, mission, bad):
+    client.force_login(coordinator)
+    form = {"area": "ALL", "day": "2022-11-20", "time": "10:00", "percent": "23.4"}
+
+    response = client.post(page(mission), form | bad)
+
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+    assert not OfficialTurnout.objects.exists()
