@@ -26,8 +26,10 @@ import threading
 import time
 from collections import defaultdict
 
+from bench.ingest import visit_body
 from bench.measure import freshness_lags, load_average, percentile
-from bench.run import HOST, PORT, Bench, Http, visit_body
+from bench.run import Bench
+from bench.server import HOST, PORT, Http
 
 
 def _unchunk(body: bytes) -> bytes:
