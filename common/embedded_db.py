@@ -19,16 +19,22 @@ command (forwarded if the terminal did not deliver it) and the server is stopped
 Several such runs on one data folder share one server, stopped by the last to leave.
 """
 
-import argparse
-import os
-import signal
-import subprocess
 import sys
-import time
-import warnings
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
+
+# Run as a file, Python puts this folder first on sys.path, where common/numbers.py would
+# shadow the standard library's numbers (decimal imports it): the project root goes there.
+if sys.path and sys.path[0] == __file__.rpartition("/")[0]:
+    sys.path[0] = __file__.rpartition("/")[0].rpartition("/")[0]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".pgdata"
