@@ -115,10 +115,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
 def _device_session_user(request, user):
     """The session's user, held to its device token; AnonymousUser once the token is gone."""
+    authenticated = user.is_authenticated  # evaluates AuthenticationMiddleware's lazy user
+    user = getattr(user, "_wrapped", user)
     digest = request.session.get(DEVICE_SESSION_KEY)
-    if not digest or not user.is_authenticated:
+    if not digest or not authenticated:
         return user
-    user = getattr(user, "_wrapped", user)  # the User behind AuthenticationMiddleware's lazy one
     token = (
         device_token_model()
         .objects.filter(digest=digest, observer__user=user)
@@ -135,13 +136,13 @@ def _device_session_user(request, user):
 class DeviceSessionMiddleware:
     """After AuthenticationMiddleware: a session that a device token started acts as that
     token does, and ends when the token is revoked or replaced (one query, on such sessions
-    only, when the request first reads ``request.user``)."""
+    only, when the request first reads ``request.user``; an API request authenticated by its
+    token never reads it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if DEVICE_SESSION_KEY in request.session:
-            user = request.user
-            request.user = SimpleLazyObject(lambda: _device_session_user(request, user))
+        user = request.user  # still lazy: a request that never reads it pays nothing
+        request.user = SimpleLazyObject(lambda: _device_session_user(request, user))
         return self.get_response(request)

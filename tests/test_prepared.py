@@ -60,3 +60,19 @@ def test_a_plan_broken_by_a_schema_change_retires_the_connection():
     assert rows(statement, [1]) == [(1,)]  # prepared again on the new connection
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE t_retire")
+
+
+def test_a_connection_the_server_ended_is_replaced_and_prepares_again():
+    """A PostgreSQL restart (here: the server ends our backend) leaves each kept connection
+    dead. The next request's first query checks it (CONN_HEALTH_CHECKS), connects again and
+    prepares the statement on the new connection: no 500."""
+    import psycopg2
+
+    statement = Statement("t_restart", "SELECT %s::int + 1")
+    assert rows(statement, [1]) == [(2,)]
+    params = connection.get_connection_params()
+    with psycopg2.connect(**params) as other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.get_backend_pid()])
+    connection.close_if_unusable_or_obsolete()  # what Django does when a request starts
+
+    assert rows(statement, [2]) == [(3,)]
