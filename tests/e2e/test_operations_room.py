@@ -18,7 +18,8 @@ from reports.aggregates.reconcile import aggregates_reconcile
 from reports.models import IncidentNote, IncidentTriage, MessageRecipient
 from reports.operations.services import message_send
 from tests.e2e.conftest import at, log_in, wait_until
-from tests.reports.factories import VOTING_ANSWERS, FindingFactory, VisitFactory, local
+from tests.observation.factories import VOTING_ANSWERS
+from tests.reports.factories import FindingFactory, VisitFactory, local
 
 pytestmark = pytest.mark.e2e
 
