@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.streaming import csv_chunks, streamed
+from common.csv_export import csv_chunks
+from common.streaming import streamed
 
 from .. import deployment as deployment_services
 from .. import imports, selectors
