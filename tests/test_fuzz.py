@@ -85,6 +85,7 @@ ID_AFTER = {
     "observers": "observer",
     "missions": "mission",
     "official-turnout": "official_turnout",
+    "messages": "message",
 }
 
 
