@@ -6,7 +6,10 @@ in different teams; ``outsider`` is a logged-in user of no mission; ``other_miss
 coordinates ``other_mission``.
 """
 
+import json
+
 import pytest
+import requests
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -164,3 +167,29 @@ def _english_outside_requests():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def twilio_api(monkeypatch):
+    """Twilio's REST API as the ``twilio`` library reaches it (requests), answering ``status``."""
+    calls = []
+
+    class Api:
+        status = 201
+
+    def send(session, prepared, **kwargs):
+        calls.append(prepared)
+        response = requests.Response()
+        response.status_code = Api.status
+        body = (
+            {"sid": "SM" + "f" * 32, "status": "queued"}
+            if Api.status < 400
+            else {"code": 21211, "message": "The 'To' number is not valid.", "status": 400}
+        )
+        response._content = json.dumps(body).encode()
+        response.headers["Content-Type"] = "application/json"
+        return response
+
+    monkeypatch.setattr(requests.Session, "send", send)
+    Api.calls = calls
+    return Api

@@ -334,8 +334,14 @@ def message_text(*, message, languages: list[str], default_language: str) -> str
 def observer_languages(*, observer) -> list[str]:
     """The languages to show an observer a message in, theirs first: the observer import's
     ``languages`` (the first is theirs), then the interface's language."""
+    interface = get_language()
+    return [*observer_own_languages(observer=observer), *([interface] if interface else [])]
+
+
+def observer_own_languages(*, observer) -> list[str]:
+    """The observer import's ``languages`` of an observer (the first is theirs), lower case."""
     own = [part.strip().lower() for part in (observer.languages or "").replace(";", ",").split(",")]
-    return [code for code in [*own, (get_language() or "")] if code]
+    return [code for code in own if code]
 
 
 def observer_messages(*, user, mission_id: int | None = None):

@@ -17,6 +17,7 @@ from missions.audit import audit_event, audit_record, audit_records
 from missions.models import MemberRole, Membership, Observer, Team
 from missions.report_due import REPORT_STAGES, mission_languages
 from observation.models import Finding
+from observation.sms.services import sms_send
 
 from ..models import (
     MESSAGE_MAX_LENGTH,
@@ -27,7 +28,14 @@ from ..models import (
     TeamContact,
     Triage,
 )
-from .selectors import areas_by_code, incidents, live_cache_key, team_area_ids
+from .selectors import (
+    areas_by_code,
+    incidents,
+    live_cache_key,
+    message_text,
+    observer_own_languages,
+    team_area_ids,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -247,14 +255,34 @@ def message_recipients(*, mission, regions: list[str], teams: list[str]):
 
 
 def sms_relay(*, message: ObserverMessage, observer_ids: list[int]) -> None:
-    """HOOK (SMS): also send ``message`` by SMS to those of ``observer_ids`` with a phone.
+    """Also send ``message`` by SMS to those of ``observer_ids`` who have a phone, one SMS
+    each, in the observer's own language (else the mission's default language).
 
-    Called after the message's transaction commits. Nothing is sent by SMS yet: when the SMS
-    gateway's ``sms_send`` service exists, call it here (one message per observer, in the
-    observer's language: ``selectors.message_text``). Kept as a no-op so the hook is tested
-    and its place is obvious.
+    Called after the message's transaction commits. Without a configured SMS gateway
+    ``sms_send`` sends nothing (the SMS page says so) and the notice reaches the phone pages
+    only. Each SMS is logged QUEUED in one transaction and handed to a worker after it commits.
     """
-    logger.debug("message %s: no SMS gateway configured", message.pk)
+    observers = (
+        Observer.objects.filter(pk__in=observer_ids)
+        .exclude(phone="")
+        .only("id", "phone", "languages")
+        .order_by("id")
+    )
+    default_language = mission_languages(mission=message.mission)[0]
+    with transaction.atomic():
+        for observer in observers.iterator(chunk_size=500):
+            text = message_text(
+                message=message,
+                languages=observer_own_languages(observer=observer),
+                default_language=default_language,
+            )
+            sms_send(
+                to=observer.phone,
+                text=text,
+                mission=message.mission,
+                observer=observer,
+                now=message.sent_at,
+            )
 
 
 @transaction.atomic

@@ -1,42 +1,14 @@
 """sms_send (observation/sms/services.py): messages to observers by SMS through Twilio's REST
 API when a gateway is configured; nothing at all when none is."""
 
-import json
 from urllib.parse import parse_qs
 
 import pytest
-import requests
 
 from observation.models import SmsMessage
 from observation.sms.services import sms_send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def twilio_api(monkeypatch):
-    """Twilio's REST API as the ``twilio`` library reaches it (requests), answering ``status``."""
-    calls = []
-
-    class Api:
-        status = 201
-
-    def send(session, prepared, **kwargs):
-        calls.append(prepared)
-        response = requests.Response()
-        response.status_code = Api.status
-        body = (
-            {"sid": "SM" + "f" * 32, "status": "queued"}
-            if Api.status < 400
-            else {"code": 21211, "message": "The 'To' number is not valid.", "status": 400}
-        )
-        response._content = json.dumps(body).encode()
-        response.headers["Content-Type"] = "application/json"
-        return response
-
-    monkeypatch.setattr(requests.Session, "send", send)
-    Api.calls = calls
-    return Api
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from missions.models import AuditEvent, Deployment, Mission
 from missions.report_due import REPORT_STAGES
-from observation.models import Stage
+from observation.models import SmsMessage, Stage
 from reports.aggregates.reconcile import aggregates_reconcile
 from reports.models import MessageRecipient
 from tests.missions.factories import ObserverFactory, TeamFactory, UserFactory
@@ -424,19 +424,47 @@ def test_nobody_reads_or_marks_another_observers_message(api, coordinator, missi
     assert by_analyst.status_code == 403
 
 
-def test_the_sms_hook_is_called_after_commit_with_the_recipients(
-    api, coordinator, mission, crew, monkeypatch, django_capture_on_commit_callbacks
+def test_a_message_also_goes_by_sms_to_each_recipient_with_a_phone_in_their_language(
+    api, coordinator, mission, crew, settings, twilio_api, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(
-        "reports.operations.services.sms_relay",
-        lambda *, message, observer_ids: calls.append((message.pk, sorted(observer_ids))),
-    )
+    settings.SMS_TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    settings.SMS_TWILIO_AUTH_TOKEN = "token"
+    settings.SMS_FROM = "+77000000000"
+    mission.languages = ["en", "ru"]
+    mission.save()
+    crew["t1"].phone, crew["t2"].phone = "+77011234567", "+77017654321"
+    crew["t1"].save()
+    crew["t2"].save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        sent = send(api, coordinator, mission, {"text": "Hi", "teams": ["T1"]})
+        sent = send(
+            api,
+            coordinator,
+            mission,
+            {"text": "Polls close at 20:00.", "text_i18n": {"ru": "Участки закрываются в 20:00."}},
+        )
 
-    assert calls == [(sent.json()["id"], [crew["t1"].pk])]
+    sms = SmsMessage.objects.filter(mission=mission).order_by("recipient")
+    assert sent.status_code == 201
+    # The teamless observer has no phone; ann reads Russian, bob the mission's default.
+    assert [(m.recipient, m.text, m.status) for m in sms] == [
+        ("+77011234567", "Участки закрываются в 20:00.", "SENT"),
+        ("+77017654321", "Polls close at 20:00.", "SENT"),
+    ]
+    assert len(twilio_api.calls) == 2
+
+
+def test_without_an_sms_gateway_a_message_reaches_the_phone_pages_only(
+    api, coordinator, mission, crew, twilio_api, django_capture_on_commit_callbacks
+):
+    crew["t1"].phone = "+77011234567"
+    crew["t1"].save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send(api, coordinator, mission, {"text": "Hi"})
+
+    assert sent.status_code == 201 and sent.json()["recipients"] == 3
+    assert not SmsMessage.objects.exists() and twilio_api.calls == []
 
 
 # --- live ---------------------------------------------------------------------------------------
