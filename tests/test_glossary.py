@@ -53,8 +53,14 @@ def term_pattern(term: str) -> re.Pattern:
     return re.compile(rf"\b{re.escape(term)}(?:s|es)?\b", re.IGNORECASE)
 
 
+# What a message holds that is not its words: placeholders (filled with words translated on
+# their own) and codes in capitals (OPENING stays OPENING in every language).
+NOT_WORDS = re.compile(r"%\([^)]*\)[a-z]|\{[^}]*\}|\b[A-Z][A-Z0-9_]+\b")
+
+
 def terms_in(text: str, english_terms: list[str]) -> set[str]:
     """The terms a text holds; a term inside a longer one ("ballot" in "ballot box") counts once."""
+    text = NOT_WORDS.sub(" ", text)
     spans = []
     for term in sorted(english_terms, key=len, reverse=True):
         for match in term_pattern(term).finditer(text):
@@ -67,6 +73,13 @@ def test_the_longer_term_wins():
     assert terms_in("Were the ballot boxes sealed?", ["ballot", "ballot box"]) == {"ballot box"}
     assert terms_in("Ballots issued", ["ballot", "ballot box"]) == {"ballot"}
     assert terms_in("Revisited", ["visit"]) == set()
+
+
+def test_placeholders_and_codes_are_not_words():
+    terms = ["observer", "opening", "region"]
+    assert terms_in("%(observers)s in %(regions)s at {region}", terms) == set()
+    assert terms_in('Give the times as {"OPENING": "08:00"}.', terms) == set()
+    assert terms_in("The observer's Opening visit", terms) == {"observer", "opening"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
