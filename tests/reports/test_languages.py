@@ -28,7 +28,7 @@ def get(user, url, *, language=None, cookie=None):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("ru", ["Мои участки", "Мои визиты", "Выйти", "Ожидают отправки:"]),
+        ("ru", ["Мои участки", "Мои посещения", "Выйти", "Ожидают отправки:"]),
         ("kk", ["Менің учаскелерім", "Менің сапарларым", "Шығу", "Жіберуді күтуде:"]),
         ("en", ["My stations", "My visits", "Log out", "Waiting to be sent:"]),
     ],
@@ -66,7 +66,7 @@ def test_the_visit_form_follows_the_language_cookie(observer, cookie, expected, 
     ("language", "expected"),
     [
         ("ru", ["Фильтры", "Критические и серьёзные замечания", "Явка по территориям"]),
-        ("kk", ["Сүзгілер", "Аса маңызды және елеулі ескертулер", "Аумақтар бойынша келу"]),
+        ("kk", ["Сүзгілер", "Аса маңызды және елеулі ескертулер", "Аумақтар бойынша сайлаушылардың келуі"]),
     ],
 )
 def test_the_dashboard_in_each_language(coordinator, reported, language, expected):
@@ -115,7 +115,7 @@ def test_the_review_queue_and_visit_page_in_each_language(
                 "Негізгі көрсеткіштер",
                 "Байқаушылар үдерісті қалай бағалады",
                 "1 мемлекеттен және 1 ұйымнан келген 2 байқаушы",
-                "кезіндегі байқалған келу: 26,7%",
+                "кезіндегі сайлаушылардың байқалған келуі: 26,7%",
                 "Санау кезіндегі бұзушылық",
                 "1\xa0500 тіркелген сайлаушының 400",  # Kazakh number and date formats
                 "2026 ж.",
