@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Area, Team
+from .sampling import REASON_MAX
 from .selectors import AuditFilters
 from .services import MEMBER_ROLES
 
@@ -82,6 +83,14 @@ class SampleForm(forms.Form):
         required=False,
         min_value=0,
         max_value=2**63 - 1,
+    )
+
+
+class SampleUseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why should the estimates use this sample?"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -4,3 +4,8 @@ from django.dispatch import Signal
 
 # Sent inside ``mission_create``'s transaction with ``mission``, ``actor`` and ``now``.
 mission_created = Signal()
+
+# Sent by ``missions.sampling.sample_stations_reporting`` with ``sample``: a receiver answers
+# how many of the sample's stations have sent a count the estimates use. The reports app
+# answers (it reads the visits, which the missions app cannot); no receiver means none.
+sample_reporting = Signal()

@@ -83,6 +83,11 @@ api_urlpatterns = [
         name="sample-detail",
     ),
     path(
+        "missions/<int:mission_id>/samples/<int:sample_id>/use/",
+        setup_api.SampleUse.as_view(),
+        name="sample-use",
+    ),
+    path(
         "missions/<int:mission_id>/samples/<int:sample_id>/stations/",
         setup_api.SampleStationList.as_view(),
         name="sample-stations",

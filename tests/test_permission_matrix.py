@@ -258,13 +258,14 @@ RULES = {
     "missions:teams": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "reports:deployment": Rule(GET=STAFF_READ),
     "missions:samples": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
-    "missions:sample": Rule(GET=STAFF_READ),
+    "missions:sample": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "missions:sample-csv": Rule(GET=STAFF_READ),
     "missions:downloads": Rule(GET=STAFF_READ),
     "missions:audit": Rule(GET=STAFF_READ),
     "sample-list": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "sample-detail": Rule(GET=STAFF_READ),
     "sample-stations": Rule(GET=STAFF_READ),
+    "sample-use": Rule(POST=COORDINATOR_WRITE),
     # Home.
     "missions:home": Rule(GET=SIGNED_IN),
     # The operations room: reporting status, incidents, messages, live figures, the wall.
