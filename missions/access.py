@@ -88,6 +88,15 @@ def coordinator_mission_for(*, user, mission_id) -> Mission:
     return mission
 
 
+def may_create_missions(*, user) -> bool:
+    """Platform staff and whoever coordinates a mission may set a new one up."""
+    if not user.is_authenticated or device_mission_id(user) is not None:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return MemberRole.COORDINATOR in roles_of(user=user).values()
+
+
 def roles_of(*, user) -> dict[int, str]:
     """Every mission the user holds a role in, as ``{mission_id: role}`` (cached per request).
 

@@ -7,7 +7,7 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 
-from .access import STAFF_ROLES, mission_for, missions_for, role_in
+from .access import STAFF_ROLES, may_create_missions, mission_for, missions_for, role_in
 from .models import MemberRole, Observer, PollingStation
 from .serializers import MissionSerializer, ObserverSerializer, StationSerializer
 from .services import mission_create, mission_update
@@ -15,12 +15,14 @@ from .services import mission_create, mission_update
 MISSION_READERS = (*STAFF_ROLES, MemberRole.OBSERVER)
 
 
-class IsStaffToCreate(permissions.BasePermission):
-    message = "Only platform staff may create missions."
+class MayCreate(permissions.BasePermission):
+    """Platform staff and the coordinators of any mission create missions."""
+
+    message = "Only platform staff and mission coordinators may create missions."
 
     def has_permission(self, request, view):
         if getattr(view, "action", None) == "create":
-            return bool(request.user and request.user.is_staff)
+            return may_create_missions(user=request.user)
         return True
 
 
@@ -32,7 +34,7 @@ class MissionViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = MissionSerializer
-    permission_classes = [permissions.IsAuthenticated, IsStaffToCreate]
+    permission_classes = [permissions.IsAuthenticated, MayCreate]
     # PATCH changes what it is given (the set-up fields of API.md round 2); no PUT.
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -43,7 +45,11 @@ class MissionViewSet(
         )
 
     def perform_create(self, serializer):
-        serializer.instance = mission_create(user=self.request.user, data=serializer.validated_data)
+        data = dict(serializer.validated_data)
+        copy_from = data.pop("copy_from", None)
+        serializer.instance = mission_create(
+            user=self.request.user, data=data, now=timezone.now(), copy_from=copy_from
+        )
 
     def update(self, request, *args, **kwargs):
         """Change the mission's set-up (coordinators): also ``report_due`` and ``languages``."""

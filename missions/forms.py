@@ -1,13 +1,142 @@
 """Browser forms of the set-up pages: imports, members, teams, deployments, samples."""
 
 import datetime as dt
+import zoneinfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Area, Team
+from .countries import COUNTRIES
+from .models import Area, Mission, Team
+from .report_due import REPORT_STAGES, language_codes, languages_clean
+from .sampling import REASON_MAX
 from .selectors import AuditFilters
 from .services import MEMBER_ROLES
+
+
+class MissionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.country}, {obj.election_date:%Y-%m-%d})"
+
+
+# The stages' names as the forms show them (observation.models.Stage, which this app cannot
+# import, has the same labels).
+STAGE_LABELS = {
+    "OPENING": _("Opening"),
+    "VOTING": _("Voting"),
+    "CLOSING": _("Closing"),
+    "COUNTING": _("Counting"),
+    "TABULATION": _("Tabulation"),
+}
+# What an empty due time means (``missions.report_due.DEFAULT_DUE``).
+DUE_HELP = {
+    "OPENING": _("Empty: one hour after the polls open."),
+    "VOTING": _("Empty: six hours after the polls open."),
+    "CLOSING": _("Empty: half an hour after the polls close."),
+    "COUNTING": _("Empty: four hours after the polls close."),
+    "TABULATION": _("Empty: eight hours after the polls close."),
+}
+
+
+class MissionForm(forms.Form):
+    """A new mission: what ``mission_create`` takes, and an earlier mission to copy from."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"))
+    election_date = forms.DateField(
+        label=_("Election day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"))
+    polls_open = forms.TimeField(
+        label=_("Polls open"),
+        initial="07:00",
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+    )
+    polls_close = forms.TimeField(
+        label=_("Polls close"),
+        initial="20:00",
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+    )
+    registered_voters = forms.IntegerField(
+        label=_("Registered voters (if known)"), required=False, min_value=0
+    )
+    languages = forms.CharField(label=_("Languages"), max_length=200, required=False)
+    copy_from = MissionChoiceField(
+        label=_("Copy the set-up of an earlier mission"),
+        queryset=Mission.objects.none(),
+        required=False,
+        empty_label=_("No: start from the default checklists"),
+        help_text=_(
+            "Its current checklists with their questions and SMS keywords, its teams (their "
+            "codes) and its candidates. Finding categories are the same in every mission."
+        ),
+    )
+
+    def __init__(self, *args, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—")] + sorted(
+            ((code, f"{name} ({code})") for code, name in COUNTRIES.items()),
+            key=lambda choice: choice[1],
+        )
+        self.fields["timezone"].choices = [("", "—")] + [
+            (name, name) for name in sorted(zoneinfo.available_timezones())
+        ]
+        self.fields["languages"].help_text = _(
+            "Language codes separated by commas, the observers' default first (%(codes)s)."
+        ) % {"codes": ", ".join(language_codes())}
+        for stage in REPORT_STAGES:
+            self.fields[f"due_{stage}"] = forms.TimeField(
+                label=STAGE_LABELS[stage],
+                required=False,
+                input_formats=["%H:%M"],
+                help_text=DUE_HELP[stage],
+                widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+            )
+        self.fields["copy_from"].queryset = sources
+
+    def election_fields(self):
+        names = ("name", "country", "election_date", "timezone", "registered_voters")
+        return [self[name] for name in names]
+
+    def due_fields(self):
+        return [self[f"due_{stage}"] for stage in REPORT_STAGES]
+
+    def clean_languages(self):
+        raw = self.cleaned_data.get("languages") or ""
+        codes = [code.strip() for code in raw.replace(";", ",").split(",") if code.strip()]
+        try:
+            return languages_clean(codes)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("polls_open"), cleaned.get("polls_close")
+        if opens and closes and opens >= closes:
+            self.add_error("polls_close", _("The polls close after they open."))
+        return cleaned
+
+    def mission_data(self) -> dict:
+        """The fields ``mission_create`` takes."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "country": data["country"],
+            "election_date": data["election_date"],
+            "timezone": data["timezone"],
+            "polls_open": data["polls_open"],
+            "polls_close": data["polls_close"],
+            "registered_voters": data["registered_voters"],
+            "languages": data["languages"],
+            "report_due": {
+                stage: data[f"due_{stage}"].strftime("%H:%M")
+                for stage in REPORT_STAGES
+                if data.get(f"due_{stage}") is not None
+            },
+        }
 
 
 class ImportUploadForm(forms.Form):
@@ -82,6 +211,14 @@ class SampleForm(forms.Form):
         required=False,
         min_value=0,
         max_value=2**63 - 1,
+    )
+
+
+class SampleUseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why should the estimates use this sample?"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

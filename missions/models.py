@@ -344,6 +344,10 @@ class Sample(models.Model):
     weighted later and anyone can redraw the same sample from the same frame and ``seed``:
     ``{"by": ["region", "urban"], "allocation": "proportional", "strata": [{"key", "region_id",
     "region_code", "region_name", "urban", "population", "registered", "sample_size"}, ...]}``.
+
+    ``in_use`` marks the one sample the turnout estimate and the quick count read (at most one
+    per mission): set when a sample is drawn while the mission's sample has no counts yet, or
+    when a coordinator switches to it with a reason (``missions.sampling``).
     """
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="samples")
@@ -355,12 +359,16 @@ class Sample(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
+    in_use = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(size__gte=1) & Q(size__lte=models.F("frame_size")),
                 name="sample_size_within_frame",
+            ),
+            models.UniqueConstraint(
+                fields=["mission"], condition=Q(in_use=True), name="sample_one_in_use_per_mission"
             ),
         ]
         indexes = [

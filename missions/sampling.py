@@ -11,6 +11,12 @@ Within each stratum, stations sorted by code are drawn with ``random.Random(seed
 strata taken in key order, so the same frame and seed always give the same sample. The seed,
 the strata and each stratum's population (stations and registered voters) are stored with the
 sample, which is what ratio estimators weight by.
+
+The turnout estimate and the quick count read the mission's sample ``in_use``, never simply
+the latest. A new draw takes that place only while the sample in use has no counts yet
+(nothing read from it is lost); once counts arrive it is locked: a redraw is a new sample not
+in use, and only a coordinator switches the estimates to it, with a reason (``sample_use``,
+audited).
 """
 
 import random
@@ -23,7 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
-from .models import PollingStation, Sample, SampleStation
+from .models import Mission, PollingStation, Sample, SampleStation
+from .signals import sample_reporting
 
 MIN_PER_STRATUM = 2
 MAX_SEED = 2**63 - 1
@@ -124,6 +131,13 @@ def sample_draw(*, mission, size: int, seed: int | None = None, actor=None, now=
         stratum["population"] += 1
         stratum["registered"] += registered
     allocation = allocate({k: v["population"] for k, v in info.items()}, size)
+    # One draw or switch of this mission at a time: two must not both take the in-use place.
+    Mission.objects.select_for_update().filter(pk=mission.pk).first()
+    current = Sample.objects.filter(mission=mission, in_use=True).first()
+    in_use = current is None or sample_stations_reporting(sample=current) == 0
+    if in_use and current is not None:
+        current.in_use = False
+        current.save(update_fields=["in_use"])
 
     rng = random.Random(seed)
     chosen = []
@@ -147,6 +161,7 @@ def sample_draw(*, mission, size: int, seed: int | None = None, actor=None, now=
         },
         created_by=actor if actor is not None and actor.is_authenticated else None,
         created_at=now,
+        in_use=in_use,
     )
     SampleStation.objects.bulk_create(
         [
@@ -167,7 +182,65 @@ def sample_draw(*, mission, size: int, seed: int | None = None, actor=None, now=
         mission=mission,
         action="sample.draw",
         obj=sample,
-        after={"size": size, "seed": seed, "frame_size": len(frame), "strata": len(info)},
+        after={
+            "size": size,
+            "seed": seed,
+            "frame_size": len(frame),
+            "strata": len(info),
+            "in_use": in_use,
+            **({"replaces": current.pk} if in_use and current is not None else {}),
+        },
+        at=now,
+    )
+    return sample
+
+
+def sample_stations_reporting(*, sample: Sample) -> int:
+    """How many of the sample's stations have sent a count the estimates use: turnout (ballots
+    issued so far) or a counting form, from a report that is not rejected. More than none and
+    the sample is locked in its place (the reports app counts, through ``sample_reporting``)."""
+    answers = sample_reporting.send(sender=Sample, sample=sample)
+    return max((answer or 0 for _receiver, answer in answers), default=0)
+
+
+REASON_MAX = 2000
+
+
+@transaction.atomic
+def sample_use(*, mission, sample: Sample, reason: str, actor, now=None) -> Sample:
+    """Make ``sample`` the one the turnout estimate and the quick count read, audited with the
+    coordinator's reason (required: the estimates restart from this sample's counts)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the estimates should use this sample.")]})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": [_("At most %(max)s characters.") % {"max": REASON_MAX}]})
+    Mission.objects.select_for_update().filter(pk=mission.pk).first()
+    sample = Sample.objects.filter(mission=mission, pk=sample.pk).first()
+    if sample is None:
+        raise ValidationError({"sample": [_("This is not a sample of this mission.")]})
+    if sample.in_use:
+        raise ValidationError({"sample": [_("The estimates already use this sample.")]})
+    current = Sample.objects.filter(mission=mission, in_use=True).first()
+    before = {"sample": None}
+    if current is not None:
+        before = {
+            "sample": current.pk,
+            "stations_reporting": sample_stations_reporting(sample=current),
+        }
+        current.in_use = False
+        current.save(update_fields=["in_use"])
+    sample.in_use = True
+    sample.save(update_fields=["in_use"])
+    audit_record(
+        actor=actor,
+        mission=mission,
+        action="sample.use",
+        obj=sample,
+        before=before,
+        after={"sample": sample.pk},
+        reason=reason,
         at=now,
     )
     return sample

@@ -81,6 +81,14 @@ class MissionSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The mission's languages; the first is the default for its observers.",
     )
+    copy_from = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="On creation: the id of an earlier mission the caller coordinates, whose "
+        "current checklists, teams and candidates the new mission copies.",
+    )
 
     class Meta:
         model = Mission
@@ -96,6 +104,7 @@ class MissionSerializer(serializers.ModelSerializer):
             "report_due",
             "languages",
             "role",
+            "copy_from",
         ]
         read_only_fields = ["id", "role"]
 
@@ -107,6 +116,11 @@ class MissionSerializer(serializers.ModelSerializer):
         value = value.upper()
         if len(value) != 2 or not value.isalpha():
             raise serializers.ValidationError("Use an ISO 3166-1 alpha-2 code such as KZ.")
+        return value
+
+    def validate_copy_from(self, value):
+        if self.instance is not None:
+            raise serializers.ValidationError("Only a new mission copies another one.")
         return value
 
     def validate(self, attrs):

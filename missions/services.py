@@ -7,15 +7,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .access import forget_roles
-from .audit import audit_record
-from .models import MemberRole, Membership, Mission
+from .access import forget_roles, role_in
+from .audit import audit_event, audit_record, audit_records
+from .models import MemberRole, Membership, Mission, Team
 from .signals import mission_created
 
 
 @transaction.atomic
-def mission_create(*, user, data: dict, now=None) -> Mission:
-    """Create a mission with its default checklists; the creator becomes its coordinator."""
+def mission_create(*, user, data: dict, now=None, copy_from: int | None = None) -> Mission:
+    """Create a mission; the creator becomes its coordinator.
+
+    It gets the default checklists, or with ``copy_from`` (the id of a mission ``user``
+    coordinates) that mission's set-up: its current checklists with their questions, its
+    teams (their codes: observers are accredited anew) and its candidates. Finding categories
+    are the same in every mission. One transaction: a copy that fails creates nothing.
+    """
+    source = None
+    if copy_from is not None:
+        source = Mission.objects.filter(pk=copy_from).first()
+        if source is None or role_in(user=user, mission_id=source.pk) != MemberRole.COORDINATOR:
+            raise ValidationError({"copy_from": [_("Copy from a mission you coordinate.")]})
     data = dict(data)
     if "report_due" in data:  # a null stage means its default: nothing to keep
         data["report_due"] = {k: v for k, v in data["report_due"].items() if v is not None}
@@ -29,12 +40,37 @@ def mission_create(*, user, data: dict, now=None) -> Mission:
         mission=mission,
         action="mission.create",
         obj=mission,
-        after=data_of(mission),
+        after={**data_of(mission), **({"copied_from": source.pk} if source else {})},
         at=now,
     )
-    # The observation app gives the mission its default checklists (missions cannot import it).
-    mission_created.send(sender=Mission, mission=mission, actor=user, now=now)
+    if source is not None:
+        teams_copy(mission=mission, source=source, actor=user, now=now)
+    # The observation app gives the mission its checklists and the reports app copies the
+    # candidates (missions cannot import them).
+    mission_created.send(sender=Mission, mission=mission, actor=user, now=now, source=source)
     return mission
+
+
+def teams_copy(*, mission: Mission, source: Mission, actor, now=None) -> list[Team]:
+    """The source mission's teams, by code, each with its ``team.create`` event."""
+    codes = (
+        Team.objects.filter(mission=source).order_by("code", "id").values_list("code", flat=True)
+    )
+    teams = Team.objects.bulk_create([Team(mission=mission, code=code) for code in codes])
+    audit_records(
+        [
+            audit_event(
+                actor=actor,
+                mission=mission,
+                action="team.create",
+                obj=team,
+                after={"code": team.code, "copied_from": source.pk},
+                at=now,
+            )
+            for team in teams
+        ]
+    )
+    return teams
 
 
 @transaction.atomic

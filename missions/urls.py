@@ -12,6 +12,7 @@ app_name = "missions"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("missions/new/", views.mission_new, name="mission-new"),
     path("missions/<int:mission_id>/members/", setup_views.members_page, name="members"),
     path("missions/<int:mission_id>/import/<str:kind>/", setup_views.import_page, name="import"),
     path(
@@ -81,6 +82,11 @@ api_urlpatterns = [
         "missions/<int:mission_id>/samples/<int:sample_id>/",
         setup_api.SampleDetail.as_view(),
         name="sample-detail",
+    ),
+    path(
+        "missions/<int:mission_id>/samples/<int:sample_id>/use/",
+        setup_api.SampleUse.as_view(),
+        name="sample-use",
     ),
     path(
         "missions/<int:mission_id>/samples/<int:sample_id>/stations/",

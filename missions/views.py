@@ -1,10 +1,17 @@
-"""Browser pages of the missions app."""
+"""Browser pages of the missions app: the user's missions, and setting a new one up."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from .models import Membership, Mission
+from .access import may_create_missions, missions_for
+from .forms import MissionForm
+from .models import MemberRole, Membership, Mission
+from .services import mission_create
 
 
 @login_required
@@ -22,4 +29,46 @@ def home(request):
             .order_by("-mission__election_date", "mission_id")
         )
         rows = [(m.mission, m.role) for m in memberships]
-    return render(request, "missions/home.html", {"rows": rows})
+    return render(
+        request,
+        "missions/home.html",
+        {"rows": rows, "may_create": may_create_missions(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mission_new(request):
+    """A new mission, set up from the defaults or as a copy of one the user coordinates.
+
+    Platform staff and the coordinators of a mission create missions; anyone else gets a 403.
+    """
+    if not may_create_missions(user=request.user):
+        raise PermissionDenied
+    sources = missions_for(user=request.user, roles=[MemberRole.COORDINATOR]).order_by(
+        "-election_date", "id"
+    )
+    form = MissionForm(request.POST or None, sources=sources)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            source = form.cleaned_data["copy_from"]
+            try:
+                mission = mission_create(
+                    user=request.user,
+                    data=form.mission_data(),
+                    now=timezone.now(),
+                    copy_from=source.pk if source else None,
+                )
+            except ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                messages.success(
+                    request,
+                    _("Mission %(name)s is set up. Next: import its polling stations.")
+                    % {"name": mission.name},
+                )
+                return redirect("missions:import", mission.pk, "stations")
+        status = 400
+    return render(request, "missions/mission_new.html", {"form": form}, status=status)

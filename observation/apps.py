@@ -10,10 +10,13 @@ class ObservationConfig(AppConfig):
         from missions.models import Mission
         from missions.signals import mission_created
 
-        from .checklists.services import mission_checklists_create
+        from .checklists.services import mission_checklists_copy, mission_checklists_create
 
-        def give_checklists(sender, *, mission, actor, now, **kwargs):
-            mission_checklists_create(mission=mission, actor=actor, now=now)
+        def give_checklists(sender, *, mission, actor, now, source=None, **kwargs):
+            if source is None:
+                mission_checklists_create(mission=mission, actor=actor, now=now)
+            else:
+                mission_checklists_copy(mission=mission, source=source, actor=actor, now=now)
 
         mission_created.connect(
             give_checklists, sender=Mission, weak=False, dispatch_uid="checklists"

@@ -329,6 +329,27 @@ MUTATIONS = [
         mission=lambda ctx, r: r.json()["id"],
     ),
     Mutation(
+        "mission create as a copy (page)",
+        lambda ctx: ctx.page("coordinator").post(
+            "/missions/new/",
+            {
+                "name": "Copied",
+                "country": "KZ",
+                "election_date": "2023-03-19",
+                "timezone": "Asia/Almaty",
+                "polls_open": "07:00",
+                "polls_close": "20:00",
+                "copy_from": ctx.mission.pk,
+            },
+        ),
+        302,
+        "mission.create",
+        "coordinator",
+        lambda ctx, r: ("missions.mission", str(Mission.objects.get(name="Copied").pk)),
+        lambda ctx, r, e: e.before is None and e.after["copied_from"] == ctx.mission.pk,
+        mission=lambda ctx, r: Mission.objects.get(name="Copied").pk,
+    ),
+    Mutation(
         "checklist update (page)",
         edit_checklist,
         302,
@@ -809,8 +830,8 @@ REFUSED = [
         403,
     ),
     (
-        "mission create by a coordinator who is not platform staff",
-        lambda ctx: ctx.api("coordinator").post(
+        "mission create by an analyst, who coordinates no mission",
+        lambda ctx: ctx.api("analyst").post(
             "/api/v1/missions/",
             {
                 "name": "X",

@@ -71,6 +71,8 @@ TEAM_WRITE = policy(coordinator=OK, analyst=DENY, observer=OK)
 COORDINATOR_ONLY = policy(coordinator=OK, analyst=DENY)
 # Platform staff only (is_staff): every mission role gets a 403.
 PLATFORM_STAFF = policy(default=DENY)
+# Platform staff and whoever coordinates a mission (any mission): everyone else gets a 403.
+MISSION_CREATORS = policy(default=DENY, coordinator=OK, other_mission_coordinator=OK)
 # A released briefing (not public): the mission's staff and press read it; nobody else,
 # not even asked to log in (the same URL serves public briefings to anyone).
 BRIEFING_READ = policy(coordinator=OK, analyst=OK, press=OK, anonymous=HIDE)
@@ -134,7 +136,8 @@ RULES = {
     "api-root": Rule(GET=PUBLIC),
     "auth-token": Rule(POST=PUBLIC),
     # API: missions, stations, observers, members, imports.
-    "mission-list": Rule(GET=SIGNED_IN, POST=PLATFORM_STAFF),
+    # Platform staff and the coordinators of any mission create missions.
+    "mission-list": Rule(GET=SIGNED_IN, POST=MISSION_CREATORS),
     "mission-detail": Rule(
         GET=MISSION_READ,
         # Observers see their mission but may not change it.
@@ -258,15 +261,17 @@ RULES = {
     "missions:teams": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "reports:deployment": Rule(GET=STAFF_READ),
     "missions:samples": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
-    "missions:sample": Rule(GET=STAFF_READ),
+    "missions:sample": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "missions:sample-csv": Rule(GET=STAFF_READ),
     "missions:downloads": Rule(GET=STAFF_READ),
     "missions:audit": Rule(GET=STAFF_READ),
     "sample-list": Rule(GET=STAFF_READ, POST=COORDINATOR_WRITE),
     "sample-detail": Rule(GET=STAFF_READ),
     "sample-stations": Rule(GET=STAFF_READ),
-    # Home.
+    "sample-use": Rule(POST=COORDINATOR_WRITE),
+    # Home, and setting a new mission up.
     "missions:home": Rule(GET=SIGNED_IN),
+    "missions:mission-new": Rule(GET=MISSION_CREATORS, POST=MISSION_CREATORS),
     # The operations room: reporting status, incidents, messages, live figures, the wall.
     "reporting-status": Rule(GET=STAFF_READ),
     "reporting-contacts": Rule(POST=COORDINATOR_WRITE),

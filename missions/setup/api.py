@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from common.parsing import whole_number
 
-from ..access import STAFF_ROLES, coordinator_mission_for, mission_for
+from ..access import STAFF_ROLES, coordinator_mission_for, mission_for, object_or_404
 from ..api import MissionScopedList
 from ..imports import (
     ImportResult,
@@ -26,7 +26,7 @@ from ..imports import (
 )
 from ..imports.spreadsheets import rows_estimate
 from ..models import ImportJob, ImportKind, Membership, Sample, SampleStation
-from ..sampling import SAMPLE_COLUMNS, sample_draw
+from ..sampling import REASON_MAX, SAMPLE_COLUMNS, sample_draw, sample_use
 from ..selectors import sample_stations
 from ..services import MEMBER_ROLES, member_add, member_remove
 from ..tasks import import_job_run
@@ -283,8 +283,12 @@ class SampleSerializer(serializers.ModelSerializer):
             "strata",
             "created_at",
             "created_by",
+            "in_use",
             "stations",
         ]
+        extra_kwargs = {
+            "in_use": {"help_text": "The sample the turnout estimate and the quick count read."}
+        }
 
     def get_stations(self, sample) -> str:
         request = self.context.get("request")
@@ -355,6 +359,29 @@ class SampleDetail(RetrieveAPIView):
         )
         samples = Sample.objects.select_related("created_by")
         return get_object_or_404(samples, mission=mission, pk=self.kwargs["sample_id"])
+
+
+class SampleUseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX)
+
+
+class SampleUse(APIView):
+    """Make this sample the one the estimates read (coordinators, with a reason; audited)."""
+
+    @extend_schema(request=SampleUseSerializer, responses={200: SampleSerializer})
+    def post(self, request, mission_id, sample_id):
+        mission = coordinator_mission_for(user=request.user, mission_id=mission_id)
+        sample = object_or_404(Sample.objects.filter(mission=mission), sample_id)
+        serializer = SampleUseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sample = sample_use(
+            mission=mission,
+            sample=sample,
+            reason=serializer.validated_data["reason"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return Response(SampleSerializer(sample, context={"request": request}).data)
 
 
 class SampleStationList(MissionScopedList):

@@ -27,6 +27,7 @@ from ..forms import (
     ImportUploadForm,
     MemberForm,
     SampleForm,
+    SampleUseForm,
     TeamAssignForm,
     TeamCreateForm,
 )
@@ -39,7 +40,7 @@ from ..models import (
     Observer,
     Sample,
 )
-from ..sampling import SAMPLE_COLUMNS, sample_draw
+from ..sampling import SAMPLE_COLUMNS, sample_draw, sample_stations_reporting, sample_use
 from ..services import member_add, member_remove
 from ..tasks import import_job_run
 
@@ -402,6 +403,21 @@ def samples_page(request, mission_id):
             except ValidationError as error:
                 _form_errors(form, error)
             else:
+                if sample.in_use:
+                    messages.success(
+                        request,
+                        _("The turnout estimate and the quick count now use sample %(id)s.")
+                        % {"id": sample.pk},
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _(
+                            "The estimates keep the sample they use: its stations have sent "
+                            "counts. To switch them to sample %(id)s, give a reason below."
+                        )
+                        % {"id": sample.pk},
+                    )
                 return redirect("missions:sample", mission.pk, sample.pk)
         status = 400
     samples = (
@@ -425,12 +441,38 @@ def samples_page(request, mission_id):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def sample_page(request, mission_id, sample_id):
+    """One sample; a coordinator's POST (with a reason) makes the estimates use it."""
     mission, is_coordinator = _staff_mission(request, mission_id)
     sample = get_object_or_404(
         Sample.objects.select_related("created_by"), mission=mission, pk=sample_id
     )
+    in_use = (
+        sample if sample.in_use else Sample.objects.filter(mission=mission, in_use=True).first()
+    )
+    use_form = SampleUseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if use_form.is_valid():
+            try:
+                sample_use(
+                    mission=mission,
+                    sample=sample,
+                    reason=use_form.cleaned_data["reason"],
+                    actor=request.user,
+                    now=timezone.now(),
+                )
+            except ValidationError as error:
+                _form_errors(use_form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The turnout estimate and the quick count now use sample %(id)s.")
+                    % {"id": sample.pk},
+                )
+                return redirect("missions:sample", mission.pk, sample.pk)
+        status = 400
     strata = sample.strata.get("strata", [])
     for stratum in strata:
         stratum["weight"] = (
@@ -443,9 +485,13 @@ def sample_page(request, mission_id, sample_id):
             "mission": mission,
             "is_coordinator": is_coordinator,
             "sample": sample,
+            "in_use": in_use,
+            "in_use_reporting": sample_stations_reporting(sample=in_use) if in_use else 0,
+            "use_form": use_form,
             "strata": strata,
             "stations": selectors.sample_stations(sample=sample),
         },
+        status=status,
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -415,3 +415,49 @@ def mission_checklists_create(*, mission, actor, now) -> list[Checklist]:
         ]
     )
     return checklists
+
+
+def mission_checklists_copy(*, mission, source, actor, now) -> list[Checklist]:
+    """A new mission's checklists copied from ``source``'s current ones (their questions and
+    SMS keywords; version 1 here), each with its audit event (on ``mission_created``)."""
+    originals = list(
+        Checklist.objects.filter(mission=source, is_current=True)
+        .prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+        )
+        .order_by("stage", "id")
+    )
+    copies = Checklist.objects.bulk_create(
+        [
+            Checklist(
+                mission=mission, stage=original.stage, version=1, sms_keyword=original.sms_keyword
+            )
+            for original in originals
+        ]
+    )
+    Question.objects.bulk_create(
+        [
+            Question(checklist=copy, position=question.position, **question_spec(question))
+            for copy, original in zip(copies, originals, strict=True)
+            for question in original.questions.all()
+        ]
+    )
+    audit_records(
+        [
+            audit_event(
+                actor=actor,
+                mission=mission,
+                action="checklist.create",
+                obj=copy,
+                after={
+                    "stage": copy.stage,
+                    "version": copy.version,
+                    "questions": [question.code for question in original.questions.all()],
+                    "copied_from": original.pk,
+                },
+                at=now,
+            )
+            for copy, original in zip(copies, originals, strict=True)
+        ]
+    )
+    return copies

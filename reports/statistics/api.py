@@ -31,25 +31,32 @@ def _interval(row: dict | None) -> dict | None:
     }
 
 
-def _sample(sample, *, size, strata):
+def _sample(result: dict) -> dict | None:
+    """The sample in use: which, when drawn, its size, and how many of its stations reported."""
+    sample = result["sample"]
     if sample is None:
         return None
-    return {"id": sample.pk, "stations": size, "strata": strata, "seed": sample.seed}
+    return {
+        "id": sample.pk,
+        "stations": result["sample_size"],
+        "strata": result["strata"],
+        "seed": sample.seed,
+        "drawn_at": sample.created_at.isoformat(),
+        "stations_reporting": result["sample_reporting"],
+    }
 
 
 class TurnoutEstimateView(APIView):
     @extend_schema(
         responses={200: dict},
-        summary="Turnout per hour, national and per region, estimated from the latest sample",
+        summary="Turnout per hour, national and per region, estimated from the sample in use",
     )
     def get(self, request, mission_id):
         mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
         estimate = turnout_estimate(mission=mission)
         return Response(
             {
-                "sample": _sample(
-                    estimate["sample"], size=estimate["sample_size"], strata=estimate["strata"]
-                ),
+                "sample": _sample(estimate),
                 "rows": [
                     {
                         "level": r["level"],
@@ -77,7 +84,7 @@ class TurnoutEstimateView(APIView):
 class QuickCountView(APIView):
     @extend_schema(
         responses={200: dict},
-        summary="Each candidate's share of valid votes estimated from the latest sample",
+        summary="Each candidate's share of valid votes estimated from the sample in use",
     )
     def get(self, request, mission_id):
         mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
@@ -87,9 +94,7 @@ class QuickCountView(APIView):
         checks = result["reconciliation"]
         return Response(
             {
-                "sample": _sample(
-                    result["sample"], size=result["sample_size"], strata=result["strata"]
-                ),
+                "sample": _sample(result),
                 "stations_reporting": result["stations_reporting"],
                 "single_strata": result["single_strata"],
                 "incomplete": result["incomplete"],

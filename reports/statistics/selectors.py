@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -36,9 +36,30 @@ STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}
 # --- the sample ---------------------------------------------------------------------------------
 
 
-def sample_latest(*, mission) -> Sample | None:
-    """The mission's most recent sample of stations, or None."""
-    return Sample.objects.filter(mission=mission).order_by("-created_at", "-id").first()
+def sample_in_use(*, mission) -> Sample | None:
+    """The sample of stations the mission's estimates use (``Sample.in_use``), or None."""
+    return Sample.objects.filter(mission=mission, in_use=True).select_related("created_by").first()
+
+
+def sample_stations_reporting(*, sample) -> int:
+    """How many of the sample's stations have sent a count the estimates read: ballots issued
+    so far (turnout) or a counting form (the quick count), in a report that is not rejected.
+    More than none locks the sample in its place (``missions.sampling``)."""
+    return (
+        Visit.objects.filter(
+            station_id__in=SampleStation.objects.filter(sample=sample).values("station_id"),
+            status__in=COUNTED_STATUSES,
+        )
+        .filter(Q(voters_so_far__isnull=False) | Q(stage=Stage.COUNTING))
+        .values("station_id")
+        .distinct()
+        .count()
+    )
+
+
+def sample_reporting_answer(sender, *, sample, **kwargs) -> int:
+    """The ``missions.signals.sample_reporting`` receiver (connected in ``ReportsConfig``)."""
+    return sample_stations_reporting(sample=sample)
 
 
 @dataclass
@@ -61,7 +82,7 @@ class SampleFrame:
 
 
 def sample_frame(*, mission) -> SampleFrame:
-    sample = sample_latest(mission=mission)
+    sample = sample_in_use(mission=mission)
     if sample is None:
         return SampleFrame(sample=None)
     rows = (
@@ -116,7 +137,7 @@ def _bucket_of(moment: dt.datetime, tz) -> dt.datetime:
 
 
 def turnout_estimate(*, mission) -> dict:
-    """Turnout at each hour, national and per region, estimated from the latest sample.
+    """Turnout at each hour, national and per region, estimated from the sample in use.
 
     For each clock hour, every sampled station with a (not rejected) count of ballots issued in
     that hour contributes its latest one (the turnout aggregate's station rows). The estimate is
@@ -136,12 +157,14 @@ def turnout_estimate(*, mission) -> dict:
         "sample": frame.sample,
         "sample_size": len(frame.stations),
         "strata": len(set(frame.stratum_sizes)),
+        "sample_reporting": 0,
         "rows": [],
         "official": official,
         "outside": [],
     }
     if frame.sample is None:
         return result
+    result["sample_reporting"] = sample_stations_reporting(sample=frame.sample)
     station_rows = (
         StationTurnout.objects.filter(
             mission=mission,
@@ -266,7 +289,7 @@ CONVERGENCE_POINTS = 60
 
 
 def quick_count(*, mission, reconciled_only: bool = False) -> dict:
-    """The quick count: each candidate's share of valid votes over the sampled stations.
+    """The quick count: each candidate's share of valid votes over the sample in use.
 
     Each sampled station's latest counting visit that is not rejected counts, if it has every
     candidate's votes. Estimates are the combined ratio estimator (votes for the candidate over
@@ -287,6 +310,7 @@ def quick_count(*, mission, reconciled_only: bool = False) -> dict:
         "sample": frame.sample,
         "sample_size": len(frame.stations),
         "strata": len(set(frame.stratum_sizes)),
+        "sample_reporting": 0,
         "reconciled_only": reconciled_only,
         "stations_reporting": 0,
         "incomplete": 0,
@@ -323,6 +347,7 @@ def quick_count(*, mission, reconciled_only: bool = False) -> dict:
 
     if frame.sample is None:
         return result
+    result["sample_reporting"] = sample_stations_reporting(sample=frame.sample)
     latest = _latest_per_station(
         counting.filter(
             station_id__in=SampleStation.objects.filter(sample=frame.sample).values("station_id")

@@ -10,7 +10,7 @@ checklist that already has visits gets a new version, the old one stays with its
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from missions.audit import audit_record
+from missions.audit import audit_event, audit_record, audit_records
 from observation.checklists import checklist_revise, question_spec
 from observation.models import Checklist, QuestionType, Stage
 from reports.models import PVT_BALLOTS, PVT_INVALID, PVT_PREFIX, Candidate
@@ -134,3 +134,32 @@ def candidate_delete(*, candidate: Candidate, actor, now) -> None:
     )
     candidate.delete()
     pvt_checklist_sync(mission=mission, actor=actor, now=now)
+
+
+def candidates_copy(*, mission, source, actor, now) -> list[Candidate]:
+    """A new mission's candidates copied from ``source`` (on ``mission_created``), each with
+    its audit event; the counting form then asks for their votes (the copied checklist
+    already does, unless the source's had drifted)."""
+    candidates = Candidate.objects.bulk_create(
+        [
+            Candidate(mission=mission, code=c.code, name=c.name, position=c.position)
+            for c in Candidate.objects.filter(mission=source).order_by("position", "code", "id")
+        ]
+    )
+    if not candidates:
+        return []
+    audit_records(
+        [
+            audit_event(
+                actor=actor,
+                mission=mission,
+                action="candidate.create",
+                obj=candidate,
+                after={**_candidate_data(candidate), "copied_from": source.pk},
+                at=now,
+            )
+            for candidate in candidates
+        ]
+    )
+    pvt_checklist_sync(mission=mission, actor=actor, now=now)
+    return candidates

@@ -1,5 +1,8 @@
 import pytest
 
+from missions.models import Mission
+from tests.world import persona_user
+
 pytestmark = pytest.mark.django_db
 
 
@@ -111,7 +114,8 @@ def test_mission_with_a_bad_timezone_is_a_400_naming_the_field(api, staff_user):
     assert "timezone" in response.json()
 
 
-def test_non_staff_cannot_create_missions(api, coordinator):
+@pytest.mark.parametrize("persona", ["analyst", "press", "observer", "outsider"])
+def test_only_staff_and_coordinators_create_missions(api, request, mission, persona):
     body = {
         "name": "x",
         "country": "KZ",
@@ -120,10 +124,12 @@ def test_non_staff_cannot_create_missions(api, coordinator):
         "polls_open": "07:00",
         "polls_close": "20:00",
     }
+    user = persona_user(request, persona)
 
-    assert (
-        api.as_user(coordinator).post("/api/v1/missions/", body, format="json").status_code == 403
-    )
+    response = api.as_user(user).post("/api/v1/missions/", body, format="json")
+
+    assert response.status_code == 403
+    assert Mission.objects.count() == 1
 
 
 def test_station_list_filters_by_region_and_code(api, coordinator, station, other_station):

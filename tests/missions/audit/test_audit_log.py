@@ -216,9 +216,12 @@ def test_the_page_is_paginated_and_keeps_the_filters(
 def test_coordinators_find_the_log_in_the_mission_navigation(client, coordinator, mission):
     client.force_login(coordinator)
 
-    html = client.get(f"/missions/{mission.pk}/dashboard/").content.decode()
+    dashboard = client.get(f"/missions/{mission.pk}/dashboard/").content.decode()
+    downloads = client.get(f"/missions/{mission.pk}/downloads/").content.decode()
 
-    assert f'href="{page_url(mission)}"' in html
+    # The dashboard links the "Data" section (its first page, the downloads), which lists the log.
+    assert f'<a href="/missions/{mission.pk}/downloads/">Data</a>' in dashboard
+    assert f'href="{page_url(mission)}"' in downloads
 
 
 # --- The API -------------------------------------------------------------------------------

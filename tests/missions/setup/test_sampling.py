@@ -147,7 +147,7 @@ def test_drawing_is_audited(api, coordinator, mission, frame):
 
     event = AuditEvent.objects.get(action="sample.draw")
     assert event.actor == coordinator
-    assert event.after == {"size": 5, "seed": 1, "frame_size": 62, "strata": 5}
+    assert event.after == {"size": 5, "seed": 1, "frame_size": 62, "strata": 5, "in_use": True}
 
 
 def test_analysts_read_samples_but_do_not_draw(api, analyst, mission, frame):

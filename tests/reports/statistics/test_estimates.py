@@ -34,6 +34,7 @@ def draw(mission, members):
         frame_size=sum({s: p for _st, s, p in members}.values()),
         strata={"by": ["test"], "strata": []},
         created_at=timezone.now(),
+        in_use=True,
     )
     SampleStation.objects.bulk_create(
         SampleStation(
