@@ -66,7 +66,14 @@ def test_the_visit_form_follows_the_language_cookie(observer, cookie, expected, 
     ("language", "expected"),
     [
         ("ru", ["Фильтры", "Критические и серьёзные замечания", "Явка по территориям"]),
-        ("kk", ["Сүзгілер", "Аса маңызды және елеулі ескертулер", "Аумақтар бойынша сайлаушылардың келуі"]),
+        (
+            "kk",
+            [
+                "Сүзгілер",
+                "Аса маңызды және елеулі ескертулер",
+                "Аумақтар бойынша сайлаушылардың келуі",
+            ],
+        ),
     ],
 )
 def test_the_dashboard_in_each_language(coordinator, reported, language, expected):
