@@ -14,10 +14,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from common.plurals import script_plural
 
 from ..devices.services import device_session_start, observer_for_device_token
 from ..models import Assessment, FindingCategory, Severity
@@ -37,6 +39,7 @@ OFFLINE_ASSETS = (
     "js/observe_visit.js",
     "js/observe_device.js",
     "js/observe_messages.js",
+    "js/plural.js",
 )
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -51,7 +54,6 @@ SCRIPT_STRINGS = {
     "state_auth": gettext_lazy("Log in again to send it"),
     "state_needs_correction": gettext_lazy("Needs correction"),
     "state_conflict": gettext_lazy("Conflict: a different report with the same identity exists"),
-    "problems": gettext_lazy("need your attention"),
     "correct": gettext_lazy("Correct"),
     "discard": gettext_lazy("Discard"),
     "confirm_discard": gettext_lazy("Delete this report from the phone? It was not stored."),
@@ -83,10 +85,18 @@ SCRIPT_STRINGS = {
     "stored_visit": gettext_lazy("This visit is already stored; it cannot be changed here."),
     "device_saved": gettext_lazy("This phone now sends reports with its device code."),
 }
+# Texts with a count the scripts fill in: every plural form, for static/js/plural.js.
+SCRIPT_PLURALS = {
+    "problems": lambda n: ngettext(
+        "%(count)s report needs your attention", "%(count)s reports need your attention", n
+    ),
+}
 
 
 def _strings() -> dict:
-    return {key: str(value) for key, value in SCRIPT_STRINGS.items()}
+    return {key: str(value) for key, value in SCRIPT_STRINGS.items()} | {
+        key: script_plural(translate) for key, translate in SCRIPT_PLURALS.items()
+    }
 
 
 def page_config(request, observer, **extra) -> dict:

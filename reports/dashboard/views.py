@@ -18,12 +18,15 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, npgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.numbers import figure_text
+from common.plurals import script_plural
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
+from observation.models import Severity
 from reports import charts
 from reports.aggregates import selectors
 from reports.dashboard import selectors as dashboard
@@ -37,6 +40,19 @@ from reports.operations.caching import cache_key, shared_body
 
 STATIONS_PAGE_SIZE = 100
 MAP_CACHE_SECONDS = 600
+# The findings key figure's badges, "3 critical": the count and the severity in one text with
+# its plural forms, here and in static/js/dashboard_live.js, which redraws them.
+SEVERITY_COUNTS = {
+    Severity.CRITICAL: lambda n: npgettext(
+        "findings of this severity", "%(count)s critical", "%(count)s critical", n
+    ),
+    Severity.SERIOUS: lambda n: npgettext(
+        "findings of this severity", "%(count)s serious", "%(count)s serious", n
+    ),
+    Severity.MINOR: lambda n: npgettext(
+        "findings of this severity", "%(count)s minor", "%(count)s minor", n
+    ),
+}
 
 
 def staff_mission(request, mission_id):
@@ -80,6 +96,8 @@ def dashboard_page(request, mission_id):
             "data": data,
             "figures": figures,
             "panels": _panels(data),
+            "severity_badges": _severity_badges(data.key_figures["findings_by_severity"]),
+            "severity_texts": {key: script_plural(text) for key, text in SEVERITY_COUNTS.items()},
             "feed": feed,
             "query": query,
             "map_url": _map_url(request, mission, data),
@@ -90,6 +108,17 @@ def dashboard_page(request, mission_id):
             "now": timezone.now(),
         },
     )
+
+
+def _severity_badges(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "severity": row["severity"],
+            "text": SEVERITY_COUNTS[row["severity"]](row["count"])
+            % {"count": figure_text(row["count"], kind="count")},
+        }
+        for row in rows
+    ]
 
 
 def _map_url(request, mission, data: dashboard.DashboardData) -> str:

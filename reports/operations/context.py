@@ -7,8 +7,16 @@ shows a banner within seconds, with a sound for those who turned it on.
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import ngettext
 
+from common.plurals import script_plural
 from missions.access import STAFF_ROLES, role_in
+
+
+def _new_critical(n: int) -> str:
+    return ngettext(
+        "%(count)s new critical finding came in.", "%(count)s new critical findings came in.", n
+    )
 
 
 def live_poll_seconds() -> float:
@@ -34,5 +42,6 @@ def live_alert(request) -> dict:
             "incidents_api": reverse("incident-list", args=[mission_id])
             + "?severity=CRITICAL&page_size=1",
             "poll": live_poll_seconds(),
+            "texts": {"new_critical": script_plural(_new_critical)},
         },
     }

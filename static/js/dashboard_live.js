@@ -11,6 +11,7 @@
   var lang = document.documentElement.lang || "en";
   var busy = false;
   var mapLoaded = Date.now();
+  var severityTexts = JSON.parse(document.getElementById("severity-texts").textContent);
 
   function number(value) {
     return Number(value || 0).toLocaleString(lang);
@@ -24,7 +25,8 @@
   function severities(counts) {
     Object.keys(counts).forEach(function (severity) {
       var badge = document.querySelector('.kf[data-key="findings"] [data-severity="' + severity + '"]');
-      if (badge) badge.textContent = number(counts[severity]) + " " + badge.getAttribute("data-label");
+      var texts = severityTexts[severity];
+      if (badge && texts) badge.textContent = Plural.text(texts, counts[severity], number(counts[severity]));
     });
   }
 
@@ -66,9 +68,9 @@
     var freshness = document.getElementById("freshness");
     if (freshness && body.as_of) {
       freshness.setAttribute("data-as-of", body.as_of);
-      freshness.textContent =
-        (freshness.getAttribute("data-label") || "Figures as of") + " " +
-        body.as_of.slice(11, 19); // the mission's clock, as the API gives it
+      freshness.textContent = freshness
+        .getAttribute("data-label")
+        .replace("%(time)s", body.as_of.slice(11, 19)); // the mission's clock, as the API gives it
     }
     var feed = document.getElementById("feed");
     // Rendered by Django with autoescaping, as the page's own feed: free text arrives escaped.

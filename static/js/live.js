@@ -14,6 +14,7 @@
   var text = node.querySelector(".live-alert-text");
   var detail = node.querySelector(".live-alert-detail");
   var soundButton = document.getElementById("live-sound");
+  var texts = JSON.parse(document.getElementById("live-alert-texts").textContent);
   var busy = false;
 
   function seen() {
@@ -81,7 +82,7 @@
   }
 
   function show(count, added) {
-    text.textContent = node.getAttribute(added === 1 ? "data-one" : "data-many").replace("%(count)s", added);
+    text.textContent = Plural.text(texts.new_critical, added);
     node.hidden = false;
     node.setAttribute("data-critical", String(count));
     describe();

@@ -139,7 +139,7 @@
       if (countNode) countNode.textContent = String(items.length);
       if (problemsNode) {
         problemsNode.hidden = problems === 0;
-        problemsNode.textContent = problems ? " (" + problems + " " + S.problems + ")" : "";
+        problemsNode.textContent = problems ? " (" + Plural.text(S.problems, problems) + ")" : "";
       }
       document.dispatchEvent(new CustomEvent("observe:queue", { detail: { items: items } }));
       renderQueue(items);

@@ -104,9 +104,9 @@
         document.getElementById("wall-new").textContent = number(data.incidents_new);
         var label = document.getElementById("wall-asof");
         if (data.as_of) {
-          label.textContent =
-            label.getAttribute("data-label") + " " +
-            data.as_of.slice(11, 19); // the mission's clock, as the API gives it
+          label.textContent = label
+            .getAttribute("data-label")
+            .replace("%(time)s", data.as_of.slice(11, 19)); // the mission's clock, as the API gives it
         }
         document.body.setAttribute("data-as-of", data.as_of || "");
         if (data.as_of !== asOf || Date.now() - lastData > 30000) {

@@ -118,11 +118,11 @@ def test_a_report_turns_the_team_ok_and_updates_the_dashboard_within_five_second
     assert dashboard.evaluate("() => window.notReloaded === true")
     assert reporting.evaluate("() => window.notReloaded === true")
     banner = dashboard.locator("#live-alert").inner_text()
-    assert "critical" in banner.lower()
+    assert "1 new critical finding came in." in banner
     wait_until(dashboard, "() => document.querySelector('.live-alert-detail').textContent !== ''")
     assert "Box <b>stuffed</b>" in dashboard.locator(".live-alert-detail").inner_text()
     critical = dashboard.locator('.kf[data-key=findings] [data-severity="CRITICAL"]').inner_text()
-    assert critical.startswith("1 ")
+    assert critical == "1 critical"
     # The assessments chart now counts the bad visit.
     assert dashboard.evaluate(
         "() => document.querySelector('[data-figure=assessments]').data"

@@ -35,6 +35,16 @@ def test_every_asset_the_service_worker_stores_exists(client):
         assert response.status_code == 200, url
 
 
+def test_every_script_of_the_observer_pages_is_stored_for_offline_use(client, observer):
+    client.force_login(observer.user)
+    page = client.get(f"/observe/{observer.mission_id}/").content.decode()
+
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+
+    assert "/static/js/plural.js" in scripts
+    assert set(scripts) <= set(sw_assets(client.get("/observe/sw.js").content.decode()))
+
+
 def test_the_device_page_offers_a_form_and_no_token(client):
     response = client.get("/observe/device/")
 

@@ -8,8 +8,10 @@ import uuid
 
 import pytest
 
+from common.plurals import SPAN
 from missions.models import Deployment
 from observation.models import Checklist, Visit
+from tests.catalog import plural, translated
 from tests.missions.factories import (
     DistrictFactory,
     MembershipFactory,
@@ -134,6 +136,32 @@ def test_my_stations_has_the_waiting_count_and_the_offline_script(client, observ
     assert config["serviceWorker"] == "/observe/sw.js"
     assert config["urls"]["apiVisits"] == "/api/v1/visits/"
     assert config["user"] == "observer"
+
+
+def test_the_count_of_reports_needing_attention_takes_its_plural_form(client, observer):
+    client.force_login(observer.user)
+    russian = plural(
+        "%(count)s report needs your attention",
+        "%(count)s отчёт требует вашего внимания",
+        "%(count)s отчёта требуют вашего внимания",
+        "%(count)s отчётов требуют вашего внимания",
+        "%(count)s отчёта требуют вашего внимания",
+    )
+
+    with translated("ru", russian):
+        response = client.get(f"/observe/{observer.mission_id}/", HTTP_ACCEPT_LANGUAGE="ru")
+
+    table = config_of(response)["strings"]["problems"]
+    forms = {
+        n: table["forms"][int(table["index"][n if n < SPAN else 100 + n % 100])]
+        for n in (1, 5, 22, 121)
+    }
+    assert forms == {
+        1: "%(count)s отчёт требует вашего внимания",
+        5: "%(count)s отчётов требуют вашего внимания",
+        22: "%(count)s отчёта требуют вашего внимания",
+        121: "%(count)s отчёт требует вашего внимания",
+    }
 
 
 def test_my_stations_escapes_station_names(client, observer, station):

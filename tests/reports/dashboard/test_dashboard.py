@@ -1,14 +1,17 @@
 """The coordinator dashboard: each panel shows the figures the aggregates hold."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
 from django.core.cache import cache
 
+from common.plurals import SPAN
 from missions.models import Deployment
 from reports.aggregates import selectors
 from reports.charts.base import assessment_figures, turnout_share
+from tests.catalog import plural, translated
 from tests.reports.dashboard_data import (
     EVIL,
     all_strings,
@@ -20,7 +23,7 @@ from tests.reports.dashboard_data import (
     small_and_large,
     trace,
 )
-from tests.reports.factories import VisitFactory, local
+from tests.reports.factories import FindingFactory, VisitFactory, local
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +75,55 @@ def test_key_figures_count_people_coverage_findings_and_the_review_backlog(page,
     for severity in ("CRITICAL", "SERIOUS", "MINOR"):
         assert re.search(rf'data-severity="{severity}">3 ', html)
     assert "Figures as of" in html
+
+
+RUSSIAN_SEVERITIES = {
+    **plural(
+        "%(count)s critical",
+        "%(count)s критическое",
+        "%(count)s критических",
+        "%(count)s критических",
+        "%(count)s критического",
+        context="findings of this severity",
+    ),
+    **plural(
+        "%(count)s minor",
+        "%(count)s незначительное",
+        "%(count)s незначительных",
+        "%(count)s незначительных",
+        "%(count)s незначительного",
+        context="findings of this severity",
+    ),
+}
+
+
+def test_the_severity_badges_say_each_count_in_its_plural_form(client, coordinator, election):
+    # 5 critical findings and 1 minor one (3 of each before).
+    for visit in election.visits[9:11]:
+        FindingFactory(visit=visit, category="SECRECY", severity="CRITICAL")
+    for finding in [f for f in election.findings if f.severity == "MINOR"][1:]:
+        finding.delete()
+    election.reconcile()
+    login(client, coordinator)
+
+    with translated("ru", RUSSIAN_SEVERITIES):
+        response = client.get(
+            f"/missions/{election.mission.pk}/dashboard/", HTTP_ACCEPT_LANGUAGE="ru"
+        )
+
+    html = response.content.decode()
+    assert 'data-severity="CRITICAL">5 критических</span>' in html
+    assert 'data-severity="MINOR">1 незначительное</span>' in html
+    # The forms the page's script redraws the badges with: 21 is "one" again, 22 "few".
+    table = json.loads(re.search(r'id="severity-texts"[^>]*>([^<]*)<', html).group(1))["MINOR"]
+    forms = [table["forms"][int(table["index"][n])] for n in (1, 5, 21, 22)]
+    assert forms == [
+        "%(count)s незначительное",
+        "%(count)s незначительных",
+        "%(count)s незначительное",
+        "%(count)s незначительных",
+    ]
+    assert len(table["index"]) == SPAN
 
 
 def test_once_teams_are_deployed_only_deployed_observers_count(page, election):
