@@ -13,14 +13,17 @@ import ipaddress
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def lockout_response(request, original_response=None, credentials=None):
     minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
-    message = _(
+    message = ngettext(
+        "Too many failed login attempts. Try again in %(minutes)d minute, or ask a "
+        "coordinator to unlock your account.",
         "Too many failed login attempts. Try again in %(minutes)d minutes, or ask a "
-        "coordinator to unlock your account."
+        "coordinator to unlock your account.",
+        minutes,
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)

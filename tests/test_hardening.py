@@ -78,6 +78,20 @@ def test_the_token_endpoint_is_rate_limited_too(api, coordinator):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("hours", "wait"), [(1 / 60, "1 minute,"), (0.25, "15 minutes,")])
+def test_the_lock_out_says_how_many_minutes_to_wait(api, coordinator, settings, hours, wait):
+    settings.AXES_FAILURE_LIMIT = 1
+    settings.AXES_COOLOFF_TIME = hours
+    body = {"username": "coordinator", "password": "wrong"}
+    api.post("/api/v1/auth/token/", body, format="json")
+
+    response = api.post("/api/v1/auth/token/", body, format="json")
+
+    assert response.status_code == 429
+    assert f"Try again in {wait} or ask" in response.json()["detail"]
+
+
+@pytest.mark.django_db
 def test_a_good_login_after_one_mistake_works(client, coordinator):
     client.post("/accounts/login/", {"username": "coordinator", "password": "wrong"})
 

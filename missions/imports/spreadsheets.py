@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc) files
@@ -126,7 +127,11 @@ def _csv_read(raw: bytes) -> Table:
 
 def _too_many_rows(limit: int) -> FileProblem:
     return FileProblem(
-        _("The file has more than %(limit)s rows; split it into smaller files.")
+        ngettext(
+            "The file has more than %(limit)s row; split it into smaller files.",
+            "The file has more than %(limit)s rows; split it into smaller files.",
+            limit,
+        )
         % {"limit": f"{limit:,}"}
     )
 

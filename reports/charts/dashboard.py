@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from common.numbers import figure_text, share_exact
 from observation.models import Assessment, FindingCategory, Severity, Stage
 from reports.charts.base import (
     ASSESSMENT_STACK,
@@ -56,17 +58,10 @@ def coverage_by_area_spec(
         [v, t, s, number_or(r["visits"]), link]
         for v, t, s, r, link in zip(visited, totals, shares, rows, link_list)
     ]
-    hover = (
-        "%{y}<br>"
-        + esc(_("%(visited)s of %(total)s stations visited (%(share)s%%), %(visits)s visits"))
-        % {
-            "visited": "%{customdata[0]:,}",
-            "total": "%{customdata[1]:,}",
-            "share": "%{customdata[2]}",
-            "visits": "%{customdata[3]:,}",
-        }
-        + "<extra></extra>"
-    )
+    # Each bar's own text: its counts choose the plural forms (the map's hover says the same).
+    hover_texts = [
+        _coverage_hover(v, t, number_or(r["visits"])) for v, t, r in zip(visited, totals, rows)
+    ]
     for name, values, colour in (
         (_("Visited"), visited, COLOURS["visited"]),
         (
@@ -84,10 +79,27 @@ def coverage_by_area_spec(
                 name=esc(name),
                 marker={"color": colour},
                 customdata=customdata,
-                hovertemplate=hover,
+                hovertext=hover_texts,
+                hovertemplate="%{y}<br>%{hovertext}<extra></extra>",
             )
         )
     return figure
+
+
+def _coverage_hover(visited: int, total: int, visits: int) -> str:
+    stations = ngettext(
+        "%(visited)s of %(total)s station visited (%(pct)s)",
+        "%(visited)s of %(total)s stations visited (%(pct)s)",
+        total,
+    ) % {
+        "visited": figure_text(visited, kind="count"),
+        "total": figure_text(total, kind="count"),
+        "pct": figure_text(share_exact(visited, total), kind="share"),
+    }
+    visits_text = ngettext("%(visits)s visit", "%(visits)s visits", visits) % {
+        "visits": figure_text(visits, kind="count")
+    }
+    return esc(stations) + "<br>" + esc(visits_text)
 
 
 def coverage_by_area_csv(

@@ -19,6 +19,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.charts.base import Rows, csv_table, esc, figure_dict, figure_of, trace_dict
 
@@ -316,7 +317,7 @@ def regions_map_spec(
             hy.extend([p[1] for p in b["polygon"]] + [None])
         index = len([t for t in figure["data"] if t.get("legendgroup") == "hex"])
         name = (
-            _("%(low)s stations") % {"low": low}
+            ngettext("%(low)s station", "%(low)s stations", low) % {"low": low}
             if low == high
             else _("%(low)s–%(high)s stations") % {"low": low, "high": high}
         )
@@ -439,14 +440,21 @@ def _hover(region: Mapping) -> str:
     lines = [
         "<b>" + esc(region["area_name"]) + "</b>",
         esc(
-            _("%(visited)s of %(total)s stations visited (%(pct)s)")
+            ngettext(
+                "%(visited)s of %(total)s station visited (%(pct)s)",
+                "%(visited)s of %(total)s stations visited (%(pct)s)",
+                total,
+            )
             % {
                 "visited": f"{visited:,}",
                 "total": f"{total:,}",
                 "pct": f"{100 * visited / total:.1f}%" if total else "–",
             }
         ),
-        esc(_("%(visits)s visits") % {"visits": f"{region.get('visits') or 0:,}"}),
+        esc(
+            ngettext("%(visits)s visit", "%(visits)s visits", region.get("visits") or 0)
+            % {"visits": f"{region.get('visits') or 0:,}"}
+        ),
     ]
     turnout = region.get("turnout_pct")
     lines.append(

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -358,7 +358,11 @@ def incidents_acknowledge(request, mission_id):
     except ValidationError as error:
         messages.error(request, _errors(error))
         return _back(request, fallback)
-    messages.success(request, _("%(count)s incidents acknowledged.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)s incident acknowledged.", "%(count)s incidents acknowledged.", count)
+        % {"count": count},
+    )
     return _back(request, fallback)
 
 
@@ -390,7 +394,12 @@ def messages_page(request, mission_id):
             else:
                 messages.success(
                     request,
-                    _("Message sent to %(count)s observers.") % {"count": message.recipients},
+                    ngettext(
+                        "Message sent to %(count)s observer.",
+                        "Message sent to %(count)s observers.",
+                        message.recipients,
+                    )
+                    % {"count": message.recipients},
                 )
                 return redirect("operations:messages", mission_id=mission.pk)
         status = 400

@@ -168,6 +168,7 @@ def test_messages_page_sends_and_counts(client, coordinator, analyst, mission, c
     assert response.status_code == 302
     assert MessageRecipient.objects.count() == 1
     assert "Close at 20:00" in html
+    assert "Message sent to 1 observer." in html
     assert as_analyst.status_code == 403
 
 
