@@ -6,6 +6,7 @@ import zoneinfo
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .countries import COUNTRIES
 from .models import Area, Mission, Team
@@ -274,10 +275,14 @@ class AuditFilterForm(forms.Form):
         self.mission = mission
         # "from" is a Python keyword, so these two are added by name.
         self.fields["from"] = AuditMomentField(
-            end=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+            end=False,
+            label=pgettext_lazy("start of a range of days", "From"),
+            widget=forms.DateInput(attrs={"type": "date"}),
         )
         self.fields["to"] = AuditMomentField(
-            end=True, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+            end=True,
+            label=pgettext_lazy("end of a range of days", "To"),
+            widget=forms.DateInput(attrs={"type": "date"}),
         )
 
     def clean(self):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def validate_timezone(value):
@@ -287,7 +288,7 @@ class ImportStatus(models.TextChoices):
     INVALID = "INVALID", _("Has errors")
     IMPORTING = "IMPORTING", _("Importing")
     DONE = "DONE", _("Imported")
-    FAILED = "FAILED", _("Failed")
+    FAILED = "FAILED", pgettext_lazy("import status", "Failed")
 
 
 def import_file_path(instance, filename):

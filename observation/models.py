@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from missions.models import Mission, Observer, PollingStation, Team
 
@@ -56,7 +57,7 @@ class FindingCategory(models.TextChoices):
     OBSERVER_RESTRICTED = "OBSERVER_RESTRICTED", _("Observers restricted")
     COUNT_IRREGULARITY = "COUNT_IRREGULARITY", _("Counting irregularity")
     PROTOCOL = "PROTOCOL", _("Protocol problems")
-    OTHER = "OTHER", _("Other")
+    OTHER = "OTHER", pgettext_lazy("finding category", "Other")
 
 
 class Severity(models.TextChoices):
@@ -341,8 +342,8 @@ class SmsStatus(models.TextChoices):
     # An outbound message: the reply in the webhook's answer, or one sent through the gateway.
     REPLIED = "REPLIED", _("Replied")
     QUEUED = "QUEUED", _("Queued")
-    SENT = "SENT", _("Sent")
-    FAILED = "FAILED", _("Failed")
+    SENT = "SENT", pgettext_lazy("SMS status", "Sent")
+    FAILED = "FAILED", pgettext_lazy("SMS status", "Failed")
 
 
 class SmsMessage(models.Model):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from missions.access import device_mission_id, mission_for
 from missions.models import Area, Deployment, MemberRole, Observer, PollingStation
@@ -18,7 +19,7 @@ CHOICE_LABELS = {
     "LOCAL_AUTHORITY": _("Local authority"),
     "PARTY_AGENT": _("Party agent"),
     "SECURITY": _("Security service"),
-    "OTHER": _("Other"),
+    "OTHER": pgettext_lazy("institution of people present without authorisation", "Other"),
     "NONE": _("Not crowded"),
     "QUEUE": _("Queue"),
     "OVERCROWDED": _("Overcrowded"),

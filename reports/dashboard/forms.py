@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from observation.models import Stage
 from reports.dashboard.selectors import DashboardFilters
@@ -18,9 +19,15 @@ class DashboardFilterForm(forms.Form):
         label=_("Organisation"), required=False, coerce=int, empty_value=None
     )
     since = forms.TimeField(
-        label=_("From"), required=False, widget=forms.TimeInput({"type": "time"})
+        label=pgettext_lazy("start of a range of hours", "From"),
+        required=False,
+        widget=forms.TimeInput({"type": "time"}),
     )
-    until = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput({"type": "time"}))
+    until = forms.TimeField(
+        label=pgettext_lazy("end of a range of hours", "To"),
+        required=False,
+        widget=forms.TimeInput({"type": "time"}),
+    )
     hour = forms.ChoiceField(label=_("Turnout by area at"), required=False)
 
     def __init__(self, data, *, mission, regions=None, organisations=None):

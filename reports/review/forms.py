@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from observation.models import ReviewStatus, VisitStatus
 
@@ -26,6 +27,6 @@ class FindingReviewForm(ReviewForm):
     status = forms.ChoiceField(
         choices=[
             (ReviewStatus.CONFIRMED, _("Confirm")),
-            (ReviewStatus.DISMISSED, _("Dismiss")),
+            (ReviewStatus.DISMISSED, pgettext_lazy("verdict on a finding", "Dismiss")),
         ]
     )
