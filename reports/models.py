@@ -18,6 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from missions.models import Area, Mission, PollingStation
@@ -311,6 +313,14 @@ RESERVED_CANDIDATE_CODES = ("INVALID", "BALLOTS")
 CANDIDATE_CODE_PATTERN = r"^[A-Z][A-Z0-9]{0,11}$"
 
 
+def _candidate_code_help() -> str:
+    # The example and the question's code are codes: no translator should touch them.
+    return gettext("Short code, e.g. %(example)s: the counting form asks for %(question)s.") % {
+        "example": "TOKAYEV",
+        "question": PVT_PREFIX + "<code>",
+    }
+
+
 class Candidate(models.Model):
     """A candidate (or list) on the ballot; its votes are a question of the COUNTING checklist."""
 
@@ -323,7 +333,7 @@ class Candidate(models.Model):
                 _("Use 1 to 12 capital letters or digits, starting with a letter."),
             )
         ],
-        help_text=_("Short code, e.g. TOKAYEV: the counting form asks for PVT_<code>."),
+        help_text=lazy(_candidate_code_help, str)(),
     )
     name = models.CharField(max_length=200)
     # Order on the ballot, and so on the counting form and in the charts.
@@ -431,7 +441,7 @@ class BriefingPackStatus(models.TextChoices):
     QUEUED = "QUEUED", _("Queued")
     BUILDING = "BUILDING", _("Building")
     READY = "READY", _("Ready")
-    FAILED = "FAILED", _("Failed")
+    FAILED = "FAILED", pgettext_lazy("briefing pack status", "Failed")
 
 
 class BriefingPack(models.Model):

@@ -185,7 +185,6 @@ def import_page(request, mission_id, kind):
             "is_coordinator": is_coordinator,
             "form": form,
             "kind": kind,
-            "kind_label": job_kind.label,
             "jobs": jobs,
             "required": required,
             "optional": optional,

@@ -213,9 +213,13 @@ def _clean_bounds(low, high, type_, error):
         if low is not None or high is not None:
             error("min", _("Only number questions have a minimum and a maximum."))
         return None, None
+    not_whole = {
+        "min": _("The minimum must be a whole number."),
+        "max": _("The maximum must be a whole number."),
+    }
     for field, value in (("min", low), ("max", high)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            error(field, _("The %(field)s must be a whole number.") % {"field": field})
+            error(field, not_whole[field])
             return None, None
     if low is not None and high is not None and low > high:
         error(

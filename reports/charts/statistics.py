@@ -86,7 +86,9 @@ def turnout_estimate_spec(
                 name=_("95% interval"),
             )
         )
-        name = _("Estimate, %(area)s") % {"area": area_name or _("national")}
+        name = (
+            _("Estimate, %(area)s") % {"area": area_name} if area_name else _("Estimate, national")
+        )
         figure["data"].append(
             trace_dict(
                 "scatter",

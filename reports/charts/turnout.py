@@ -72,10 +72,15 @@ def turnout_day_spec(
         yaxis={"title": {"text": esc(_("Turnout (%)"))}, "rangemode": "tozero"},
         hovermode="x unified",
     )
-    region_label = region_name or _("region")
+    # Whole legend names (a region's name, or the word "region" when there is none).
+    if region_name:
+        observed_region = _("Observed, %(region)s") % {"region": region_name}
+        official_region = _("Official, %(region)s") % {"region": region_name}
+    else:
+        observed_region, official_region = _("Observed, region"), _("Official, region")
     observed = [
         (national_rows, _("Observed, national"), COLOURS["accent"]),
-        (region_rows, _("Observed, %(region)s") % {"region": region_label}, COLOURS["region"]),
+        (region_rows, observed_region, COLOURS["region"]),
     ]
     for rows, name, colour in observed:
         rows = sorted(rows, key=lambda r: iso_text(r["bucket_end"], tz))
@@ -103,11 +108,7 @@ def turnout_day_spec(
         )
     announced = [
         (official_rows, _("Official, national"), COLOURS["official"]),
-        (
-            region_official_rows,
-            _("Official, %(region)s") % {"region": region_label},
-            COLOURS["region"],
-        ),
+        (region_official_rows, official_region, COLOURS["region"]),
     ]
     for rows, name, colour in announced:
         rows = sorted(rows, key=lambda r: iso_text(_official_at(r), tz))

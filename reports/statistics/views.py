@@ -125,7 +125,7 @@ def turnout_estimate_page(request, mission_id):
         region = ""
     level, code = ("region", region) if region else ("national", "ALL")
     area_rows = [r for r in rows if r["level"] == level and r["area_code"] == code]
-    area_name = dict(regions).get(region, _("national"))
+    area_name = dict(regions).get(region, "")  # the chart says "national" itself
     # The chart draws the hours the sample reported; the table lists every hour.
     figure = charts.turnout_estimate_spec(
         rows=[r for r in area_rows if not r["partial"]],

@@ -219,12 +219,14 @@ def test_error_messages_say_what_to_fix(voting, coordinator):
         q("C", show_if={"question": "D", "equals": True}),
         q("D", type_="CHOICE", choices=["X", "Y"]),
         q("E", show_if={"question": "D", "equals": "Z"}),
+        q("F", type_="INTEGER", max="10"),
     ]
 
     with pytest.raises(ChecklistInvalid) as raised:
         revise(voting, coordinator, questions)
 
     messages = [e.message for e in raised.value.errors]
+    assert "The maximum must be a whole number." in messages
     assert "The code A1 is already used by question 1." in messages
     assert "The minimum (9) is above the maximum (2)." in messages
     assert "C can only depend on an earlier question of this checklist; D is not one." in messages
