@@ -7,6 +7,9 @@ calls these, so they all refuse the same things, and a refusal is a 400, never a
   check used ``isdigit``); ``int("١")`` (Arabic-Indic one) is 1, so ``"١"`` was accepted as 1.
 - years outside ``YEARS``. ``9999-12-31T23:00:00-05:00`` overflows when it is turned into UTC,
   ``0001-01-01T01:00:00+06:00`` too, and ``?day=9999-12-31`` has no next day to end on.
+- a yes or a no in a language the site does not speak. ``yes_no`` reads the site's languages'
+  own words for them from the catalogs ("да", "иә", "oui", "sí", "نعم", "是"), so the words a
+  coordinator may type follow ``settings.LANGUAGES`` and their translations, not a list here.
 - JSON nested deeper than ``JSON_MAX_DEPTH``. ``[[[[...]]]]`` 100,000 deep makes Python's
   parser raise RecursionError (a 500, even on the anonymous token endpoint); shallower but
   still absurd nesting would make whoever walks the value later recurse as deep.
@@ -17,7 +20,10 @@ Each function returns None for text it cannot read; callers say what they expect
 import datetime as dt
 import json
 import re
+from functools import cache
 
+from django.conf import settings
+from django.utils import translation
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -27,6 +33,10 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Elections of this world: the first and last year a day or time may name.
 YEARS = (1900, 2199)
 JSON_MAX_DEPTH = 64
+# Yes and no in every language: numbers, English (also when the site speaks no English) and
+# marks. Each language's own words come from its catalog (``yes_no``).
+_YES = frozenset({"1", "true", "yes", "y", "t", "x"})
+_NO = frozenset({"0", "false", "no", "n", "f"})
 
 
 def whole_number(value, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
@@ -48,6 +58,30 @@ def whole_number(value, *, minimum: int | None = None, maximum: int | None = Non
 def object_id(value) -> int | None:
     """A primary key from a URL, a query string or a form: a positive whole number."""
     return whole_number(value, minimum=1, maximum=2**63 - 1)
+
+
+def yes_no(value) -> bool | None:
+    """True for a yes, False for a no (``"1"``, ``"true"``, ``"x"``, or "Yes" and "No" as the
+    catalog of any language in ``settings.LANGUAGES`` writes them, in any case; surrounding
+    spaces allowed), None for anything else."""
+    yes, no = _yes_no_words(tuple(settings.LANGUAGES))
+    word = str(value).strip().casefold()
+    if word in yes:
+        return True
+    if word in no:
+        return False
+    return None
+
+
+@cache
+def _yes_no_words(languages: tuple) -> tuple[frozenset, frozenset]:
+    yes, no = set(_YES), set(_NO)
+    for code, _name in languages:
+        with translation.override(code):
+            yes.add(translation.gettext("Yes").casefold())
+            no.add(translation.gettext("No").casefold())
+    both = yes & no  # a word that is yes in one language and no in another means neither
+    return frozenset(yes - both), frozenset(no - both)
 
 
 def _in_years(year: int) -> bool:

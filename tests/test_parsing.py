@@ -6,8 +6,10 @@ import json
 import uuid
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
-from common.parsing import day, json_loads, moment, object_id, whole_number
+from common.parsing import day, json_loads, moment, object_id, whole_number, yes_no
 from observation.models import Checklist, Visit
 from tests.observation.conftest import VOTING_ANSWERS
 
@@ -17,6 +19,27 @@ from tests.observation.conftest import VOTING_ANSWERS
 @pytest.mark.parametrize("text", ["²", "١", "٣٤", "１２", "1_000", "0x1f", "1e3", "", " ", "1.0"])
 def test_only_ascii_digits_are_a_number(text):
     assert whole_number(text) is None
+
+
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES])
+def test_yes_and_no_are_read_as_every_language_of_the_site_writes_them(code):
+    with translation.override(code):
+        yes, no = translation.gettext("Yes"), translation.gettext("No")
+
+    assert (yes_no(yes), yes_no(no.upper()), yes_no(f" {yes.lower()} ")) == (True, False, True)
+
+
+def test_yes_and_no_in_words_numbers_and_marks():
+    assert [yes_no(v) for v in ("Да", "нет", "TRUE", "0", "x", "y", "N")] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert [yes_no(v) for v in ("", "maybe", "2", "да нет")] == [None] * 4
 
 
 def test_numbers_and_their_bounds():

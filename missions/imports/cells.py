@@ -5,10 +5,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from common.parsing import yes_no
+
 MAX_INT = 2_147_483_647
 
-TRUE_WORDS = {"1", "true", "yes", "y", "t", "x", "да", "иә", "urban", "город", "қала"}
-FALSE_WORDS = {"0", "false", "no", "n", "f", "нет", "жоқ", "rural", "село", "ауыл"}
+# Besides yes and no (common.parsing.yes_no): the ``urban`` column's own words.
+TRUE_WORDS = {"urban", "город", "қала"}
+FALSE_WORDS = {"rural", "село", "ауыл"}
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 INTEGER = re.compile(r"^[+-]?\d+$")
 
@@ -90,6 +93,9 @@ def _boolean(value, *, empty):
         return True
     if text in FALSE_WORDS:
         return False
+    answer = yes_no(text)
+    if answer is not None:
+        return answer
     raise BadValue(
         _('Expected yes or no (or true/false, 1/0), got "%(value)s".') % {"value": str(value)[:50]}
     )

@@ -7,11 +7,10 @@ choices) are checked by ``observation.checklists.checklist_questions_clean``.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.parsing import yes_no
+
 from ..models import QuestionType
 from .services import CHOICE_TYPES, CODE_MAX, TEXT_MAX
-
-TRUE_WORDS = {"yes", "true", "1", "y", "да", "иә"}
-FALSE_WORDS = {"no", "false", "0", "n", "нет", "жоқ"}
 
 
 def choices_to_text(choices) -> str:
@@ -59,11 +58,8 @@ def parse_condition_value(raw: str, target_type: str | None):
     """The typed value of "show only if ... equals <raw>", after the target question's type."""
     raw = (raw or "").strip()
     if target_type == QuestionType.YES_NO:
-        if raw.lower() in TRUE_WORDS:
-            return True
-        if raw.lower() in FALSE_WORDS:
-            return False
-        return raw
+        answer = yes_no(raw)
+        return raw if answer is None else answer
     if target_type == QuestionType.INTEGER:
         try:
             return int(raw)

@@ -290,6 +290,37 @@ def test_error_empty_values_and_bad_optional_columns(api, coordinator, mission):
     ]
 
 
+def test_yes_and_no_are_read_in_every_language_the_site_speaks(api, coordinator, mission):
+    # Russian and Kazakh are languages of the site: their catalogs' "Yes" and "No", any case.
+    rows = [
+        STATION_HEADER + ["abroad"],
+        ["001", "A", "R", "D", "10", "Да"],
+        ["002", "B", "R", "D", "10", "НЕТ"],
+        ["003", "C", "R", "D", "10", " иә "],
+        ["004", "D", "R", "D", "10", "Жоқ"],
+    ]
+
+    response = post(api.as_user(coordinator), mission, csv_upload(rows))
+
+    assert response.status_code == 200, response.json()
+    abroad = dict(PollingStation.objects.filter(mission=mission).values_list("code", "abroad"))
+    assert abroad == {"001": True, "002": False, "003": True, "004": False}
+
+
+def test_a_yes_in_a_language_the_site_does_not_speak_is_refused(
+    api, coordinator, mission, settings
+):
+    settings.LANGUAGES = [("en", "English"), ("kk", "Қазақша")]
+    rows = [STATION_HEADER + ["abroad"], ["001", "A", "R", "D", "10", "да"]]
+
+    errors = _message_for(api, coordinator, mission, csv_upload(rows))
+
+    assert [(e["field"], e["message"]) for e in errors] == [
+        ("abroad", 'Expected yes or no (or true/false, 1/0), got "да".'),
+    ]
+    assert not PollingStation.objects.filter(mission=mission).exists()
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
