@@ -20,6 +20,7 @@ Each function returns None for text it cannot read; callers say what they expect
 import datetime as dt
 import json
 import re
+import unicodedata
 from functools import cache
 
 from django.conf import settings
@@ -62,10 +63,10 @@ def object_id(value) -> int | None:
 
 def yes_no(value) -> bool | None:
     """True for a yes, False for a no (``"1"``, ``"true"``, ``"x"``, or "Yes" and "No" as the
-    catalog of any language in ``settings.LANGUAGES`` writes them, in any case; surrounding
-    spaces allowed), None for anything else."""
+    catalog of any language in ``settings.LANGUAGES`` writes them, in any case and with or
+    without accents, "si" for "Sí"; surrounding spaces allowed), None for anything else."""
     yes, no = _yes_no_words(tuple(settings.LANGUAGES))
-    word = str(value).strip().casefold()
+    word = _plain_word(str(value))
     if word in yes:
         return True
     if word in no:
@@ -78,10 +79,16 @@ def _yes_no_words(languages: tuple) -> tuple[frozenset, frozenset]:
     yes, no = set(_YES), set(_NO)
     for code, _name in languages:
         with translation.override(code):
-            yes.add(translation.gettext("Yes").casefold())
-            no.add(translation.gettext("No").casefold())
+            yes.add(_plain_word(translation.gettext("Yes")))
+            no.add(_plain_word(translation.gettext("No")))
     both = yes & no  # a word that is yes in one language and no in another means neither
     return frozenset(yes - both), frozenset(no - both)
+
+
+def _plain_word(text: str) -> str:
+    """Trimmed, case-folded, without accents (NFKD without its combining marks)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _in_years(year: int) -> bool:

@@ -30,16 +30,24 @@ def test_yes_and_no_are_read_as_every_language_of_the_site_writes_them(code):
 
 
 def test_yes_and_no_in_words_numbers_and_marks():
-    assert [yes_no(v) for v in ("Да", "нет", "TRUE", "0", "x", "y", "N")] == [
+    assert [yes_no(v) for v in ("Да", "нет", "TRUE", "0", "x", "y", "N", "ИӘ", "жоқ")] == [
         True,
         False,
         True,
         False,
         True,
+        True,
+        False,
         True,
         False,
     ]
     assert [yes_no(v) for v in ("", "maybe", "2", "да нет")] == [None] * 4
+
+
+def test_a_yes_is_read_with_or_without_its_accents(settings):
+    settings.LANGUAGES = [("en", "English"), ("es", "Español")]
+
+    assert [yes_no(v) for v in ("Sí", "si", "SI", "No")] == [True, True, True, False]
 
 
 def test_numbers_and_their_bounds():
