@@ -135,23 +135,22 @@ def _map_url(request, mission, data: dashboard.DashboardData) -> str:
 
 
 def _panels(data: dashboard.DashboardData) -> list[dict]:
-    by_area = _("by district") if data.region else _("by region")
+    # Whole titles: a region's page shows its districts, the mission's page its regions.
+    if data.region:
+        turnout, coverage = _("Turnout by district"), _("Coverage by district")
+        assessments, heatmap = _("Assessments by district"), _("Findings by district and category")
+    else:
+        turnout, coverage = _("Turnout by region"), _("Coverage by region")
+        assessments, heatmap = _("Assessments by region"), _("Findings by region and category")
+    if data.charts["assessments"]["by"] == "stage":
+        assessments = _("Assessments per stage")
     return [
         {"name": "turnout_day", "title": _("Turnout through the day"), "wide": True},
-        {"name": "turnout_by_area", "title": _("Turnout %(by)s") % {"by": by_area}},
-        {"name": "coverage_by_area", "title": _("Coverage %(by)s") % {"by": by_area}},
-        {
-            "name": "assessments",
-            "title": _("Assessments per stage")
-            if data.charts["assessments"]["by"] == "stage"
-            else _("Assessments %(by)s") % {"by": by_area},
-        },
+        {"name": "turnout_by_area", "title": turnout},
+        {"name": "coverage_by_area", "title": coverage},
+        {"name": "assessments", "title": assessments},
         {"name": "findings_by_category", "title": _("Findings by category and severity")},
-        {
-            "name": "findings_heatmap",
-            "title": _("Findings %(by)s and category") % {"by": by_area},
-            "wide": True,
-        },
+        {"name": "findings_heatmap", "title": heatmap, "wide": True},
     ]
 
 

@@ -284,6 +284,22 @@ def test_the_stage_filter_shows_that_stage_per_region(page, election):
     assert "Opening" not in negative["y"]
 
 
+def test_panel_titles_name_regions_or_a_regions_districts(page, election):
+    titles = re.compile(r"<h2>([^<]*)</h2>")
+
+    national = titles.findall(page().content.decode())
+    regional = titles.findall(page(f"?region={election.regions[1].pk}").content.decode())
+
+    assert {"Turnout by region", "Coverage by region", "Findings by region and category"} <= set(
+        national
+    )
+    assert {
+        "Turnout by district",
+        "Coverage by district",
+        "Findings by district and category",
+    } <= set(regional)
+
+
 def test_the_region_filter_narrows_every_panel_to_its_districts(page, election):
     region = election.regions[1]
 
