@@ -192,6 +192,7 @@ class IncidentSerializer(serializers.Serializer):
     team = serializers.CharField(source="visit.team.code", default=None, allow_null=True)
     stage = serializers.CharField(source="visit.stage")
     category = serializers.CharField()
+    category_label = serializers.CharField(source="get_category_display")
     severity = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
     review_status = serializers.CharField()

@@ -75,7 +75,7 @@
         if (!newest || !detail) return;
         // Text only: descriptions are free text.
         detail.textContent =
-          newest.station_code + " · " + newest.area_name + " · " + newest.category.replace(/_/g, " ").toLowerCase() +
+          newest.station_code + " · " + newest.area_name + " · " + newest.category_label +
           (newest.description ? " – " + newest.description.slice(0, 160) : "");
       })
       .catch(function () {});

@@ -250,6 +250,8 @@ def test_incident_filters(api, coordinator, mission, incidents, station):
     bad = client.get(url, {"triage": "MAYBE"})
 
     assert [r["id"] for r in critical] == [incidents["critical"].pk]
+    assert critical[0]["category"] == "BALLOT_STUFFING"
+    assert critical[0]["category_label"] == "Ballot stuffing"  # for the live banner
     assert elsewhere == [] and len(here) == 3
     assert bad.status_code == 400
 
