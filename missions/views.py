@@ -20,7 +20,8 @@ def home(request):
     """The user's missions, each with the pages their role opens."""
     if request.user.is_superuser:
         rows = [
-            (mission, "COORDINATOR") for mission in Mission.objects.order_by("-election_date", "id")
+            (mission, MemberRole.COORDINATOR)
+            for mission in Mission.objects.order_by("-election_date", "id")
         ]
     else:
         memberships = (
@@ -28,7 +29,7 @@ def home(request):
             .select_related("mission")
             .order_by("-mission__election_date", "mission_id")
         )
-        rows = [(m.mission, m.role) for m in memberships]
+        rows = [(m.mission, MemberRole(m.role)) for m in memberships]
     return render(
         request,
         "missions/home.html",

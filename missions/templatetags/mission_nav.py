@@ -123,6 +123,32 @@ def _matches(page: Page, name: str, kwargs: dict, context) -> bool:
     return kind is None or page.args[0] == kind
 
 
+def sections_for(*, mission_id, role) -> list[dict]:
+    """The sections and pages ``role`` opens: ``[{"label", "url", "pages": [{"label", "url",
+    "badge", "page"}]}]``, each section's URL its first page's."""
+    sections = []
+    for section in SECTIONS:
+        pages = [
+            {
+                "label": page.label,
+                "url": page.url(mission_id),
+                "badge": page.badge,
+                "page": page,
+            }
+            for page in section.pages
+            if role in page.roles
+        ]
+        if pages:
+            sections.append({"label": section.label, "url": pages[0]["url"], "pages": pages})
+    return sections
+
+
+@register.simple_tag
+def mission_sections(mission, role) -> list[dict]:
+    """The sections a role opens, for links to a mission from outside it (the home page)."""
+    return sections_for(mission_id=mission.pk, role=role)
+
+
 @register.inclusion_tag("missions/_mission_nav.html", takes_context=True)
 def mission_nav(context, here=None, trail=None):
     request = context["request"]
@@ -134,22 +160,14 @@ def mission_nav(context, here=None, trail=None):
     parent = PARENTS.get(name)
     wanted = parent or name
 
-    sections, current_section, current_page = [], None, None
-    for section in SECTIONS:
-        pages = []
-        for page in section.pages:
-            if role not in page.roles:
-                continue
-            item = {"label": page.label, "url": page.url(mission.pk), "badge": page.badge}
-            if current_page is None and _matches(page, wanted, kwargs, context):
-                current_page, current_section = item, section
+    sections = sections_for(mission_id=mission.pk, role=role)
+    current, current_page = None, None
+    for section in sections:
+        for item in section["pages"]:
+            if current_page is None and _matches(item["page"], wanted, kwargs, context):
+                current_page, current = item, section
                 item["current"] = parent is None
-            pages.append(item)
-        if pages:
-            sections.append({"label": section.label, "url": pages[0]["url"], "pages": pages})
-    for entry in sections:
-        entry["current"] = current_section is not None and entry["label"] == current_section.label
-    current = next((entry for entry in sections if entry["current"]), None)
+        section["current"] = section is current
     return {
         "mission": mission,
         "sections": sections,
