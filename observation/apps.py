@@ -23,4 +23,6 @@ class ObservationConfig(AppConfig):
         )
 
         # Celery's autodiscovery finds observation.tasks only; the SMS sub-package has its own.
+        # The audit log's sentences for this app's events register themselves on import.
+        from . import audit_phrases  # noqa: F401
         from .sms import tasks  # noqa: F401

@@ -15,6 +15,8 @@ class ReportsConfig(AppConfig):
         from reports.statistics.services import candidates_copy
 
         register_check("aggregation", aggregation_state)
+        # The audit log's sentences for this app's events register themselves on import.
+        from . import audit_phrases  # noqa: F401
 
         # Whether a sample has counts (and so is locked in its place) is read from the visits.
         sample_reporting.connect(

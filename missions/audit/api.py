@@ -9,6 +9,7 @@ from .. import selectors
 from ..access import STAFF_ROLES, mission_for
 from ..forms import AuditFilterForm
 from ..models import AuditEvent
+from .phrasing import audit_names, event_sentence
 
 
 class AuditChangeSerializer(serializers.Serializer):
@@ -22,6 +23,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
         source="actor.username", default=None, allow_null=True, help_text="The username."
     )
     changes = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField(
+        help_text="The event in one sentence, in the reader's language."
+    )
 
     class Meta:
         model = AuditEvent
@@ -33,10 +37,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "object_type",
             "object_id",
             "reason",
+            "summary",
             "before",
             "after",
             "changes",
         ]
+
+    def get_summary(self, event) -> str:
+        return event_sentence(event, self.context.get("names"))
 
     @extend_schema_field(AuditChangeSerializer(many=True))
     def get_changes(self, event) -> list[dict]:
@@ -81,3 +89,10 @@ class MissionAudit(ListAPIView):
                 {name: list(problems) for name, problems in form.errors.items()}
             )
         return selectors.audit_events(mission=mission, filters=form.filters())
+
+    def list(self, request, *args, **kwargs):
+        # The observers and teams the page's sentences name, looked up once for the page.
+        page = self.paginate_queryset(self.get_queryset())
+        context = {**self.get_serializer_context(), "names": audit_names(page)}
+        serializer = self.get_serializer_class()(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)

@@ -11,6 +11,14 @@ from django.views.decorators.http import require_GET
 from .. import selectors
 from ..access import STAFF_ROLES, mission_for
 from ..forms import AuditFilterForm
+from .phrasing import (
+    action_label,
+    audit_diff,
+    audit_names,
+    event_sentence,
+    object_label,
+    object_type_label,
+)
 
 AUDIT_PAGE_SIZE = 50
 
@@ -27,7 +35,7 @@ def audit_page(request, mission_id):
 
     # A filter from a link stays visible even if the (cached) menus do not have it yet.
     choices = selectors.audit_filter_choices(mission=mission)
-    choices = {
+    values = {
         key: sorted({*values, *([form[field].value()] if form[field].value() else [])})
         for key, field, values in (
             ("actions", "action", choices["actions"]),
@@ -35,6 +43,8 @@ def audit_page(request, mission_id):
             ("actors", "actor", choices["actors"]),
         )
     }
+    events = list(page.object_list)
+    names = audit_names(events)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -43,12 +53,27 @@ def audit_page(request, mission_id):
         {
             "mission": mission,
             "form": form,
-            "choices": choices,
+            "choices": {
+                "actions": _labelled(values["actions"], action_label),
+                "object_types": _labelled(values["object_types"], object_type_label),
+                "actors": values["actors"],
+            },
             "page": page,
             "rows": [
-                (event, selectors.audit_changes(before=event.before, after=event.after))
-                for event in page.object_list
+                {
+                    "event": event,
+                    "sentence": event_sentence(event, names),
+                    "object": object_label(event),
+                    "created": event.before is None,
+                    "changes": audit_diff(before=event.before, after=event.after),
+                }
+                for event in events
             ],
             "query": query.urlencode(),
         },
     )
+
+
+def _labelled(values, label) -> list[tuple[str, str]]:
+    """Menu options ``(value, label)`` in the order of their labels."""
+    return sorted(((value, label(value)) for value in values), key=lambda o: o[1].casefold())

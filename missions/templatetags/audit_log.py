@@ -1,19 +1,16 @@
-"""How the audit log shows a recorded value: text as it is, anything else as compact JSON.
+"""How the audit log shows a recorded value (``missions.audit.phrasing.shown``): text as it
+is, yes/no, lists joined, anything else as compact JSON.
 
 The result is plain text; the template escapes it like any other value.
 """
 
-import json
-
 from django import template
+
+from ..audit.phrasing import shown
 
 register = template.Library()
 
 
 @register.filter
 def audit_value(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return shown(value)

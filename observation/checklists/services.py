@@ -344,9 +344,15 @@ def checklist_revise(*, checklist: Checklist, actor, questions: list[dict], now)
             mission=locked.mission,
             action="checklist.revise",
             obj=target,
-            before={"checklist": locked.pk, "version": locked.version, "questions": before},
+            before={
+                "checklist": locked.pk,
+                "stage": locked.stage,
+                "version": locked.version,
+                "questions": before,
+            },
             after={
                 "checklist": target.pk,
+                "stage": target.stage,
                 "version": target.version,
                 "new_version": has_visits,
                 "questions": cleaned,

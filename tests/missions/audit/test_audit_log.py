@@ -85,10 +85,13 @@ def test_a_coordinator_sees_who_did_what_when_and_why_newest_first(client, coord
     assert response.status_code == 200
     assert rows(response) == [events[2].pk, events[1].pk, events[0].pk]
     html = response.content.decode()
-    assert "visit.review" in html and "Duplicate of an earlier report" in html
-    assert f"pollingstation #{events[2].object_id}" in html
-    assert "2022-11-20 11:30:00" in html  # in the mission's timezone
-    assert "analyst" in html and "theirs" not in html
+    assert f"coordinator rejected visit {events[2].object_id}." in html
+    assert "Duplicate of an earlier report" in html
+    assert f"Polling station {events[2].object_id}" in html
+    assert "analyst imported polling stations: 3 new, 0 updated, 0 unchanged." in html
+    assert "coordinator gave nadia the role Analyst." in html
+    assert "2022-11-20 11:30:00" in html and "Times in Asia/Almaty." in html
+    assert "theirs" not in html
 
 
 def test_the_page_shows_only_the_keys_that_changed(client, coordinator, events):
