@@ -77,6 +77,12 @@ def _checklist_create(said: Said) -> str:
 
 @audit_phrase("checklist.revise", gettext_lazy("Checklist revised"))
 def _checklist_revise(said: Said) -> str:
+    if "stage" not in said.after:  # recorded before the stage was
+        return _("%(actor)s revised checklist %(checklist)s (version %(version)s).") % {
+            "actor": said.actor,
+            "checklist": said.event.object_id,
+            "version": said.after["version"],
+        }
     values = {
         "actor": said.actor,
         "stage": _label(Stage, said.after["stage"]),
