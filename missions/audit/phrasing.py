@@ -79,10 +79,10 @@ class Said:
         """An observer's full name, else what identifies them."""
         if username is not None:
             return self.names.get("usernames", {}).get(username, username)
-        return self.names.get("observers", {}).get(str(pk), _("observer %(id)s") % {"id": pk})
+        return self.names.get("observers", {}).get(str(pk), f"#{pk}")
 
     def team(self, pk) -> str:
-        return self.names.get("teams", {}).get(str(pk), _("team %(id)s") % {"id": pk})
+        return self.names.get("teams", {}).get(str(pk), f"#{pk}")
 
 
 def object_type_label(object_type: str) -> str:
@@ -350,15 +350,15 @@ def _stations_import(said: Said) -> str:
     if values["file"]:
         return (
             _(
-                "%(actor)s imported polling stations from %(file)s: %(created)s new, %(updated)s "
-                "updated, %(unchanged)s unchanged."
+                "%(actor)s imported polling stations from %(file)s (new: %(created)s, updated: "
+                "%(updated)s, unchanged: %(unchanged)s)."
             )
             % values
         )
     return (
         _(
-            "%(actor)s imported polling stations: %(created)s new, %(updated)s updated, "
-            "%(unchanged)s unchanged."
+            "%(actor)s imported polling stations (new: %(created)s, updated: %(updated)s, "
+            "unchanged: %(unchanged)s)."
         )
         % values
     )
@@ -370,15 +370,15 @@ def _observers_import(said: Said) -> str:
     if values["file"]:
         return (
             _(
-                "%(actor)s imported observers from %(file)s: %(created)s new, %(updated)s updated, "
-                "%(unchanged)s unchanged."
+                "%(actor)s imported observers from %(file)s (new: %(created)s, updated: "
+                "%(updated)s, unchanged: %(unchanged)s)."
             )
             % values
         )
     return (
         _(
-            "%(actor)s imported observers: %(created)s new, %(updated)s updated, %(unchanged)s "
-            "unchanged."
+            "%(actor)s imported observers (new: %(created)s, updated: %(updated)s, unchanged: "
+            "%(unchanged)s)."
         )
         % values
     )
