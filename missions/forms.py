@@ -117,7 +117,7 @@ class MissionForm(forms.Form):
         cleaned = super().clean()
         opens, closes = cleaned.get("polls_open"), cleaned.get("polls_close")
         if opens and closes and opens >= closes:
-            self.add_error("polls_close", _("The polls close after they open."))
+            self.add_error("polls_close", _("The polls must close after they open."))
         return cleaned
 
     def mission_data(self) -> dict:

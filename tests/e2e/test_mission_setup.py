@@ -68,7 +68,7 @@ def test_a_refused_form_keeps_what_was_typed_and_says_what_to_fix(new_context, c
     page.click("#mission-form button[type=submit]")
 
     page.wait_for_selector(".errorlist")
-    assert "The polls close after they open." in page.inner_text("#mission-form")
+    assert "The polls must close after they open." in page.inner_text("#mission-form")
     assert page.input_value("input[name=name]") == "Too early"
     assert not Mission.objects.filter(name="Too early").exists()
 

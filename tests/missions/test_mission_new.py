@@ -112,7 +112,7 @@ def test_a_coordinator_sets_a_mission_up_and_becomes_its_coordinator(client, coo
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"polls_close": "07:00"}, "polls_close", "The polls close after they open."),
+        ({"polls_close": "07:00"}, "polls_close", "The polls must close after they open."),
         ({"languages": "en, xx"}, "languages", "Unknown language xx"),
         ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice."),
         ({"country": "ZZ"}, "country", "Select a valid choice."),
