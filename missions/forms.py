@@ -43,7 +43,7 @@ DUE_HELP = {
 class MissionForm(forms.Form):
     """A new mission: what ``mission_create`` takes, and an earlier mission to copy from."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("name of a mission", "Name"), max_length=200)
     country = forms.ChoiceField(label=_("Country"))
     election_date = forms.DateField(
         label=_("Election day"), widget=forms.DateInput(attrs={"type": "date"})
