@@ -507,6 +507,7 @@ def wall_page(request, mission_id):
                 "live": reverse("mission-live", args=[mission.pk]),
                 "poll": live_poll_seconds(),
                 "rotate": getattr(settings, "OPERATIONS_WALL_ROTATE_SECONDS", 12),
+                "timezone": mission.timezone,
             },
         },
     )

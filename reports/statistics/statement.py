@@ -17,6 +17,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
+from common.clock import clock_text
 from common.numbers import figure_text
 from observation.models import (
     NEGATIVE_ASSESSMENTS,
@@ -50,7 +51,7 @@ def md(text) -> str:
 
 
 def _generated(mission, at) -> str:
-    return _("generated %(at)s") % {"at": at.astimezone(mission.tzinfo).isoformat()}
+    return _("generated %(at)s") % {"at": clock_text(at, mission, date=True)}
 
 
 def _pct(share) -> str:
@@ -274,15 +275,10 @@ class StatementFilter:
 
     def describe(self, *, mission, stage: str, versions: list[int]) -> str:
         """The filter as one sentence, e.g. for a footnote under a figure."""
-        tz = mission.tzinfo
         if self.start or self.end:
-            start = self.start.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.start else "…"
-            end = self.end.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.end else "…"
-            window = _("arrived from %(start)s to %(end)s (%(tz)s)") % {
-                "start": start,
-                "end": end,
-                "tz": mission.timezone,
-            }
+            start = clock_text(self.start, mission, date=True) if self.start else "…"
+            end = clock_text(self.end, mission, date=True) if self.end else "…"
+            window = _("arrived from %(start)s to %(end)s") % {"start": start, "end": end}
         else:
             window = _("any arrival time")
         version_text = ", ".join(f"v{v}" for v in versions) if versions else _("none")

@@ -62,7 +62,10 @@ def test_times_are_the_wall_clock_of_the_mission():
         "20:00"
     )
     with translation.override("en"):
-        assert figure_text(moment, kind="datetime", timezone="UTC").endswith("15:00 UTC")
+        assert figure_text(moment, kind="datetime", timezone="UTC") == "2022-11-20 15:00 (UTC)"
+        assert figure_text(moment, kind="datetime", timezone="Asia/Almaty") == (
+            "2022-11-20 21:00 (Asia/Almaty)"
+        )
 
 
 def test_an_unknown_kind_is_a_programming_error():

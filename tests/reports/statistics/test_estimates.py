@@ -423,7 +423,7 @@ def test_the_quick_count_page_shows_estimates_and_flags(client, coordinator, mis
     assert "47.8%" in page and "52.2%" in page
     assert "4 of 6 counting forms reconcile" in page
     assert "votes + invalid − box = -1" in page and "votes + invalid − box = +20" in page
-    assert "<td>21:00</td>" in page  # arrival in the mission's time zone
+    assert "<td>21:00 (Asia/Almaty)</td>" in page  # arrival in the mission's time zone
     assert "Alma &lt;b&gt;A&lt;/b&gt;" in page and "Alma <b>A</b>" not in page
 
 

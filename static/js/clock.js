@@ -1,0 +1,55 @@
+/*
+ * Times as people read them, on the mission's clock and naming its zone, written exactly as
+ * the server writes them (common/clock.py): "03:00 (Asia/Almaty)" and
+ * "2022-11-20 03:00 (Asia/Almaty)". The phone's own time zone never shows: an observer's
+ * phone set to another zone still reads the mission's time. No DOM here: the pages and the
+ * unit tests (node --test tests/js/) drive the same code.
+ */
+(function (root, factory) {
+  var api = factory();
+  if (typeof module === "object" && module.exports) {
+    module.exports = api;
+  } else {
+    root.Clock = api;
+  }
+})(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  var formats = {};
+
+  /* {date: "2022-11-20", time: "03:00"} of a moment (a Date, milliseconds or ISO text). */
+  function parts(value, zone) {
+    var date = value instanceof Date ? value : new Date(value);
+    var format = formats[zone];
+    if (!format) {
+      format = formats[zone] = new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      });
+    }
+    var out = {};
+    format.formatToParts(date).forEach(function (part) {
+      out[part.type] = part.value;
+    });
+    var hour = out.hour === "24" ? "00" : out.hour;
+    return { date: out.year + "-" + out.month + "-" + out.day, time: hour + ":" + out.minute };
+  }
+
+  /* "03:00 (Asia/Almaty)" */
+  function time(value, zone) {
+    return parts(value, zone).time + " (" + zone + ")";
+  }
+
+  /* "2022-11-20 03:00 (Asia/Almaty)" */
+  function dateTime(value, zone) {
+    var p = parts(value, zone);
+    return p.date + " " + p.time + " (" + zone + ")";
+  }
+
+  return { parts: parts, time: time, dateTime: dateTime };
+});
