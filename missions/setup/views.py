@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.csv_export import csv_chunks
@@ -195,6 +196,23 @@ def import_page(request, mission_id, kind):
     )
 
 
+# What an import creates besides its rows, as "3 areas", "1 organisation" (issue 20: "1 areas").
+ALSO_CREATED = {
+    "areas": lambda n: ngettext("%(count)s area", "%(count)s areas", n),
+    "users": lambda n: ngettext("%(count)s user account", "%(count)s user accounts", n),
+    "organisations": lambda n: ngettext("%(count)s organisation", "%(count)s organisations", n),
+    "teams": lambda n: ngettext("%(count)s team", "%(count)s teams", n),
+}
+
+
+def _also_created(counts: dict) -> list[str]:
+    return [
+        ALSO_CREATED[name](count) % {"count": count}
+        for name, count in (counts or {}).items()
+        if name in ALSO_CREATED
+    ]
+
+
 def _shown(value):
     if value is True:
         return _("yes")
@@ -233,6 +251,7 @@ def import_job_page(request, mission_id, job_id):
             "result": result,
             "preview": preview,
             "preview_errors": sum(1 for row in preview if row["errors"]),
+            "also_created": _also_created(result.get("also_created")),
             "columns": columns,
             "file_errors": [e for e in result.get("errors", []) if e.get("row") in (None, 1)],
             "status_url": reverse("missions:import-job-status", args=[mission.pk, job.pk]),
@@ -337,10 +356,11 @@ def _teams_action(request, mission, action, create_form, assign_form, deploy_for
             actor=actor,
             now=now,
         )
-        return _("%(count)s observer(s) now in team %(code)s.") % {
-            "count": count,
-            "code": team.code,
-        }
+        return ngettext(
+            "%(count)s observer now in team %(code)s.",
+            "%(count)s observers now in team %(code)s.",
+            count,
+        ) % {"count": count, "code": team.code}
     if action == "unassign":
         observer = object_or_404(
             Observer.objects.filter(mission=mission), request.POST.get("observer")
