@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.csv_export import csv_chunks
+from common.csv_export import bom_wanted, csv_chunks
 from common.streaming import streamed
 
 from .. import deployment as deployment_services
@@ -537,7 +537,8 @@ def sample_csv(request, mission_id, sample_id):
     )
     # common.csv_export guards every cell: station names come from the commission's file.
     response = StreamingHttpResponse(
-        csv_chunks(SAMPLE_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        csv_chunks(SAMPLE_COLUMNS, rows, bom=bom_wanted(request.GET)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="mission-{mission.pk}-sample-{sample.pk}.csv"'

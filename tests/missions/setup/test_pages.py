@@ -539,7 +539,7 @@ def test_analysts_read_samples_and_download_them(browser, analyst, mission, stat
 
     assert page.status_code == 200
     body = b"".join(download.streaming_content).decode()
-    assert body.splitlines()[0].startswith("code,name,region,district,urban")
+    assert body.splitlines()[0].startswith("\ufeffcode,name,region,district,urban")
     assert len(body.splitlines()) == 2
     assert post.status_code == 403
 
