@@ -466,7 +466,7 @@ def test_the_teams_page_reads_in_a_fixed_number_of_queries(
         Deployment.objects.create(mission=mission, team=team, day=mission.election_date)
     client = browser(coordinator)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(f"/missions/{mission.pk}/teams/")
 
     assert response.content.decode().count('class="card team-card"') == 12
