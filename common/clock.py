@@ -5,8 +5,9 @@ Issue 20: the import-job and sample pages showed 21:59 (UTC) where the dashboard
 page, file and message says a time the same way, on the mission's clock and naming it:
 
 - ``clock_text(moment, zone)`` -> ``"03:00 (Asia/Almaty)"``;
-- ``clock_text(moment, zone, date=True)`` -> ``"2022-11-20 03:00 (Asia/Almaty)"`` (the ISO
-  date: year first, it reads one way in every language);
+- ``clock_text(moment, zone, date=True)`` -> ``"Nov. 20, 2022 03:00 (Asia/Almaty)"``: the date
+  in the reader's language (``20 ноября 2022 г.``, ``20 Қараша 2022 ж.``; the month spelled
+  out, so 11/12 cannot read two ways), the 24-hour clock, the zone;
 - ``clock_span(start, end, zone)`` -> ``"10:05–10:40 (Asia/Almaty)"`` (a visit's stay).
 
 The zone is named by its IANA name, not an abbreviation: the tz database gives most zones
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+
+from django.utils import formats
 
 
 def zone_of(zone) -> dt.tzinfo:
@@ -44,7 +47,8 @@ def _local(moment, tz) -> dt.datetime:
 
 def clock_text(moment: dt.datetime | None, zone, *, date: bool = False) -> str:
     """``moment`` on the clock of ``zone`` with the zone's name: ``"03:00 (Asia/Almaty)"``, or
-    with ``date`` ``"2022-11-20 03:00 (Asia/Almaty)"``. None (a time nobody set) is ``""``.
+    with ``date`` ``"Nov. 20, 2022 03:00 (Asia/Almaty)"`` (the date in the active language).
+    None (a time nobody set) is ``""``.
 
     A naive datetime is taken to be on that clock already (a Django setting of USE_TZ=True
     gives none; the guard is for plain values handed in by callers).
@@ -52,8 +56,12 @@ def clock_text(moment: dt.datetime | None, zone, *, date: bool = False) -> str:
     if moment is None or moment == "":
         return ""
     tz = zone_of(zone)
-    text = _local(moment, tz).strftime("%Y-%m-%d %H:%M" if date else "%H:%M")
-    return f"{text} ({zone_name(tz)})"
+    local = _local(moment, tz)
+    return f"{_day(local) + ' ' if date else ''}{local:%H:%M} ({zone_name(tz)})"
+
+
+def _day(local: dt.datetime) -> str:
+    return formats.date_format(local.date(), "DATE_FORMAT")
 
 
 def clock_span(start, end, zone, *, date: bool = False) -> str:
@@ -66,6 +74,6 @@ def clock_span(start, end, zone, *, date: bool = False) -> str:
         return ""
     tz = zone_of(zone)
     first, last = _local(start, tz), _local(end, tz)
-    head = first.strftime("%Y-%m-%d %H:%M" if date else "%H:%M")
-    tail = last.strftime("%H:%M" if last.date() == first.date() else "%Y-%m-%d %H:%M")
+    head = f"{_day(first) + ' ' if date else ''}{first:%H:%M}"
+    tail = f"{last:%H:%M}" if last.date() == first.date() else f"{_day(last)} {last:%H:%M}"
     return f"{head}\u2013{tail} ({zone_name(tz)})"

@@ -1,9 +1,10 @@
 /*
- * Times as people read them, on the mission's clock and naming its zone, written exactly as
- * the server writes them (common/clock.py): "03:00 (Asia/Almaty)" and
- * "2022-11-20 03:00 (Asia/Almaty)". The phone's own time zone never shows: an observer's
- * phone set to another zone still reads the mission's time. No DOM here: the pages and the
- * unit tests (node --test tests/js/) drive the same code.
+ * Times as people read them, on the mission's clock and naming its zone, written as the
+ * server writes them (common/clock.py): "03:00 (Asia/Almaty)", and with the date in the
+ * page's language "20 November 2022 03:00 (Asia/Almaty)" (the browser's words for the date:
+ * close to, not always the letter of, Django's DATE_FORMAT). The phone's own time zone never
+ * shows: an observer's phone set to another zone still reads the mission's time. No DOM here:
+ * the pages and the unit tests (node --test tests/js/) drive the same code.
  */
 (function (root, factory) {
   var api = factory();
@@ -45,10 +46,16 @@
     return parts(value, zone).time + " (" + zone + ")";
   }
 
-  /* "2022-11-20 03:00 (Asia/Almaty)" */
-  function dateTime(value, zone) {
-    var p = parts(value, zone);
-    return p.date + " " + p.time + " (" + zone + ")";
+  /* "20 November 2022 03:00 (Asia/Almaty)": the date spelled out in ``lang``. */
+  function dateTime(value, zone, lang) {
+    var date = value instanceof Date ? value : new Date(value);
+    var day = new Intl.DateTimeFormat(lang || "en", {
+      timeZone: zone,
+      year: "numeric",
+      month: "long",
+      day: "numeric",
+    }).format(date);
+    return day + " " + parts(date, zone).time + " (" + zone + ")";
   }
 
   return { parts: parts, time: time, dateTime: dateTime };

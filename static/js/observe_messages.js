@@ -33,9 +33,9 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  /* "2022-11-20 06:26 (Asia/Almaty)": the mission's clock, as the page writes it. */
+  /* "20 November 2022 06:26 (Asia/Almaty)": the mission's clock, as the page writes it. */
   function localTime(iso) {
-    return Clock.dateTime(iso, config.timezone);
+    return Clock.dateTime(iso, config.timezone, document.documentElement.lang || "en");
   }
 
   function isRead(message) {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template import Context, Template
+from django.utils import translation
 
 from common.clock import clock_span, clock_text
 
@@ -16,7 +17,7 @@ LATE = dt.datetime(2022, 11, 20, 21, 59, 34, tzinfo=dt.UTC)
 
 def test_a_time_is_on_the_missions_clock_with_the_zone_named():
     assert clock_text(LATE, "Asia/Almaty") == "03:59 (Asia/Almaty)"
-    assert clock_text(LATE, "Asia/Almaty", date=True) == "2022-11-21 03:59 (Asia/Almaty)"
+    assert clock_text(LATE, "Asia/Almaty", date=True) == "Nov. 21, 2022 03:59 (Asia/Almaty)"
     assert clock_text(LATE, "UTC") == "21:59 (UTC)"
     assert clock_text(None, "Asia/Almaty") == ""
 
@@ -28,9 +29,19 @@ def test_a_stay_names_the_zone_once_and_a_second_day_when_it_has_one():
         "10:05\u201310:40 (Asia/Almaty)"
     )
     assert clock_span(arrived, LATE, "Asia/Almaty", date=True) == (
-        "2022-11-20 10:05\u20132022-11-21 03:59 (Asia/Almaty)"
+        "Nov. 20, 2022 10:05\u2013Nov. 21, 2022 03:59 (Asia/Almaty)"
     )
     assert clock_span(arrived, None, "Asia/Almaty") == "10:05 (Asia/Almaty)"
+
+
+def test_the_date_is_written_in_the_readers_language():
+    with translation.override("ru"):
+        russian = clock_text(LATE, "Asia/Almaty", date=True)
+    with translation.override("kk"):
+        kazakh = clock_text(LATE, "Asia/Almaty", date=True)
+
+    assert russian == "21 ноября 2022 г. 03:59 (Asia/Almaty)"
+    assert kazakh == "21 Қараша 2022 ж. 03:59 (Asia/Almaty)"
 
 
 def test_the_filters_take_the_mission_whatever_zone_the_page_has_active():
@@ -45,7 +56,9 @@ def test_the_filters_take_the_mission_whatever_zone_the_page_has_active():
 
     text = template.render(Context({"at": LATE, "mission": Mission()}))
 
-    assert text == "03:59 (Asia/Almaty) | 2022-11-21 03:59 (Asia/Almaty) | 02:59 (Asia/Tashkent)"
+    assert text == (
+        "03:59 (Asia/Almaty) | Nov. 21, 2022 03:59 (Asia/Almaty) | 02:59 (Asia/Tashkent)"
+    )
 
 
 # A time written straight from a datetime: |time, or |date with an hour in its format.

@@ -62,9 +62,9 @@ def test_times_are_the_wall_clock_of_the_mission():
         "20:00"
     )
     with translation.override("en"):
-        assert figure_text(moment, kind="datetime", timezone="UTC") == "2022-11-20 15:00 (UTC)"
+        assert figure_text(moment, kind="datetime", timezone="UTC") == "Nov. 20, 2022 15:00 (UTC)"
         assert figure_text(moment, kind="datetime", timezone="Asia/Almaty") == (
-            "2022-11-20 21:00 (Asia/Almaty)"
+            "Nov. 20, 2022 21:00 (Asia/Almaty)"
         )
 
 

@@ -9,7 +9,8 @@ test("a moment is read on the mission's clock, with its zone named, as the serve
   const moment = Date.UTC(2022, 10, 20, 21, 59, 34);
 
   assert.equal(Clock.time(moment, "Asia/Almaty"), "03:59 (Asia/Almaty)");
-  assert.equal(Clock.dateTime(moment, "Asia/Almaty"), "2022-11-21 03:59 (Asia/Almaty)");
+  assert.equal(Clock.dateTime(moment, "Asia/Almaty", "en-GB"), "21 November 2022 03:59 (Asia/Almaty)");
+  assert.equal(Clock.dateTime(moment, "Asia/Almaty", "ru"), "21 ноября 2022 г. 03:59 (Asia/Almaty)");
   assert.equal(Clock.time(moment, "UTC"), "21:59 (UTC)");
 });
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # 21:59 UTC on election day: 03:59 the next morning in Almaty (UTC+6 in 2022).
 LATE = dt.datetime(2022, 11, 20, 21, 59, tzinfo=dt.UTC)
-LOCAL = "2022-11-21 03:59 (Asia/Almaty)"
+LOCAL = "Nov. 21, 2022 03:59 (Asia/Almaty)"
 
 
 def test_an_import_job_says_when_it_was_uploaded_on_the_missions_clock(

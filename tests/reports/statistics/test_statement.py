@@ -159,7 +159,7 @@ def test_the_filter_narrows_and_says_so(mission, day):
     voting_window = stage_of(window, "VOTING")
     assert voting_window["forms"] == 2  # 11:00 and 12:00
     assert (
-        "arrived from 2022-11-20 10:00 (Asia/Almaty) to 2022-11-20 12:30 (Asia/Almaty)"
+        "arrived from Nov. 20, 2022 10:00 (Asia/Almaty) to Nov. 20, 2022 12:30 (Asia/Almaty)"
         in (voting_window["filter_text"])
     )
     assert "checklist versions v1" in voting_window["filter_text"]
