@@ -6,6 +6,11 @@ leading apostrophe (OWASP "CSV injection"): a station named ``=HYPERLINK(...)`` 
 text. The big exports (reports/exports/datasets.py) guard their text columns as they build
 each row, where they know which columns are text, and pass ``guarded=True`` so that a million
 rows are not checked twice; everything else lets the writer guard every cell.
+
+Every CSV a person downloads starts with a UTF-8 byte order mark: without it Excel reads the
+file in the computer's legacy code page, and Cyrillic and Kazakh names come out as "Ð¨ÐºÐ¾Ð»Ð°"
+(issue 20). ``?bom=0`` on the download's URL leaves it out, for programs that would read the
+mark as part of the first column's name (``bom_wanted`` reads the parameter).
 """
 
 import csv
@@ -14,6 +19,20 @@ from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_ROWS = 500
+
+
+BOM_PARAMETER = "bom"
+BOM_OFF = ("0", "false", "no")
+BOM_HELP = (
+    "The CSV starts with a UTF-8 byte order mark, so that Excel reads Cyrillic right: "
+    "`bom=0` leaves it out."
+)
+
+
+def bom_wanted(params) -> bool:
+    """Whether a CSV download starts with the byte order mark: yes unless ``?bom=0`` (or
+    ``false``/``no``). ``params`` is ``request.GET`` or DRF's ``request.query_params``."""
+    return str(params.get(BOM_PARAMETER, "1")).strip().lower() not in BOM_OFF
 
 
 def guard(value):

@@ -18,7 +18,8 @@ reads the same everywhere. ``kind`` is one of:
 - ``"interval"``: a pair ``(low, high)`` of percentages, one decimal each;
 - ``"count"``: a whole number, with the language's thousands separator;
 - ``"time"``: an aware datetime as the wall-clock time ``HH:MM`` in ``timezone``;
-- ``"datetime"``: an aware datetime as date and ``HH:MM`` in ``timezone``, with the zone's name.
+- ``"datetime"``: an aware datetime as date and ``HH:MM`` in ``timezone``, with the zone's name
+  (``common.clock.clock_text``, the one way every time is written).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from fractions import Fraction
 from typing import Literal
 
 from django.utils import formats
+
+from common.clock import clock_text
 
 Kind = Literal["share", "interval", "count", "time", "datetime"]
 SHARE_DECIMALS = 1
@@ -110,11 +113,9 @@ def figure_text(value, *, kind: Kind, timezone=None, missing: str = DASH) -> str
         return _number(rounded, None)
     if kind == "time":
         return rounded.strftime("%H:%M")
-    # datetime: the language's date (month spelled out: 11/12 reads two ways), a 24-hour clock
-    # and the zone, e.g. "Nov. 20, 2022 21:00 Asia/Almaty": the time of the mission's country.
-    date = formats.date_format(rounded, "DATE_FORMAT")
-    zone = getattr(rounded.tzinfo, "key", None) or rounded.tzname() or ""
-    return f"{date} {rounded:%H:%M} {zone}".strip()
+    # datetime: written like every time people read (common.clock), on the mission's clock
+    # and naming its zone: "2022-11-20 21:00 (Asia/Almaty)".
+    return clock_text(rounded, rounded.tzinfo, date=True)
 
 
 def figure_plain(value, *, kind: Kind, timezone=None):

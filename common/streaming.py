@@ -62,7 +62,7 @@ def streamed_ahead(queryset) -> Iterator:
             cursor.close()
 
 
-def csv_chunks(export: Export) -> Iterator[bytes]:
-    """The export as UTF-8 CSV by the one CSV writer (common.csv_export); an export guards its
-    text cells as it builds each row."""
-    return write_csv(export.header, export.rows, guarded=True, flush_rows=CSV_FLUSH_ROWS)
+def csv_chunks(export: Export, *, bom: bool = True) -> Iterator[bytes]:
+    """The export as UTF-8 CSV by the one CSV writer (common.csv_export), with the byte order
+    mark unless ``bom`` is False; an export guards its text cells as it builds each row."""
+    return write_csv(export.header, export.rows, guarded=True, bom=bom, flush_rows=CSV_FLUSH_ROWS)

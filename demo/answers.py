@@ -2,6 +2,8 @@
 
 import random
 
+from observation.checklists.defaults import FINDING_EVIDENCE
+
 PROBLEM_QUESTIONS = {
     "O07",
     "O09",
@@ -30,13 +32,19 @@ CANDIDATES = [
 PVT_SLIP_RATE = 1 / 30
 
 
-def _answers(questions, rng, *, bad: bool, counts: dict | None = None) -> dict:
+def _answers(
+    questions, rng, *, bad: bool, counts: dict | None = None, given: dict | None = None
+) -> dict:
+    """A visit's answers; ``counts`` and ``given`` (the answers its findings call for, see
+    ``findings_answers``) are taken as they are, and the questions they open are answered."""
     answers = {}
     for question in questions:
         condition = question.show_if
         if condition and answers.get(condition["question"]) != condition["equals"]:
             continue
-        if counts and question.code in counts:
+        if given and question.code in given:
+            answers[question.code] = given[question.code]
+        elif counts and question.code in counts:
             answers[question.code] = counts[question.code]
         elif question.type == "YES_NO":
             problem = question.code in PROBLEM_QUESTIONS
@@ -54,6 +62,25 @@ def _answers(questions, rng, *, bad: bool, counts: dict | None = None) -> dict:
         elif question.required:
             answers[question.code] = "-"
     return answers
+
+
+def findings_answers(categories, questions, rng) -> dict:
+    """The answers a visit's findings call for (``FINDING_EVIDENCE``): for each finding whose
+    category a question of this checklist speaks to, one such question answered with the
+    problem. A "Family voting" finding comes with V08 "Yes" (issue 20: the demo had it on a
+    visit that answered "No")."""
+    codes = {question.code for question in questions}
+    given = {}
+    for category in categories:
+        evidence = [
+            (code, problem)
+            for code, problem in FINDING_EVIDENCE.get(category, {}).items()
+            if code in codes
+        ]
+        if evidence and not any(given.get(code) == problem for code, problem in evidence):
+            code, problem = rng.choice(evidence)
+            given[code] = problem
+    return given
 
 
 def _value(choice):

@@ -9,9 +9,17 @@ from missions.models import (
 )
 from observation.models import Checklist, Finding, Question, Severity, Stage, Visit, VisitStatus
 
-from .answers import _answers, counting_answers
+from .answers import _answers, counting_answers, findings_answers
 from .spec import _weighted, official_turnout_pct
 
+# What observers find at each stage, and how often.
+OPENING_CATEGORIES = [
+    ("UNAUTHORIZED_PERSONS", 6),
+    ("VOTER_LIST", 5),
+    ("PROCEDURE", 10),
+    ("OBSERVER_RESTRICTED", 3),
+    ("OTHER", 3),
+]
 FINDING_CATEGORIES = [
     ("UNAUTHORIZED_PERSONS", 18),
     ("SECRECY", 16),
@@ -25,7 +33,19 @@ FINDING_CATEGORIES = [
     ("OBSERVER_RESTRICTED", 5),
     ("OTHER", 4),
 ]
+CLOSING_CATEGORIES = [
+    ("UNAUTHORIZED_PERSONS", 5),
+    ("PROCEDURE", 10),
+    ("OBSERVER_RESTRICTED", 3),
+    ("OTHER", 2),
+]
 COUNT_CATEGORIES = [("COUNT_IRREGULARITY", 10), ("PROTOCOL", 8), ("PROCEDURE", 6)]
+STAGE_CATEGORIES = {
+    Stage.OPENING: OPENING_CATEGORIES,
+    Stage.VOTING: FINDING_CATEGORIES,
+    Stage.CLOSING: CLOSING_CATEGORIES,
+    Stage.COUNTING: COUNT_CATEGORIES,
+}
 
 
 def _seed_visits(mission, stations, teams, observers, rng):
@@ -66,6 +86,19 @@ def _seed_visits(mission, stations, teams, observers, rng):
                 if bad
                 else rng.choice(["GOOD", "GOOD", "VERY_GOOD"])
             )
+        # The findings first, so that the answers agree with them (FINDING_EVIDENCE).
+        found = []
+        if bad or rng.random() < 0.06:
+            found = [
+                (
+                    _weighted(rng, STAGE_CATEGORIES[stage]),
+                    _weighted(
+                        rng, [(Severity.MINOR, 5), (Severity.SERIOUS, 3), (Severity.CRITICAL, 1)]
+                    ),
+                )
+                for _ in range(rng.randint(1, 2))
+            ]
+        given = findings_answers([category for category, _s in found], questions[stage], rng)
         visit = Visit(
             mission=mission,
             client_uuid=uuid.UUID(int=rng.getrandbits(128)),
@@ -78,7 +111,7 @@ def _seed_visits(mission, stations, teams, observers, rng):
             departed_at=at(start + stay),
             voters_so_far=voters,
             assessment=assessment,
-            answers=_answers(questions[stage], rng, bad=bad, counts=counts),
+            answers=_answers(questions[stage], rng, bad=bad, counts=counts, given=given),
             status=VisitStatus.SUBMITTED,
             # Past the pipeline: seed_demo rebuilds the aggregates in the same transaction.
             aggregated=True,
@@ -92,17 +125,8 @@ def _seed_visits(mission, stations, teams, observers, rng):
                 }
             ]
         visits.append(visit)
-        categories = COUNT_CATEGORIES if stage == Stage.COUNTING else FINDING_CATEGORIES
-        if bad or rng.random() < 0.06:
-            findings_by_visit[len(visits) - 1] = [
-                (
-                    _weighted(rng, categories),
-                    _weighted(
-                        rng, [(Severity.MINOR, 5), (Severity.SERIOUS, 3), (Severity.CRITICAL, 1)]
-                    ),
-                )
-                for _ in range(rng.randint(1, 2))
-            ]
+        if found:
+            findings_by_visit[len(visits) - 1] = found
 
     for team in teams:
         pool = by_region[rng.choices(region_ids, weights=region_weights)[0]]

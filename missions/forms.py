@@ -12,7 +12,7 @@ from .countries import COUNTRIES
 from .models import Area, Mission, Team
 from .report_due import REPORT_STAGES, language_codes, languages_clean
 from .sampling import REASON_MAX
-from .selectors import AuditFilters
+from .selectors import AuditFilters, TeamFilters
 from .services import MEMBER_ROLES
 
 
@@ -159,6 +159,43 @@ class MemberForm(forms.Form):
 
 class TeamCreateForm(forms.Form):
     code = forms.CharField(label=_("Team code"), max_length=64)
+
+
+class TeamFilterForm(forms.Form):
+    """The teams page's search and filters (GET). A value that does not validate (a stale link,
+    another mission's region) filters nothing, as on the dashboard."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Team code or observer's name")}
+        ),
+    )
+    region = forms.TypedChoiceField(label=_("Region"), coerce=int, required=False, empty_value=None)
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, regions=(), organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All regions"))] + [
+            (r["id"], r["name"]) for r in regions
+        ]
+        self.fields["organisation"].choices = [("", _("All organisations"))] + [
+            (o["id"], o["name"]) for o in organisations
+        ]
+
+    def filters(self) -> TeamFilters:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return TeamFilters(
+            search=data.get("q") or "",
+            region_id=data.get("region"),
+            organisation_id=data.get("organisation"),
+        )
 
 
 class MissionTeamField(forms.ModelChoiceField):

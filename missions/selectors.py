@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from .models import (
     Area,
     AuditEvent,
     Deployment,
     Observer,
+    Organisation,
     PollingStation,
     SampleStation,
     Team,
@@ -50,28 +51,98 @@ class TeamCard:
     deployments: list = field(default_factory=list)
 
 
-def teams_overview(*, mission) -> tuple[list[TeamCard], list[Observer]]:
-    """Every team with its observers and deployments, and the observers in no team.
+@dataclass(frozen=True)
+class TeamFilters:
+    """What the teams page is narrowed to; empty values filter nothing."""
 
-    Four queries whatever the size of the mission.
-    """
-    cards = {
-        t.pk: TeamCard(team=t) for t in Team.objects.filter(mission=mission).order_by("code", "id")
-    }
-    unassigned = []
+    search: str = ""  # part of a team's code, or of an observer's name or username
+    region_id: int | None = None  # teams deployed there (an area in it, or its stations)
+    organisation_id: int | None = None  # teams with an observer of it
+
+    @property
+    def active(self) -> bool:
+        return bool(self.search or self.region_id or self.organisation_id)
+
+
+def _areas_within(*, mission, area_id: int) -> set[int]:
+    """``area_id`` and every area below it, at any depth. One query."""
+    children = defaultdict(list)
+    for pk, parent_id in Area.objects.filter(mission=mission).values_list("id", "parent_id"):
+        children[parent_id].append(pk)
+    found, todo = set(), [area_id]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children[pk])
+    return found
+
+
+def teams_matching(*, mission, filters: TeamFilters):
+    """The mission's teams that ``filters`` keep, by code: a queryset to paginate."""
+    teams = Team.objects.filter(mission=mission)
+    if filters.search:
+        text = filters.search
+        teams = teams.filter(
+            Q(code__icontains=text)
+            | Q(observers__full_name__icontains=text)
+            | Q(observers__user__username__icontains=text)
+        )
+    if filters.organisation_id:
+        teams = teams.filter(observers__organisation_id=filters.organisation_id)
+    if filters.region_id:
+        areas = _areas_within(mission=mission, area_id=filters.region_id)
+        teams = teams.filter(
+            Q(deployments__area_id__in=areas)
+            | Q(deployments__stations__region_id=filters.region_id)
+        )
+    if filters.active:  # the joins above repeat a team once per matching row
+        teams = Team.objects.filter(pk__in=teams.values("pk"))
+    return teams.order_by("code", "id")
+
+
+def team_cards(*, mission, teams) -> list[TeamCard]:
+    """``teams`` (a page of them) with their observers and deployments. Three queries."""
+    cards = {team.pk: TeamCard(team=team) for team in teams}
     observers = (
-        Observer.objects.filter(mission=mission)
+        Observer.objects.filter(mission=mission, team_id__in=list(cards))
         .select_related("user", "organisation")
         .order_by("full_name", "id")
     )
     for observer in observers:
-        if observer.team_id in cards:
-            cards[observer.team_id].observers.append(observer)
-        else:
-            unassigned.append(observer)
-    for deployment in deployment_list(mission=mission):
+        cards[observer.team_id].observers.append(observer)
+    for deployment in deployment_list(mission=mission, team_id__in=list(cards)):
         cards[deployment.team_id].deployments.append(deployment)
-    return list(cards.values()), unassigned
+    return list(cards.values())
+
+
+def observers_unassigned(*, mission, filters: TeamFilters):
+    """The observers in no team that ``filters`` keep, by name (none when narrowed to a
+    region: who is in no team is deployed nowhere)."""
+    observers = Observer.objects.filter(mission=mission, team=None)
+    if filters.region_id:
+        return observers.none()
+    if filters.search:
+        observers = observers.filter(
+            Q(full_name__icontains=filters.search) | Q(user__username__icontains=filters.search)
+        )
+    if filters.organisation_id:
+        observers = observers.filter(organisation_id=filters.organisation_id)
+    return observers.select_related("user", "organisation").order_by("full_name", "id")
+
+
+def team_filter_choices(*, mission) -> dict:
+    """The regions and organisations the teams page filters by."""
+    return {
+        "regions": list(
+            Area.objects.filter(mission=mission, depth=1)
+            .order_by("name", "id")
+            .values("id", "name")
+        ),
+        "organisations": list(
+            Organisation.objects.filter(mission=mission).order_by("name", "id").values("id", "name")
+        ),
+    }
 
 
 def deployment_areas(*, mission) -> list[Area]:

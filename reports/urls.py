@@ -8,6 +8,7 @@ from reports.aggregates import urls as aggregates
 from reports.briefings import urls as briefings
 from reports.dashboard import urls as dashboard
 from reports.deployment import urls as deployment
+from reports.device_cards import urls as device_cards
 from reports.exports import urls as exports
 from reports.operations import urls as operations
 from reports.review import urls as review
@@ -18,6 +19,7 @@ app_name = "reports"
 urlpatterns = [
     *dashboard.urlpatterns,
     *deployment.urlpatterns,
+    *device_cards.urlpatterns,
     *review.urlpatterns,
     *briefings.urlpatterns,
     *aggregates.urlpatterns,

@@ -179,6 +179,7 @@ RULES = {
     "observation:checklist-edit": Rule(GET=COORDINATOR_WRITE, POST=COORDINATOR_WRITE),
     "observation:observer-list": Rule(GET=STAFF_READ),
     "observation:observer-qr": Rule(GET=COORDINATOR_WRITE, POST=COORDINATOR_WRITE),
+    "reports:device-cards": Rule(GET=COORDINATOR_WRITE, POST=COORDINATOR_WRITE),
     # Reports by SMS: the log, settings and simulator show observers' phones and act for
     # them: coordinators only (analysts 404). The cheat-sheets: staff read.
     "observation:sms-log": Rule(GET=policy(coordinator=OK)),

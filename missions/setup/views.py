@@ -8,15 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.csv_export import csv_chunks
+from common.csv_export import bom_wanted, csv_chunks
 from common.streaming import streamed
 
 from .. import deployment as deployment_services
@@ -30,6 +32,7 @@ from ..forms import (
     SampleUseForm,
     TeamAssignForm,
     TeamCreateForm,
+    TeamFilterForm,
 )
 from ..models import (
     Deployment,
@@ -195,6 +198,23 @@ def import_page(request, mission_id, kind):
     )
 
 
+# What an import creates besides its rows, as "3 areas", "1 organisation" (issue 20: "1 areas").
+ALSO_CREATED = {
+    "areas": lambda n: ngettext("%(count)s area", "%(count)s areas", n),
+    "users": lambda n: ngettext("%(count)s user account", "%(count)s user accounts", n),
+    "organisations": lambda n: ngettext("%(count)s organisation", "%(count)s organisations", n),
+    "teams": lambda n: ngettext("%(count)s team", "%(count)s teams", n),
+}
+
+
+def _also_created(counts: dict) -> list[str]:
+    return [
+        ALSO_CREATED[name](count) % {"count": count}
+        for name, count in (counts or {}).items()
+        if name in ALSO_CREATED
+    ]
+
+
 def _shown(value):
     if value is True:
         return _("yes")
@@ -233,6 +253,7 @@ def import_job_page(request, mission_id, job_id):
             "result": result,
             "preview": preview,
             "preview_errors": sum(1 for row in preview if row["errors"]),
+            "also_created": _also_created(result.get("also_created")),
             "columns": columns,
             "file_errors": [e for e in result.get("errors", []) if e.get("row") in (None, 1)],
             "status_url": reverse("missions:import-job-status", args=[mission.pk, job.pk]),
@@ -292,21 +313,36 @@ def teams_page(request, mission_id):
             form = {"create": create_form, "assign": assign_form, "deploy": deploy_form}.get(action)
             if form is None:
                 messages.error(request, " ".join(error.messages))
-                return redirect("missions:teams", mission.pk)
+                return redirect(_teams_url(mission, request.POST.get("query", "")))
             _form_errors(form, error)
             done = None
         if done:
             messages.success(request, done)
-            return redirect("missions:teams", mission.pk)
-    cards, unassigned = selectors.teams_overview(mission=mission)
+            return redirect(_teams_url(mission, request.POST.get("query", "")))
+    # The search and filters come from the address (GET), also when a POST failed and the page
+    # shows its forms again: the query the page was opened with rides along in "query".
+    query = request.GET if request.method == "GET" else QueryDict(request.POST.get("query", ""))
+    choices = selectors.team_filter_choices(mission=mission)
+    filter_form = TeamFilterForm(query, **choices)
+    filters = filter_form.filters()
+    page = Paginator(selectors.teams_matching(mission=mission, filters=filters), TEAMS_PER_PAGE)
+    page = page.get_page(query.get("page"))
+    unassigned = selectors.observers_unassigned(mission=mission, filters=filters)
+    unassigned_count = unassigned.count()
     return render(
         request,
         "missions/teams.html",
         {
             "mission": mission,
             "is_coordinator": is_coordinator,
-            "cards": cards,
-            "unassigned": unassigned,
+            "filter_form": filter_form,
+            "filtered": filters.active,
+            "page": page,
+            "cards": selectors.team_cards(mission=mission, teams=page.object_list),
+            "unassigned": unassigned[:UNASSIGNED_SHOWN] if unassigned_count else [],
+            "unassigned_count": unassigned_count,
+            "query": _teams_query(query, page=False),
+            "this_query": _teams_query(query, page=True),
             "create_form": create_form,
             "assign_form": assign_form,
             "deploy_form": deploy_form,
@@ -314,6 +350,28 @@ def teams_page(request, mission_id):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+TEAMS_PER_PAGE = 24
+UNASSIGNED_SHOWN = 200  # observers in no team named on the page; search narrows the rest
+TEAM_QUERY_KEYS = ("q", "region", "organisation", "page")
+
+
+def _teams_query(query, *, page: bool) -> str:
+    """The page's search and filters (and page number) as a query string, nothing else."""
+    keys = TEAM_QUERY_KEYS if page else TEAM_QUERY_KEYS[:-1]
+    kept = QueryDict(mutable=True)
+    for key in keys:
+        if query.get(key):
+            kept[key] = query.get(key)
+    return kept.urlencode()
+
+
+def _teams_url(mission, query: str) -> str:
+    """Back to the teams page as it was (search, filters, page) after a change."""
+    kept = _teams_query(QueryDict(query), page=True)
+    url = reverse("missions:teams", args=[mission.pk])
+    return f"{url}?{kept}" if kept else url
 
 
 def _teams_action(request, mission, action, create_form, assign_form, deploy_form, now):
@@ -337,10 +395,11 @@ def _teams_action(request, mission, action, create_form, assign_form, deploy_for
             actor=actor,
             now=now,
         )
-        return _("%(count)s observer(s) now in team %(code)s.") % {
-            "count": count,
-            "code": team.code,
-        }
+        return ngettext(
+            "%(count)s observer now in team %(code)s.",
+            "%(count)s observers now in team %(code)s.",
+            count,
+        ) % {"count": count, "code": team.code}
     if action == "unassign":
         observer = object_or_404(
             Observer.objects.filter(mission=mission), request.POST.get("observer")
@@ -517,7 +576,8 @@ def sample_csv(request, mission_id, sample_id):
     )
     # common.csv_export guards every cell: station names come from the commission's file.
     response = StreamingHttpResponse(
-        csv_chunks(SAMPLE_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        csv_chunks(SAMPLE_COLUMNS, rows, bom=bom_wanted(request.GET)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="mission-{mission.pk}-sample-{sample.pk}.csv"'

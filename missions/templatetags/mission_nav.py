@@ -109,6 +109,7 @@ PARENTS = {
     "observation:checklist-edit": "observation:checklist-list",
     "observation:sms-cheatsheet": "observation:checklist-list",
     "observation:observer-qr": "observation:observer-list",
+    "reports:device-cards": "observation:observer-list",
     "observation:sms-simulator": "observation:sms-log",
 }
 

@@ -428,3 +428,32 @@ DEFAULT_CHECKLISTS = {
         ),
     ],
 }
+
+
+# The default checklists' questions whose answer a finding of each category speaks to, with the
+# answer that shows the problem: a visit that reports "Family voting" has answered V08 "Yes".
+# A finding agrees with its visit's answers when the visit answered none of its questions (its
+# checklist asks none, e.g. "Procedural violation") or at least one of them shows the problem.
+# Categories not named here (procedure, pressure on voters, other) no question speaks to.
+FINDING_EVIDENCE: dict[str, dict[str, bool]] = {
+    "UNAUTHORIZED_PERSONS": {"O07": True, "V01": True, "L03": True, "T03": True},
+    "SECRECY": {"V03": False},
+    "MULTIPLE_VOTING": {"V05": True},
+    "BALLOT_STUFFING": {"V06": True},
+    "FAMILY_VOTING": {"V08": True},
+    "CAMPAIGNING": {"V11": True},
+    "OBSERVER_RESTRICTED": {"O09": True, "V12": True, "L04": True, "C11": True, "T04": False},
+    "VOTER_LIST": {"O03": False},
+    "COUNT_IRREGULARITY": {"C01": False, "C07": False},
+    "PROTOCOL": {"C08": False, "C09": False, "C10": False},
+}
+
+
+def finding_agrees(*, category: str, answers: dict) -> bool:
+    """Whether a finding of ``category`` agrees with the answers of its visit (see above)."""
+    evidence = {
+        code: problem
+        for code, problem in FINDING_EVIDENCE.get(category, {}).items()
+        if code in answers
+    }
+    return not evidence or any(answers[code] == problem for code, problem in evidence.items())

@@ -4,11 +4,9 @@ Analysts see the list (read-only, without the codes) and get a 403 on a QR page:
 it hands out a device token. Everyone else gets a 404.
 """
 
-import segno
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
 from missions.models import MemberRole, Observer
 
-from .services import device_login_url, observer_device_token, observer_token_issue
+from .services import (
+    device_login_url,
+    device_qr_svg,
+    observer_device_token,
+    observer_token_issue,
+)
 
 COORDINATORS = (MemberRole.COORDINATOR,)
 
@@ -65,10 +68,7 @@ def observer_qr(request, mission_id, observer_id):
         # The same service as POST /api/v1/observers/{id}/token/: a new token, audited.
         token = observer_token_issue(observer=observer, actor=request.user, now=timezone.now())
         url = device_login_url(server=request.build_absolute_uri("/"), token=token)
-        qr = segno.make(url, error="m")
-        # segno draws only paths from the data, so its SVG carries no text to escape.
-        svg = mark_safe(qr.svg_inline(scale=6, omitsize=True, title=_("Device QR code")))  # noqa: S308
-        context.update(url=url, svg=svg)
+        context.update(url=url, svg=device_qr_svg(url=url, title=_("Device QR code")))
     if "svg" not in context:
         context["current"] = observer_device_token(observer=observer)
     return render(request, "observation/observer_qr.html", context, status=status)

@@ -104,7 +104,8 @@ def observer_stations(*, observer: Observer) -> list[StationRow]:
 
 
 def observer_visits(*, observer: Observer) -> list[Visit]:
-    """The visits of the observer's team (their own when they have no team), newest first."""
+    """The visits of the observer's team (their own when they have no team), the last received
+    first: a visit just sent heads the list whatever arrival time it reports."""
     visits = Visit.objects.filter(mission_id=observer.mission_id)
     if observer.team_id is None:
         visits = visits.filter(observer=observer)
@@ -113,7 +114,7 @@ def observer_visits(*, observer: Observer) -> list[Visit]:
     return list(
         visits.select_related("station", "observer", "checklist")
         .annotate(finding_count=Count("findings"))
-        .order_by("-arrived_at", "-id")
+        .order_by("-created_at", "-id")
     )
 
 

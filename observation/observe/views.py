@@ -35,6 +35,7 @@ from .selectors import (
 OFFLINE_ASSETS = (
     "css/app.css",
     "js/visit_queue.js",
+    "js/clock.js",
     "js/observe.js",
     "js/observe_visit.js",
     "js/observe_device.js",
@@ -58,7 +59,7 @@ SCRIPT_STRINGS = {
     "discard": gettext_lazy("Discard"),
     "confirm_discard": gettext_lazy("Delete this report from the phone? It was not stored."),
     "nothing_waiting": gettext_lazy("Nothing is waiting: every visit has been sent."),
-    "next_try": gettext_lazy("Next try at"),
+    "next_try": gettext_lazy("Next try at %(time)s"),
     "required": gettext_lazy("This question needs an answer."),
     "whole_number": gettext_lazy("Enter a whole number."),
     "at_least": gettext_lazy("The smallest allowed value is"),
@@ -105,6 +106,8 @@ def page_config(request, observer, **extra) -> dict:
     mission_id = observer.mission_id
     return {
         "mission": mission_id,
+        # Every time the scripts show is on this clock (static/js/clock.js), not the phone's.
+        "timezone": observer.mission.timezone,
         "user": request.user.get_username(),
         "strings": _strings(),
         "serviceWorker": reverse("observation:observe-sw"),

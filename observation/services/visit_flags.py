@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import connection
 
+from common.clock import clock_span, clock_text
 from common.prepared import Statement
 from missions.models import PollingStation
 
@@ -11,11 +12,6 @@ from ..models import (
     Visit,
     VisitStatus,
 )
-
-
-def _local(at, mission) -> str:
-    return f"{at.astimezone(mission.tzinfo):%H:%M}"
-
 
 _VISITS_AROUND_SQL = """
 SELECT o.id, o.station_id, o.arrived_at, o.ends_at, o.voters_so_far, s.code
@@ -132,10 +128,9 @@ def _visit_flags(*, observer, data) -> list[dict]:
             flags.append(
                 {
                     "code": "TEAM_IN_TWO_PLACES",
-                    "message": f"Team {team_label} also reported being at {other['code']} "
-                    f"from {_local(other['arrived_at'], mission)} to "
-                    f"{_local(other['ends_at'], mission)} (visit {other['id']}), "
-                    "overlapping this visit.",
+                    "message": f"Team {team_label} also reported being at {other['code']}, "
+                    f"{clock_span(other['arrived_at'], other['ends_at'], mission)} "
+                    f"(visit {other['id']}), overlapping this visit.",
                 }
             )
         elif other["station_id"] == station.pk and not count_seen:
@@ -145,7 +140,7 @@ def _visit_flags(*, observer, data) -> list[dict]:
                     "code": "COUNT_DECREASED",
                     "message": f"{voters} ballots issued is lower than the "
                     f"{other['voters_so_far']} reported at {station.code} at "
-                    f"{_local(other['arrived_at'], mission)} (visit {other['id']}).",
+                    f"{clock_text(other['arrived_at'], mission)} (visit {other['id']}).",
                 }
             )
     return flags

@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.csv_export import BOM_HELP, BOM_PARAMETER, bom_wanted
 from missions.access import STAFF_ROLES, mission_for, role_in
 from missions.models import MemberRole
 from observation.serializers import translated
@@ -263,6 +264,13 @@ class BriefingChartFile(APIView):
                 enum=list(SIZES),
                 description="print (A4, the default), web, slide (16:9) or social (square)",
             ),
+            OpenApiParameter(
+                BOM_PARAMETER,
+                str,
+                OpenApiParameter.QUERY,
+                enum=["1", "0"],
+                description=f"CSV only. {BOM_HELP}",
+            ),
         ],
         responses={
             # The format in the URL decides: .png, .svg, .pdf or .csv.
@@ -284,7 +292,9 @@ class BriefingChartFile(APIView):
             )
         filename = briefing_file_name(briefing=briefing, name=name, fmt=fmt)
         if fmt == "csv":
-            data = briefing_chart_csv(briefing=briefing, name=name)
+            data = briefing_chart_csv(
+                briefing=briefing, name=name, bom=bom_wanted(request.query_params)
+            )
         else:
             if size != DEFAULT_SIZE:
                 filename = filename.replace(f".{fmt}", f"-{size}.{fmt}")

@@ -115,11 +115,12 @@ def briefing_chart_spec(*, briefing: Briefing, name: str) -> dict:
     return briefing_spec(name=name, arguments=chart["arguments"], snapshot=briefing.snapshot)
 
 
-def briefing_chart_csv(*, briefing: Briefing, name: str) -> bytes:
-    """The chart's data as CSV (UTF-8 with a byte order mark, so spreadsheets read it)."""
+def briefing_chart_csv(*, briefing: Briefing, name: str, bom: bool = True) -> bytes:
+    """The chart's data as CSV (UTF-8 with a byte order mark unless ``bom`` is False, so
+    spreadsheets read it)."""
     chart = _chart(briefing=briefing, name=name)
     rows = charts.CHARTS[name].csv(**chart["arguments"])
-    return csv_bytes(rows, guarded=True, bom=True)  # the chart's rows are guarded
+    return csv_bytes(rows, guarded=True, bom=bom)  # the chart's rows are guarded
 
 
 def stored_name(briefing: Briefing, language: str, file: str) -> str:

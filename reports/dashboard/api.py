@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.csv_export import csv_bytes
+from common.csv_export import BOM_HELP, BOM_PARAMETER, bom_wanted, csv_bytes
 from missions.access import STAFF_ROLES, mission_for
 from reports import charts
 from reports.dashboard import selectors as dashboard
@@ -72,7 +72,12 @@ class MissionCharts(APIView):
 
 class MissionChartCsv(APIView):
     @extend_schema(
-        parameters=FILTERS,
+        parameters=[
+            *FILTERS,
+            OpenApiParameter(
+                BOM_PARAMETER, str, OpenApiParameter.QUERY, enum=["1", "0"], description=BOM_HELP
+            ),
+        ],
         responses={(200, "text/csv"): OpenApiTypes.STR},
         summary="The data of one dashboard chart as CSV",
     )
@@ -80,7 +85,11 @@ class MissionChartCsv(APIView):
         mission, data = _chart_arguments(request, mission_id)
         if name not in data.charts:
             raise Http404
-        body = csv_bytes(charts.CHARTS[name].csv(**data.charts[name]), guarded=True)
+        body = csv_bytes(
+            charts.CHARTS[name].csv(**data.charts[name]),
+            guarded=True,
+            bom=bom_wanted(request.query_params),
+        )
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response

@@ -29,9 +29,9 @@ class Plan:
     day: dt.date
     rows: list[PlanRow]
     teams: int
-    assigned: int
-    visited: int
-    visited_by_others: int
+    assigned: int  # distinct stations named in the day's deployments
+    visited: int  # of them, those a team sent there visited
+    visited_by_others: int  # of the others, those some other team visited
 
     @property
     def visited_pct(self) -> float | None:
@@ -90,24 +90,19 @@ def deployment_plan(*, mission, day: dt.date) -> Plan:
     for row in rows:
         row.elsewhere = len(by_team[row.deployment.team_id] - planned[row.deployment.team_id])
 
-    assigned = set()
-    visited = set()
+    # The key figures count stations, not assignments (issue 20: two teams sent to one station
+    # made it "2 stations assigned"): a station is visited when a team sent there went.
+    assigned, visited = set(), set()
     for row in rows:
         for station, was_visited, _other in row.stations:
-            assigned.add((row.deployment.team_id, station.pk))
+            assigned.add(station.pk)
             if was_visited:
-                visited.add((row.deployment.team_id, station.pk))
-    by_others = sum(
-        1
-        for row in rows
-        for _station, was_visited, other in row.stations
-        if other and not was_visited
-    )
+                visited.add(station.pk)
     return Plan(
         day=day,
         rows=rows,
         teams=len({row.deployment.team_id for row in rows}),
         assigned=len(assigned),
         visited=len(visited),
-        visited_by_others=by_others,
+        visited_by_others=len((assigned - visited) & anyone),
     )

@@ -9,7 +9,12 @@ rows there are (``reports/exports/xlsx.py`` says why XLSX is not written with op
 
 Cells that a spreadsheet program would run as a formula (text starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) get a leading apostrophe (OWASP "CSV injection").
-Times are ISO 8601 in the mission's time zone with their offset.
+
+Each ``*_export(mission=, typed=)`` writes its cells for one kind of file. CSV (``typed``
+False): times are ISO 8601 in the mission's time zone with their offset
+(``2022-11-20T10:05:00+06:00``), yes/no is ``true``/``false``, coordinates as stored. XLSX
+(``typed`` True, issue 20): times are date-times on the mission's clock, the zone named in
+the header (``arrived_at (Asia/Almaty)``), yes/no are booleans and coordinates numbers.
 """
 
 import json
@@ -40,20 +45,45 @@ def _answer(value):
     return guard(str(value))
 
 
-def _local(moment, tz, cache: dict) -> str | None:
-    """``2022-11-20T10:05:00+06:00``; reports cluster on whole minutes, so cache them."""
-    if moment is None:
+def _moments(tz, *, typed: bool):
+    """The function that writes a moment for the file: ISO 8601 with the offset
+    (``2022-11-20T10:05:00+06:00``) for CSV, the wall-clock time on the mission's clock (a
+    naive datetime, an Excel date-time) for XLSX. Reports cluster on whole minutes, so each
+    moment is converted once."""
+    cache: dict = {}
+
+    def written(moment):
+        if moment is None:
+            return None
+        value = cache.get(moment)
+        if value is None:
+            if len(cache) > 50_000:
+                cache.clear()
+            local = moment.astimezone(tz)
+            value = cache[moment] = local.replace(tzinfo=None) if typed else local.isoformat()
+        return value
+
+    return written
+
+
+def _yes_no(*, typed: bool):
+    """(yes, no) as the file writes them: booleans in XLSX, ``true``/``false`` in CSV."""
+    return (True, False) if typed else ("true", "false")
+
+
+def _bool(value, *, typed: bool = False):
+    if value is None:
         return None
-    text = cache.get(moment)
-    if text is None:
-        if len(cache) > 50_000:
-            cache.clear()
-        text = cache[moment] = moment.astimezone(tz).isoformat()
-    return text
+    yes, no = _yes_no(typed=typed)
+    return yes if value else no
 
 
-def _bool(value):
-    return None if value is None else ("true" if value else "false")
+def _header(columns: list[str], times: set[str], mission, *, typed: bool) -> list[str]:
+    """The columns; in XLSX the time columns name the mission's zone:
+    ``arrived_at (Asia/Almaty)``."""
+    if not typed:
+        return list(columns)
+    return [f"{c} ({mission.timezone})" if c in times else c for c in columns]
 
 
 def question_codes(*, mission) -> list[str]:
@@ -93,17 +123,20 @@ VISIT_COLUMNS = [
 ]
 
 
-def visits_export(*, mission) -> Export:
+VISIT_TIMES = {"arrived_at", "departed_at"}
+
+
+def visits_export(*, mission, typed: bool = False) -> Export:
     """One row per visit, one column per question code across the mission's checklists."""
     codes = question_codes(mission=mission)
     return Export(
         name="visits",
-        header=VISIT_COLUMNS + codes,
-        rows=_visit_rows(mission=mission, codes=codes),
+        header=_header(VISIT_COLUMNS, VISIT_TIMES, mission, typed=typed) + codes,
+        rows=_visit_rows(mission=mission, codes=codes, typed=typed),
     )
 
 
-def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
+def _visit_rows(*, mission, codes: list[str], typed: bool = False) -> Iterator[list]:
     """The visits with their station, team, observer and checklist looked up in Python.
 
     The mission's stations, teams, observers and checklists are few (10,101 stations, 641
@@ -112,8 +145,8 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
     JSONField's converter. A million visits: ~34 s with the joins and converters, see
     BENCHMARKS.md for the figures since.
     """
-    tz = mission.tzinfo
-    cache: dict = {}
+    moment = _moments(mission.tzinfo, typed=typed)
+    yes, no = _yes_no(typed=typed)
     text = _text
 
     def station_cells(rows):
@@ -194,9 +227,9 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
                 if index is not None:
                     # Most answers are yes or no: spare them the call.
                     if value is True:
-                        cells[index] = "true"
+                        cells[index] = yes
                     elif value is False:
-                        cells[index] = "false"
+                        cells[index] = no
                     else:
                         cells[index] = _answer(value)
         yield [
@@ -210,8 +243,8 @@ def _visit_rows(*, mission, codes: list[str]) -> Iterator[list]:
             full_name,
             stage,
             versions[checklist_id],
-            _local(arrived_at, tz, cache),
-            _local(departed_at, tz, cache),
+            moment(arrived_at),
+            moment(departed_at),
             voters,
             registered,
             assessment,
@@ -267,14 +300,20 @@ FINDING_FIELDS = {
 FINDING_COLUMNS = list(FINDING_FIELDS)
 
 
-def findings_export(*, mission) -> Export:
+FINDING_TIMES = {"arrived_at", "reported_at"}
+
+
+def findings_export(*, mission, typed: bool = False) -> Export:
     """One row per finding, with its visit's station, region, team and time."""
-    return Export(name="findings", header=FINDING_COLUMNS, rows=_finding_rows(mission=mission))
+    return Export(
+        name="findings",
+        header=_header(FINDING_COLUMNS, FINDING_TIMES, mission, typed=typed),
+        rows=_finding_rows(mission=mission, typed=typed),
+    )
 
 
-def _finding_rows(*, mission) -> Iterator[list]:
-    tz = mission.tzinfo
-    cache: dict = {}
+def _finding_rows(*, mission, typed: bool = False) -> Iterator[list]:
+    moment = _moments(mission.tzinfo, typed=typed)
     queryset = (
         Finding.objects.filter(visit__mission=mission)
         .order_by("id")
@@ -282,8 +321,8 @@ def _finding_rows(*, mission) -> Iterator[list]:
     )
     for row in streamed(queryset):
         row = [_text(v) for v in row]
-        row[9] = _local(row[9], tz, cache)
-        row[16] = _local(row[16], tz, cache)
+        row[9] = moment(row[9])
+        row[16] = moment(row[16])
         yield row
 
 
@@ -305,7 +344,8 @@ STATION_FIELDS = {
 STATION_COLUMNS = list(STATION_FIELDS)
 
 
-def stations_export(*, mission) -> Export:
+def stations_export(*, mission, typed: bool = False) -> Export:
+    """Coordinates as stored (``43.250000``), numbers in XLSX; urban and abroad yes/no."""
     queryset = (
         PollingStation.objects.filter(mission=mission)
         .order_by("code", "id")
@@ -315,10 +355,11 @@ def stations_export(*, mission) -> Export:
     def rows():
         for row in streamed(queryset):
             row = [_text(v) for v in row]
-            row[5] = None if row[5] is None else str(row[5])
-            row[6] = None if row[6] is None else str(row[6])
-            row[7] = _bool(row[7])
-            row[8] = _bool(row[8])
+            if not typed:
+                row[5] = None if row[5] is None else str(row[5])
+                row[6] = None if row[6] is None else str(row[6])
+            row[7] = _bool(row[7], typed=typed)
+            row[8] = _bool(row[8], typed=typed)
             yield row
 
     return Export(name="stations", header=STATION_COLUMNS, rows=rows())
@@ -340,7 +381,7 @@ OBSERVER_FIELDS = {
 OBSERVER_COLUMNS = list(OBSERVER_FIELDS)
 
 
-def observers_export(*, mission) -> Export:
+def observers_export(*, mission, typed: bool = False) -> Export:
     queryset = (
         Observer.objects.filter(mission=mission)
         .order_by("user__username", "id")

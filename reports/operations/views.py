@@ -9,7 +9,6 @@ else gets a 404.
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.csv_export import bom_wanted, csv_chunks
 from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
 from missions.models import MemberRole
 from missions.report_due import languages_clean, mission_languages, report_due_times
@@ -129,48 +129,45 @@ def reporting_calls_csv(request, mission_id):
     (coordinators; analysts get the list without them)."""
     mission = _staff_mission(request, mission_id)
     _form, report = _reporting(request, mission)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    header = [
+        "team",
+        "status",
+        "reports",
+        "last_report_at",
+        "last_station",
+        "observer",
+        "phone",
+        "email",
+        "last_contact_at",
+        "last_contact_by",
+        "last_contact_note",
+    ]
+    rows = [
+        [
+            row["team"],
+            row["status"],
+            row["reports"],
+            row["last_report_at"].isoformat() if row["last_report_at"] else "",
+            row["last_station"] or "",
+            observer.get("full_name", ""),
+            observer.get("phone") or "",
+            observer.get("email") or "",
+            contact["at"].isoformat() if contact else "",
+            contact.get("by") or "",
+            contact.get("note") or "",
+        ]
+        for row in report.rows
+        for contact in [row["last_contact"] or {}]
+        for observer in row["observers"] or [{}]
+    ]
+    # The one CSV writer guards every cell (names and notes are free text).
+    response = HttpResponse(
+        b"".join(csv_chunks(header, rows, bom=bom_wanted(request.GET))),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="call-list-{mission.pk}-{report.stage.lower()}.csv"'
     )
-    response.write("\ufeff")  # Excel reads UTF-8 (Cyrillic names) only with the BOM
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "team",
-            "status",
-            "reports",
-            "last_report_at",
-            "last_station",
-            "observer",
-            "phone",
-            "email",
-            "last_contact_at",
-            "last_contact_by",
-            "last_contact_note",
-        ]
-    )
-    for row in report.rows:
-        contact = row["last_contact"] or {}
-        for observer in row["observers"] or [{}]:
-            writer.writerow(
-                [
-                    charts.csv_cell(value)
-                    for value in (
-                        row["team"],
-                        row["status"],
-                        row["reports"],
-                        row["last_report_at"].isoformat() if row["last_report_at"] else "",
-                        row["last_station"] or "",
-                        observer.get("full_name", ""),
-                        observer.get("phone") or "",
-                        observer.get("email") or "",
-                        contact["at"].isoformat() if contact else "",
-                        contact.get("by") or "",
-                        contact.get("note") or "",
-                    )
-                ]
-            )
     return response
 
 
@@ -507,6 +504,7 @@ def wall_page(request, mission_id):
                 "live": reverse("mission-live", args=[mission.pk]),
                 "poll": live_poll_seconds(),
                 "rotate": getattr(settings, "OPERATIONS_WALL_ROTATE_SECONDS", 12),
+                "timezone": mission.timezone,
             },
         },
     )

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from common.clock import clock_text
 from missions.report_due import REPORT_STAGES
 from observation.models import Severity, Stage
 from reports import charts
@@ -51,7 +52,6 @@ def wall_panels(*, mission, now: dt.datetime) -> dict:
     critical = selectors.incidents_load(
         selectors.incidents(mission=mission, severity=Severity.CRITICAL)[:WALL_INCIDENTS]
     )
-    tz = mission.tzinfo
     stages = dict(Stage.choices)
     reporting = []
     for stage in REPORT_STAGES[:4]:
@@ -62,7 +62,7 @@ def wall_panels(*, mission, now: dt.datetime) -> dict:
             {
                 "stage": stage,
                 "label": str(stages[stage]),
-                "due_at": report.due_at.strftime("%H:%M"),
+                "due_at": clock_text(report.due_at, mission),
                 "counts": report.counts,
             }
         )
@@ -98,7 +98,7 @@ def wall_panels(*, mission, now: dt.datetime) -> dict:
                 "incidents": [
                     {
                         "id": f.pk,
-                        "at": f.created_at.astimezone(tz).strftime("%H:%M"),
+                        "at": clock_text(f.created_at, mission),
                         "station": f.visit.station.code,
                         "region": f.visit.station.region.name,
                         "category": f.get_category_display(),

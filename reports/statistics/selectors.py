@@ -447,20 +447,27 @@ def whole_percentage_chance(*, registered: int) -> float:
     return math.gcd(100, registered) / registered if registered > 0 else 0.0
 
 
+# The forms whose ballots issued are a station's final figure: at the close, and at the count.
+FINAL_STAGES = (Stage.CLOSING, Stage.COUNTING)
+
+
 def forensics(*, mission) -> dict:
     """Turnout of the observed stations, the turnout x winner's share histogram and the whole-
     percentage test. Two queries.
 
-    Turnout: each station's latest (not rejected) report of ballots issued, over its registered
-    voters. Fingerprint (Klimek, Yegorov, Hanel and Thurner, PNAS 2012): each station's latest
+    Turnout: each station's final count of ballots issued, over its registered voters: the
+    latest (not rejected) closing or counting form that gives one (``FINAL_STAGES``). A
+    mid-day figure is not a turnout: mixed in, the stations visited at 10:00 made a second hump
+    at a quarter of the final one (issue 20). The whole-percentage test reads the same
+    figures. Fingerprint (Klimek, Yegorov, Hanel and Thurner, PNAS 2012): each station's latest
     counting visit with every candidate's votes; turnout is ballots in the box (or votes plus
     invalid when the box figure is missing) over registered voters, the winner the candidate with
     the most votes over all these stations, their share that of the station's valid votes.
     """
     reported = _latest_per_station(
-        Visit.objects.filter(mission=mission, voters_so_far__isnull=False).exclude(
-            status=VisitStatus.REJECTED
-        )
+        Visit.objects.filter(
+            mission=mission, stage__in=FINAL_STAGES, voters_so_far__isnull=False
+        ).exclude(status=VisitStatus.REJECTED)
     ).values("station_id", "voters_so_far", "stage", "station__registered_voters")
     turnout = []
     whole = chance = 0.0

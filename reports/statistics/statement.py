@@ -16,7 +16,9 @@ from django.db.models import Count, JSONField, Q, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from common.clock import clock_text
 from common.numbers import figure_text
 from observation.models import (
     NEGATIVE_ASSESSMENTS,
@@ -40,17 +42,26 @@ UNICODE_FONTS = tuple(
     (f"{folder}/DejaVuSans.ttf", f"{folder}/DejaVuSans-Bold.ttf")
     for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 )
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# What CommonMark acts on wherever it stands: emphasis (an underscore inside a word, as in
+# PVT_NURLANOVA, does not act), code, links, HTML, table cells, strikethrough, entities...
+MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>|~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;))")
+# ... and what it acts on only at the start of a line: a heading, a bullet, a setext underline
+# or an ordered list's "1." / "1)".
+MARKDOWN_LINE_START = re.compile(r"^([#+\-=])|^(\d+)([.)])(?=\s|$)")
 
 
 def md(text) -> str:
-    """Free text made inert in Markdown: every character Markdown (or HTML) could act on is
-    backslash-escaped, and line breaks become spaces."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Free text made inert in Markdown, line breaks made spaces, and nothing more escaped
+    than Markdown would act on: "4.1% (2.0–8.0%)" stays as it is (issue 20: the file read
+    "4\\.1% \\(2\\.0–8\\.0%\\)"), "*bold*" and "<b>" do not act."""
+    text = MARKDOWN_INLINE.sub(r"\\\1", " ".join(str(text).split()))
+    return MARKDOWN_LINE_START.sub(
+        lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text, count=1
+    )
 
 
 def _generated(mission, at) -> str:
-    return _("generated %(at)s") % {"at": at.astimezone(mission.tzinfo).isoformat()}
+    return _("generated %(at)s") % {"at": clock_text(at, mission, date=True)}
 
 
 def _pct(share) -> str:
@@ -89,7 +100,11 @@ def statement_markdown(*, mission, figures: dict, generated_at) -> str:
                 + md(stage["negative_sentence"] + ".")
                 + " "
                 + md(
-                    _("(%(k)s negative of %(n)s forms with an assessment)")
+                    ngettext(
+                        "(%(k)s negative of %(n)s form with an assessment)",
+                        "(%(k)s negative of %(n)s forms with an assessment)",
+                        stage["negative"].n,
+                    )
                     % {"k": stage["negative"].k, "n": stage["negative"].n}
                 ),
             ]
@@ -101,7 +116,11 @@ def statement_markdown(*, mission, figures: dict, generated_at) -> str:
                 + md(question["sentence"] + ".")
                 + " "
                 + md(
-                    _("(%(code)s: %(yes)s yes of %(n)s answers)")
+                    ngettext(
+                        "(%(code)s: %(yes)s yes of %(n)s answer)",
+                        "(%(code)s: %(yes)s yes of %(n)s answers)",
+                        question["share"].n,
+                    )
                     % {"code": question["code"], "yes": question["yes"], "n": question["share"].n}
                 )
             )
@@ -274,15 +293,10 @@ class StatementFilter:
 
     def describe(self, *, mission, stage: str, versions: list[int]) -> str:
         """The filter as one sentence, e.g. for a footnote under a figure."""
-        tz = mission.tzinfo
         if self.start or self.end:
-            start = self.start.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.start else "…"
-            end = self.end.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.end else "…"
-            window = _("arrived from %(start)s to %(end)s (%(tz)s)") % {
-                "start": start,
-                "end": end,
-                "tz": mission.timezone,
-            }
+            start = clock_text(self.start, mission, date=True) if self.start else "…"
+            end = clock_text(self.end, mission, date=True) if self.end else "…"
+            window = _("arrived from %(start)s to %(end)s") % {"start": start, "end": end}
         else:
             window = _("any arrival time")
         version_text = ", ".join(f"v{v}" for v in versions) if versions else _("none")

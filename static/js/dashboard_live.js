@@ -70,7 +70,7 @@
       freshness.setAttribute("data-as-of", body.as_of);
       freshness.textContent = freshness
         .getAttribute("data-label")
-        .replace("%(time)s", body.as_of.slice(11, 19)); // the mission's clock, as the API gives it
+        .replace("%(time)s", Clock.time(body.as_of, freshness.getAttribute("data-timezone")));
     }
     var feed = document.getElementById("feed");
     // Rendered by Django with autoescaping, as the page's own feed: free text arrives escaped.

@@ -201,7 +201,7 @@
         var next = document.createElement("span");
         next.className = "muted small";
         next.textContent =
-          " " + S.next_try + " " + new Date(item.next_attempt_at).toLocaleTimeString();
+          " " + S.next_try.replace("%(time)s", Clock.time(item.next_attempt_at, config.timezone));
         li.appendChild(next);
       }
       var messages = flatten(item.errors);

@@ -15,7 +15,6 @@
   var state = document.getElementById("messages-state");
   var readKey = "observatory:messages-read:" + config.user;
   var pendingKey = "observatory:messages-read-pending:" + config.user;
-  var lang = document.documentElement.lang || "en";
 
   function load(key) {
     try {
@@ -34,14 +33,9 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  /* "06:26 · 20 Nov": the mission's own clock, as the API gives it (with its offset). */
+  /* "20 November 2022 06:26 (Asia/Almaty)": the mission's clock, as the page writes it. */
   function localTime(iso) {
-    var day = new Date(iso.slice(0, 10) + "T12:00:00Z").toLocaleDateString(lang, {
-      day: "numeric",
-      month: "short",
-      timeZone: "UTC",
-    });
-    return iso.slice(11, 16) + " · " + day;
+    return Clock.dateTime(iso, config.timezone, document.documentElement.lang || "en");
   }
 
   function isRead(message) {

@@ -28,16 +28,8 @@
   var serverErrors = document.getElementById("server-errors");
 
   /* ---- time on election day, in the mission's time zone ---- */
-  function offsetMinutes(offset) {
-    var sign = offset[0] === "-" ? -1 : 1;
-    return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
-  }
   function missionNow() {
-    var shifted = new Date(Date.now() + offsetMinutes(config.offsets[12]) * 60000);
-    return {
-      date: shifted.toISOString().slice(0, 10),
-      time: shifted.toISOString().slice(11, 16),
-    };
+    return Clock.parts(Date.now(), config.timezone); // {date, time} on the mission's clock
   }
   function isoAt(hhmm) {
     var hour = Number(hhmm.slice(0, 2));
@@ -265,6 +257,26 @@
     return ok && !message;
   }
 
+  function validateStation() {
+    var message = "";
+    if (!stationSelect.value) message = S.choose_station;
+    else if (stationSelect.value === "other" && !stationCode.value.trim()) {
+      message = S.station_code;
+    }
+    setError(document.getElementById("f-station"), message);
+    return !message;
+  }
+  function validateChecklist() {
+    var ok = !!activeSection();
+    setError(document.getElementById("f-checklist"), ok ? "" : S.choose_stage);
+    return ok;
+  }
+  function validateAssessment() {
+    var ok = !!form.querySelector("input[name=assessment]:checked");
+    setError(document.getElementById("f-assessment"), ok ? "" : S.assessment);
+    return ok;
+  }
+
   /* ---- the whole form ---- */
   function validateAll() {
     var ok = true;
@@ -275,18 +287,9 @@
         if (!first) first = node;
       }
     }
-    var stationBox = document.getElementById("f-station");
-    var stationMessage = "";
-    if (!stationSelect.value) stationMessage = S.choose_station;
-    else if (stationSelect.value === "other" && !stationCode.value.trim()) {
-      stationMessage = S.station_code;
-    }
-    setError(stationBox, stationMessage);
-    note(!stationMessage, stationBox);
+    note(validateStation(), document.getElementById("f-station"));
     var section = activeSection();
-    var checklistBox = document.getElementById("f-checklist");
-    setError(checklistBox, section ? "" : S.choose_stage);
-    note(!!section, checklistBox);
+    note(validateChecklist(), document.getElementById("f-checklist"));
     note(validateTimes(), arrived);
     note(validateVoters(), voters);
     if (section) {
@@ -295,10 +298,7 @@
         note(validateQuestion(fieldset), fieldset);
       });
     }
-    var assessmentBox = document.getElementById("f-assessment");
-    var assessment = form.querySelector("input[name=assessment]:checked");
-    setError(assessmentBox, assessment ? "" : S.assessment);
-    note(!!assessment, assessmentBox);
+    note(validateAssessment(), document.getElementById("f-assessment"));
     findings().forEach(function (fieldset) {
       note(validateFinding(fieldset), fieldset);
     });
@@ -346,12 +346,66 @@
     var option = stationSelect.options[stationSelect.selectedIndex];
     var label =
       (stationSelect.value === "other" ? stationCode.value.trim() : option.textContent.trim()) +
-      " · " + section.querySelector("h2").firstChild.textContent.trim() + " · " + arrived.value;
+      " · " + section.querySelector("h2").firstChild.textContent.trim() + " · " + arrived.value +
+      " (" + config.timezone + ")";
     return {
       payload: payload,
       photos: photos,
       meta: { label: label, mission: config.mission },
     };
+  }
+
+  /* The server's reasons next to the fields they name (each clears like the form's own once
+     the field is changed); what names no field is listed above the button. */
+  function showServerErrors(errors) {
+    var rest = [];
+    function place(container, messages, label) {
+      var texts = O.flatten(messages);
+      if (container && !container.hidden && errorNode(container)) setError(container, texts.join(" "));
+      else rest = rest.concat(O.flatten(messages, label));
+    }
+    Object.keys(errors || {}).forEach(function (key) {
+      var value = errors[key];
+      var section = activeSection();
+      if (key === "answers" && value && !Array.isArray(value) && typeof value === "object") {
+        Object.keys(value).forEach(function (code) {
+          var fieldset = section && section.querySelector('fieldset.question[data-code="' + code + '"]');
+          place(fieldset, value[code], code);
+        });
+      } else if (key === "findings" && Array.isArray(value) && typeof value[0] === "object") {
+        var fieldsets = findings();
+        value.forEach(function (problems, index) {
+          Object.keys(problems || {}).forEach(function (field) {
+            var fieldset = fieldsets[index];
+            place(fieldset && fieldset.querySelector('[data-field="' + field + '"]'), problems[field], field);
+          });
+        });
+      } else {
+        var name = key === "station_code" ? "station" : key;
+        place(form.querySelector('#visit-form > [data-field="' + name + '"], #f-times [data-field="' + name + '"]'), value, key);
+      }
+    });
+    serverErrors.textContent = rest.length ? S.server_errors + " " + rest.join(" · ") : "";
+    serverErrors.hidden = !rest.length;
+  }
+
+  /* After a refused "send", each change checks its own field again: a fixed field loses its
+     message at once, and the warning at the top goes when nothing is left to fix. */
+  function recheck(target) {
+    var section = activeSection();
+    var box = target.closest("[data-field], fieldset.question, fieldset.finding");
+    if (!box || !(submitted || box.classList.contains("invalid"))) return;
+    if (box.id === "f-station") validateStation();
+    else if (box.id === "f-checklist") validateChecklist();
+    else if (box.id === "f-assessment") validateAssessment();
+    else if (target === arrived || target === departed) validateTimes();
+    else if (target === voters) validateVoters();
+    else if (box.matches("fieldset.question") && section && section.contains(box)) {
+      validateQuestion(box);
+    } else if (target.closest("fieldset.finding")) validateFinding(target.closest("fieldset.finding"));
+    if (!form.querySelector(".invalid:not([hidden])") && statusNode.classList.contains("error")) {
+      showStatus("");
+    }
   }
 
   function showStatus(message, kind) {
@@ -384,10 +438,10 @@
       .then(function (item) {
         button.disabled = false;
         if (item && item.state === "needs_correction") {
-          serverErrors.textContent = S.server_errors + " " + O.flatten(item.errors).join(" · ");
-          serverErrors.hidden = false;
+          showServerErrors(item.errors);
           showStatus(S.fix_errors, "error");
-          serverErrors.scrollIntoView({ block: "center" });
+          var first = form.querySelector(".invalid:not([hidden])") || serverErrors;
+          if (first.scrollIntoView) first.scrollIntoView({ block: "center" });
           return;
         }
         var message = item ? S.saved_offline : S.sent;
@@ -412,17 +466,17 @@
     if (section && section.contains(target)) {
       applySkipLogic(section);
       var fieldset = target.closest("fieldset.question");
-      if (fieldset && (submitted || fieldset.getAttribute("data-type") === "INTEGER")) {
-        validateQuestion(fieldset);
-      }
+      if (fieldset && fieldset.getAttribute("data-type") === "INTEGER") validateQuestion(fieldset);
     }
     if (target === arrived || target === departed) validateTimes();
     if (target === voters) validateVoters();
-    if (submitted && target.name === "assessment") {
-      setError(document.getElementById("f-assessment"), "");
+    recheck(target);
+  });
+  // Typing clears a message as soon as the text is right, not only when the field is left.
+  form.addEventListener("input", function (event) {
+    if (event.target.matches("input[type=text], input:not([type]), input[type=number], textarea")) {
+      recheck(event.target);
     }
-    var finding = target.closest("fieldset.finding");
-    if (finding && submitted) validateFinding(finding);
   });
   voters.addEventListener("input", votersChanged);
   document.getElementById("add-finding").addEventListener("click", function () {
@@ -495,9 +549,9 @@
       }
     });
     document.getElementById("notes").value = p.notes || "";
-    serverErrors.textContent = S.server_errors + " " + O.flatten(item.errors).join(" · ");
-    serverErrors.hidden = !item.errors;
     stationChanged();
+    submitted = !!item.errors;
+    showServerErrors(item.errors);
   }
 
   function start() {
@@ -516,11 +570,11 @@
     if (station && stationSelect.querySelector('option[value="' + station + '"]')) {
       stationSelect.value = station;
     }
+    // Arrival: now on the mission's clock (the phone's own zone may differ), whatever the day:
+    // the form reports election-day times, and a rehearsal the day before reads the same.
     var now = missionNow();
-    if (now.date === config.day) {
-      arrived.value = now.time;
-      chooseStage(defaultStage(now));
-    }
+    arrived.value = now.time;
+    chooseStage(defaultStage(now));
     checklistChanged();
     stationChanged();
   }

@@ -106,7 +106,7 @@
         if (data.as_of) {
           label.textContent = label
             .getAttribute("data-label")
-            .replace("%(time)s", data.as_of.slice(11, 19)); // the mission's clock, as the API gives it
+            .replace("%(time)s", Clock.time(data.as_of, config.timezone));
         }
         document.body.setAttribute("data-as-of", data.as_of || "");
         if (data.as_of !== asOf || Date.now() - lastData > 30000) {

@@ -62,7 +62,10 @@ def test_times_are_the_wall_clock_of_the_mission():
         "20:00"
     )
     with translation.override("en"):
-        assert figure_text(moment, kind="datetime", timezone="UTC").endswith("15:00 UTC")
+        assert figure_text(moment, kind="datetime", timezone="UTC") == "Nov. 20, 2022 15:00 (UTC)"
+        assert figure_text(moment, kind="datetime", timezone="Asia/Almaty") == (
+            "Nov. 20, 2022 21:00 (Asia/Almaty)"
+        )
 
 
 def test_an_unknown_kind_is_a_programming_error():

@@ -3,7 +3,8 @@ from django.core.management import call_command
 
 from demo.mission import DEMO_MISSION_NAME, official_turnout_pct
 from missions.models import Mission
-from observation.models import Visit
+from observation.checklists.defaults import FINDING_EVIDENCE, finding_agrees
+from observation.models import Finding, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,32 @@ def test_full_demo_mission_has_the_shape_of_the_2022_election():
     assert {"Abai", "Zhetysu", "Ulytau", "Astana", "Almaty", "Shymkent"} <= set(
         mission.areas.filter(level="REGION").values_list("name", flat=True)
     )
+
+
+def test_demo_findings_agree_with_their_visits_answers():
+    call_command("seed_demo", size="small")
+
+    findings = list(
+        Finding.objects.filter(visit__mission__name=DEMO_MISSION_NAME).select_related("visit")
+    )
+    spoken_to = [
+        f for f in findings if set(FINDING_EVIDENCE.get(f.category, {})) & set(f.visit.answers)
+    ]
+    assert len(spoken_to) >= 5  # enough findings that a question speaks to, to mean something
+    assert [
+        (f.category, f.visit.stage, f.visit.answers)
+        for f in findings
+        if not finding_agrees(category=f.category, answers=f.visit.answers)
+    ] == []
+    # Issue 20's case: no "Family voting" on a visit that answered "No" to family voting.
+    family = [f for f in findings if f.category == "FAMILY_VOTING"]
+    assert all(f.visit.answers.get("V08") is True for f in family)
+
+
+def test_a_finding_disagrees_when_its_visit_answered_the_question_the_other_way():
+    assert finding_agrees(category="FAMILY_VOTING", answers={"V08": True})
+    assert not finding_agrees(category="FAMILY_VOTING", answers={"V08": False})
+    assert not finding_agrees(category="SECRECY", answers={"V03": True})
+    assert finding_agrees(category="PROTOCOL", answers={"C08": True, "C09": False, "C10": True})
+    assert finding_agrees(category="PROCEDURE", answers={"V08": False})  # no question on it
+    assert finding_agrees(category="FAMILY_VOTING", answers={"O07": False})  # not asked

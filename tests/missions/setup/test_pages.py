@@ -466,7 +466,7 @@ def test_the_teams_page_reads_in_a_fixed_number_of_queries(
         Deployment.objects.create(mission=mission, team=team, day=mission.election_date)
     client = browser(coordinator)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(f"/missions/{mission.pk}/teams/")
 
     assert response.content.decode().count('class="card team-card"') == 12
@@ -539,7 +539,7 @@ def test_analysts_read_samples_and_download_them(browser, analyst, mission, stat
 
     assert page.status_code == 200
     body = b"".join(download.streaming_content).decode()
-    assert body.splitlines()[0].startswith("code,name,region,district,urban")
+    assert body.splitlines()[0].startswith("\ufeffcode,name,region,district,urban")
     assert len(body.splitlines()) == 2
     assert post.status_code == 403
 

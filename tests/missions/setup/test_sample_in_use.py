@@ -8,6 +8,7 @@ coordinator switches the estimates to it with a reason, audited.
 import pytest
 from django.db import IntegrityError, transaction
 
+from common.clock import clock_text
 from missions.models import AuditEvent, Sample
 from missions.sampling import sample_draw, sample_stations_reporting
 from reports.models import Candidate
@@ -260,6 +261,6 @@ def test_the_estimate_pages_name_the_sample_its_size_and_when_it_was_drawn(
 
     html = client.get(f"/missions/{mission.pk}/{path}/").content.decode()
 
-    drawn = first.created_at.astimezone(mission.tzinfo).strftime("%Y-%m-%d %H:%M")
-    assert f"sample {first.pk}</a>: 4 of 12 polling stations, drawn {drawn} (Asia/Almaty)" in html
+    drawn = clock_text(first.created_at, mission, date=True)  # "Nov. 20, 2022 10:00 (Asia/Almaty)"
+    assert f"sample {first.pk}</a>: 4 of 12 polling stations, drawn {drawn}." in html
     assert "Locked: 1 sampled station has sent counts" in html

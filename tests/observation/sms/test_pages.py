@@ -352,7 +352,7 @@ def test_dates_shown_are_the_missions(client, sms, coordinator, mission, clock):
     sms("VOTING X")
     client.force_login(coordinator)
 
-    assert "2022-11-20 10:00:00" in html_text(client.get(log_url(mission)))
+    assert "Nov. 20, 2022 10:00 (Asia/Almaty)" in html_text(client.get(log_url(mission)))
 
 
 def test_sms_receive_is_what_the_webhooks_and_the_simulator_share(mission, sms_observer, station):

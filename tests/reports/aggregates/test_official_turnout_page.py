@@ -25,7 +25,7 @@ def test_a_coordinator_adds_and_deletes_a_figure(client, coordinator, station):
     assert response.status_code == 200
     figure = OfficialTurnout.objects.get()
     assert (figure.area, figure.at, float(figure.percent)) == (station.region, local(14), 51.2)
-    assert "2022-11-20 14:00" in response.content.decode()
+    assert "Nov. 20, 2022 14:00 (Asia/Almaty)" in response.content.decode()
     assert "51.20" in response.content.decode()
 
     client.post(page(mission), {"delete": figure.pk})

@@ -469,7 +469,7 @@ def test_the_api_answers_the_figures_the_dashboard_draws(api, client, coordinato
     assert {c["name"]: c["figure"] for c in body["charts"]} == page_figures
     coverage = next(c for c in body["charts"] if c["name"] == "coverage_by_area")
     csv_response = api.get(coverage["csv"])
-    lines = csv_response.content.decode().splitlines()
+    lines = csv_response.content.decode("utf-8-sig").splitlines()
     assert csv_response["Content-Type"].startswith("text/csv")
     assert lines[0] == "area_code,area_name,stations_total,stations_visited,visits"
     rows = {r["area_code"]: r for r in selectors.coverage_rows(mission=mission)}

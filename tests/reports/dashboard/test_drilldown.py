@@ -104,7 +104,8 @@ def test_the_station_page_lists_its_visits_in_the_missions_time(browse, election
 
     for visit in visits:
         row = cells(html, "data-visit", str(visit.pk))
-        assert row[0] == visit.arrived_at.astimezone(election.mission.tzinfo).strftime("%H:%M")
+        local = visit.arrived_at.astimezone(election.mission.tzinfo)
+        assert row[0] == f"{local:%H:%M} (Asia/Almaty)"
         assert row[1] == visit.get_stage_display()
     assert [int(v) for v in re.findall(r'data-visit="(\d+)"', html)] == [v.pk for v in visits]
 

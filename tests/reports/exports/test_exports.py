@@ -1,6 +1,7 @@
 """GET /api/v1/missions/{id}/export/<dataset>.<csv|xlsx> (API.md "Exports"), read back."""
 
 import csv
+import datetime as dt
 import io
 
 import openpyxl
@@ -20,21 +21,33 @@ def url(mission, name):
     return f"/api/v1/missions/{mission.pk}/export/{name}"
 
 
+BOM = "\ufeff".encode()
+
+
 def csv_rows(response) -> list[dict]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(body)))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(BOM)  # so that Excel reads the Cyrillic right
+    return list(csv.DictReader(io.StringIO(body[len(BOM) :].decode("utf-8"))))
+
+
+def xlsx_sheet(response):
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    return openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+
+
+def xlsx_values(response) -> list[dict]:
+    """The rows of the first sheet with their cells' values as openpyxl reads them (typed)."""
+    rows = list(xlsx_sheet(response).iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
 
 
 def xlsx_rows(response) -> list[dict]:
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content)
-    workbook = openpyxl.load_workbook(io.BytesIO(body))
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
-    return [{h: ("" if v is None else str(v)) for h, v in zip(header, row)} for row in rows[1:]]
+    return [
+        {h: ("" if v is None else str(v)) for h, v in row.items()} for row in xlsx_values(response)
+    ]
 
 
 @pytest.fixture
@@ -113,19 +126,25 @@ def test_visits_csv_has_one_row_per_visit_and_one_column_per_question(
     assert second["O01"] == "false"
 
 
-def test_visits_xlsx_holds_the_same_rows(api, analyst, mission, visits):
+def test_visits_xlsx_holds_the_same_rows_as_numbers_booleans_and_date_times(
+    api, analyst, mission, visits
+):
     voting, _opening = visits
 
-    rows = xlsx_rows(api.as_user(analyst).get(url(mission, "visits.xlsx")))
+    rows = xlsx_values(api.as_user(analyst).get(url(mission, "visits.xlsx")))
 
     assert len(rows) == 2
-    first = rows[0]
-    assert first["visit_id"] == str(voting.pk)
-    assert first["arrived_at"] == "2022-11-20T10:05:00+06:00"
-    assert first["voters_so_far"] == "312"
-    assert first["V02"] == "POLICE;SECURITY"
+    first, second = rows
+    assert first["visit_id"] == voting.pk
+    # Times on the mission's clock, as Excel date-times; the header names the clock.
+    assert first["arrived_at (Asia/Almaty)"] == dt.datetime(2022, 11, 20, 10, 5)
+    assert first["departed_at (Asia/Almaty)"] == dt.datetime(2022, 11, 20, 10, 40)
+    assert second["departed_at (Asia/Almaty)"] is None
+    assert (first["voters_so_far"], first["registered_voters"]) == (312, 1000)
+    assert (first["V01"], second["O01"], first["V03"]) == (True, False, None)
+    assert first["V10"] == 3 and first["V02"] == "POLICE;SECURITY"
     assert first["notes"] == "Очередь у входа"
-    assert rows[1]["O10"] == '\'=HYPERLINK("http://evil")'
+    assert second["O10"] == '\'=HYPERLINK("http://evil")'
 
 
 def test_formulas_are_defused_in_csv_and_xlsx(api, coordinator, mission):
@@ -173,9 +192,13 @@ def test_findings_csv_and_xlsx_one_row_per_finding(api, coordinator, mission, vi
     third = FindingFactory(visit=opening, category="PROCEDURE", severity="CRITICAL")
     client = api.as_user(coordinator)
 
+    arrived = {"arrived_at": "2022-11-20T10:05:00+06:00"}
     for rows in (
         csv_rows(client.get(url(mission, "findings.csv"))),
-        xlsx_rows(client.get(url(mission, "findings.xlsx"))),
+        [
+            {**row, **arrived} if row["arrived_at (Asia/Almaty)"] == "2022-11-20 10:05:00" else row
+            for row in xlsx_rows(client.get(url(mission, "findings.xlsx")))
+        ],
     ):
         assert [int(r["finding_id"]) for r in rows] == [first.pk, second.pk, third.pk]
         row = rows[0]
@@ -213,7 +236,7 @@ def test_stations_export_reimports_unchanged(api, coordinator, mission, station,
         format="multipart",
     )
 
-    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert [r["code"] for r in rows] == sorted([station.code, other_station.code])
     by_code = {r["code"]: r for r in rows}
     assert by_code[station.code]["latitude"] == "43.250000"
@@ -222,6 +245,31 @@ def test_stations_export_reimports_unchanged(api, coordinator, mission, station,
     assert again.status_code == 200, again.json()
     assert (again.json()["unchanged"], again.json()["updated"]) == (2, 0)
     assert PollingStation.objects.filter(mission=mission).count() == 2
+
+
+def test_stations_xlsx_holds_numbers_and_booleans_and_reimports_unchanged(
+    api, coordinator, mission, station, other_station
+):
+    station.latitude, station.longitude, station.urban = "43.250000", "76.912500", True
+    station.save(update_fields=["latitude", "longitude", "urban"])
+    client = api.as_user(coordinator)
+
+    body = b"".join(client.get(url(mission, "stations.xlsx")).streaming_content)
+    again = client.post(
+        f"/api/v1/missions/{mission.pk}/stations/import/",
+        {"file": raw_upload(body, name="stations.xlsx")},
+        format="multipart",
+    )
+
+    rows = list(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    by_code = {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert by_code[station.code]["latitude"] == 43.25
+    assert by_code[station.code]["longitude"] == 76.9125
+    assert by_code[station.code]["urban"] is True
+    assert by_code[station.code]["abroad"] is False
+    assert by_code[other_station.code]["registered_voters"] == 500
+    assert again.status_code == 200, again.json()
+    assert (again.json()["unchanged"], again.json()["updated"]) == (2, 0)
 
 
 def test_observers_export(api, analyst, mission, observer, other_team_observer):
@@ -326,7 +374,7 @@ def test_a_download_abandoned_half_way_leaves_the_connection_usable(
     header, first = next(stream), next(stream)
     stream.close()
 
-    assert header.startswith(b"visit_id,") and first.count(b"\r\n") == 1
+    assert header.startswith(BOM + b"visit_id,") and first.count(b"\r\n") == 1
     assert len(connection.savepoint_ids) == depth
     assert Visit.objects.filter(mission=mission).count() == 6
 

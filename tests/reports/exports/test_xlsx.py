@@ -1,5 +1,6 @@
 """reports.xlsx: the streaming XLSX writer, read back with openpyxl."""
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -75,3 +76,27 @@ def test_bytes_leave_before_the_last_row_is_read():
     assert len(consumed) <= xlsx.FLUSH_ROWS + 1
     rest = b"".join(chunks)
     assert read([first, rest]).active.max_row == 5 * xlsx.FLUSH_ROWS + 1
+
+
+def test_date_times_and_dates_are_excel_dates_and_columns_are_sized():
+    arrived = dt.datetime(2022, 11, 20, 10, 5, 30)
+    rows = [[7, arrived, dt.date(2022, 11, 20), True, "Школа № 5 имени Абая, Медеуский район"]]
+    header = ["visit_id", "arrived_at (Asia/Almaty)", "day", "urban", "station_name"]
+
+    sheet = read(xlsx.xlsx_chunks(name="visits", header=header, rows=rows)).active
+
+    assert [cell.value for cell in sheet[2]] == [
+        7,
+        arrived,
+        dt.datetime(2022, 11, 20),
+        True,
+        rows[0][4],
+    ]
+    assert sheet["B2"].is_date and sheet["B2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["C2"].is_date and sheet["C2"].number_format == "yyyy-mm-dd"
+    assert sheet["D2"].data_type == "b"
+    # The header row stays in view, and every column is as wide as its widest text.
+    assert sheet.freeze_panes == "A2"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDE"}
+    assert widths["B"] >= len(header[1]) and widths["E"] >= len(rows[0][4])
+    assert widths["A"] < widths["B"] and widths["D"] < widths["E"]

@@ -290,12 +290,13 @@ def test_forensics_hand_worked(mission, candidates, four):
         station.registered_voters = size
         station.save(update_fields=["registered_voters"])
     s1, s2, s3, s4 = four
-    VisitFactory(station=s1, voters_so_far=70, arrived_at=local(9, 0))  # superseded
-    VisitFactory(station=s1, voters_so_far=600, arrived_at=local(19, 0))  # 60%: whole
-    VisitFactory(station=s2, voters_so_far=600, arrived_at=local(19, 0))
-    VisitFactory(station=s3, voters_so_far=123, arrived_at=local(19, 0))
-    VisitFactory(station=s4, voters_so_far=100, arrived_at=local(19, 0))  # 25%: whole
-    VisitFactory(station=s4, voters_so_far=200, arrived_at=local(19, 30), status="REJECTED")
+    final = {"stage": "CLOSING", "arrived_at": local(20, 0)}
+    VisitFactory(station=s1, voters_so_far=70, arrived_at=local(9, 0))  # mid-day: not final
+    VisitFactory(station=s1, voters_so_far=600, **final)  # 60%: whole
+    VisitFactory(station=s2, voters_so_far=600, **final)
+    VisitFactory(station=s3, voters_so_far=123, **final)
+    VisitFactory(station=s4, voters_so_far=100, **final)  # 25%: whole
+    VisitFactory(station=s4, voters_so_far=200, stage="CLOSING", status="REJECTED")
     counting(s1, a=400, b=190, invalid=10, ballots=600)
     counting(s4, a=20, b=78, invalid=2, ballots=100)
 
@@ -318,6 +319,26 @@ def test_forensics_hand_worked(mission, candidates, four):
     assert sorted(
         (round(p["turnout_pct"], 2), round(p["winner_pct"], 2)) for p in result["fingerprint"]
     ) == [(25.0, 20.41), (60.0, 67.8)]
+
+
+def test_a_mid_day_count_is_no_final_turnout(mission, four):
+    s1, s2, s3, _s4 = four
+    for station in four:
+        station.registered_voters = 1000
+        station.save(update_fields=["registered_voters"])
+    # s1: counted at 10:00 only; s2: at 10:00, then its final count at the close;
+    # s3: its final count at the close, then a later mid-day-style VOTING form (a late report).
+    VisitFactory(station=s1, voters_so_far=230, arrived_at=local(10, 0))
+    VisitFactory(station=s2, voters_so_far=240, arrived_at=local(10, 0))
+    VisitFactory(station=s2, voters_so_far=690, stage="CLOSING", arrived_at=local(20, 0))
+    VisitFactory(station=s3, voters_so_far=700, stage="COUNTING", arrived_at=local(20, 30))
+    VisitFactory(station=s3, voters_so_far=250, arrived_at=local(20, 40))
+
+    result = forensics(mission=mission)
+
+    assert sorted(r["turnout_pct"] for r in result["turnout"]) == [69.0, 70.0]
+    assert {r["stage"] for r in result["turnout"]} == {"CLOSING", "COUNTING"}
+    assert result["whole"]["share"].n == 2
 
 
 def test_forensics_with_nothing_reported(mission):
@@ -423,7 +444,7 @@ def test_the_quick_count_page_shows_estimates_and_flags(client, coordinator, mis
     assert "47.8%" in page and "52.2%" in page
     assert "4 of 6 counting forms reconcile" in page
     assert "votes + invalid − box = -1" in page and "votes + invalid − box = +20" in page
-    assert "<td>21:00</td>" in page  # arrival in the mission's time zone
+    assert "<td>21:00 (Asia/Almaty)</td>" in page  # arrival in the mission's time zone
     assert "Alma &lt;b&gt;A&lt;/b&gt;" in page and "Alma <b>A</b>" not in page
 
 

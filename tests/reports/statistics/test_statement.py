@@ -1,8 +1,12 @@
 """The preliminary statement: per stage, forms, the negative share, every yes/no question's
 share and the most frequent findings, each with its 95% interval and the filter behind it."""
 
+import re
+from html import unescape
+
 import pytest
 from django.utils import timezone
+from markdown_it import MarkdownIt
 
 from observation.models import Checklist, Finding, Question
 from reports.aggregates import selectors
@@ -155,7 +159,7 @@ def test_the_filter_narrows_and_says_so(mission, day):
     voting_window = stage_of(window, "VOTING")
     assert voting_window["forms"] == 2  # 11:00 and 12:00
     assert (
-        "arrived from 2022-11-20 10:00 to 2022-11-20 12:30 (Asia/Almaty)"
+        "arrived from Nov. 20, 2022 10:00 (Asia/Almaty) to Nov. 20, 2022 12:30 (Asia/Almaty)"
         in (voting_window["filter_text"])
     )
     assert "checklist versions v1" in voting_window["filter_text"]
@@ -244,8 +248,42 @@ def test_markdown_and_pdf_carry_the_figures_and_filters(mission, day):
 
 def test_markdown_escapes_free_text():
     assert md("<script>alert(1)</script> *bold* [link](x)") == (
-        r"\<script\>alert\(1\)\</script\> \*bold\* \[link\]\(x\)"
+        r"\<script\>alert(1)\</script\> \*bold\* \[link\](x)"
     )
+
+
+def test_the_markdown_file_reads_plainly_where_markdown_would_not_act(mission, day):
+    figures = statement_figures(mission=mission)
+
+    text = statement_markdown(mission=mission, figures=figures, generated_at=timezone.now())
+
+    # Issue 20: the file said "67% \(21% to 94%\)" and "4\.1%".
+    assert "present in 67% (21% to 94%) of polling stations observed." in text
+    assert "\\." not in text and "\\(" not in text
+
+
+@pytest.mark.parametrize(
+    "free_text",
+    [
+        "4.1% (2.0–8.0%)",
+        "<b>bold</b> *stars* _under_ `code` [link](x) ![img](y) ~~gone~~ a | b",
+        "# a heading",
+        "- a bullet",
+        "+ another",
+        "12. a list item",
+        "3) another",
+        "= underline",
+        "&amp; &#35; stay as typed",
+        "PVT_NURLANOVA a_b __init__ back\\slash",
+    ],
+)
+def test_free_text_reads_back_exactly_through_a_commonmark_reader(free_text):
+    html = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(md(free_text))
+
+    shown = unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+    assert shown == free_text
+    assert html.startswith("<p>")  # a paragraph: no heading, list or rule
 
 
 # --- the page ----------------------------------------------------------------------------------
