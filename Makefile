@@ -52,10 +52,12 @@ test: lint
 		--then $(BIN)/pytest $(PYTEST_ARGS)
 
 # Refresh locale/*/django.po from the code, then compile the .mo files that are committed
-# (needs GNU gettext: apt-get install gettext).
+# (needs GNU gettext: apt-get install gettext). One -l per catalog: the languages of
+# settings.LANGUAGES but English, by their locale folder's name (zh-hans is zh_Hans).
+LOCALES := ru kk ar fr es zh_Hans
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages -l ru -l kk --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
-	$(BIN)/python manage.py compilemessages -l ru -l kk --ignore=.venv
+	$(BIN)/python manage.py makemessages $(LOCALES:%=-l %) --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages $(LOCALES:%=-l %) --ignore=.venv
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -9,7 +9,9 @@ a second time, the sentence rounded 6.6497 once. So:
   float straight from ``wilson_interval``, a count. Never a figure that was rounded before.
   Its result is what charts plot, CSV files carry and the API answers.
 - ``figure_text(value, kind=...)`` is that same rounded figure written for people in the
-  active language (``6.6%``, ``6,6%`` in Russian; ``6.6–13.1%``; ``1,234``; ``21:00``).
+  active language (``6.6%``; ``6,6 %`` in Russian and French; ``6.6–13.1%``; ``1,234``,
+  ``1 234``; ``21:00``): Django's number formats (``config/formats`` for Kazakh, Arabic
+  and Chinese) and the percent sign placed as CLDR places it (``PERCENT``).
 
 Pages, sentences, tables, charts, CSV and PDF all go through these two functions, so a figure
 reads the same everywhere. ``kind`` is one of:
@@ -30,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Literal
 
-from django.utils import formats
+from django.utils import formats, translation
 
 from common.clock import clock_text
 
@@ -38,6 +40,16 @@ Kind = Literal["share", "interval", "count", "time", "datetime"]
 SHARE_DECIMALS = 1
 _SHARE_QUANTUM = Decimal(1).scaleb(-SHARE_DECIMALS)  # 0.1
 DASH = "\u2013"  # en dash between the ends of an interval
+# How each language writes a percentage after its number (CLDR's percent patterns): a
+# no-break space in Russian and Spanish, a narrow one in French ("94,1 %"), none in English,
+# Kazakh, Arabic (Western digits) and Chinese ("94.1%").
+PERCENT = {"ru": "\xa0%", "es": "\xa0%", "fr": "\u202f%"}
+
+
+def percent_sign() -> str:
+    """The percent sign as the active language writes it after a number."""
+    language = (translation.get_language() or "en").lower().split("-")[0]
+    return PERCENT.get(language, "%")
 
 
 def share_exact(part, whole) -> Fraction | None:
@@ -105,10 +117,12 @@ def figure_text(value, *, kind: Kind, timezone=None, missing: str = DASH) -> str
     if rounded is None or (kind == "interval" and None in rounded):
         return missing
     if kind == "share":
-        return f"{_number(rounded, SHARE_DECIMALS)}%"
+        return f"{_number(rounded, SHARE_DECIMALS)}{percent_sign()}"
     if kind == "interval":
         low, high = rounded
-        return f"{_number(low, SHARE_DECIMALS)}{DASH}{_number(high, SHARE_DECIMALS)}%"
+        return (
+            f"{_number(low, SHARE_DECIMALS)}{DASH}{_number(high, SHARE_DECIMALS)}{percent_sign()}"
+        )
     if kind == "count":
         return _number(rounded, None)
     if kind == "time":

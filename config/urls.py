@@ -8,6 +8,7 @@ from common import health
 from common.api_root import ApiRoot
 from common.auth_token import TokenView
 from common.login import LoginView
+from missions import views as missions_views
 from missions.urls import api_urlpatterns as missions_api
 from observation.urls import api_urlpatterns as observation_api
 from reports import urls as reports_urls
@@ -24,7 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", missions_views.language_set, name="set_language"),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     # The schema reads no data: no transaction, so loading it needs no database.

@@ -33,6 +33,9 @@ class Mission(models.Model):
     report_due = models.JSONField(default=dict, blank=True)
     # The mission's languages, e.g. ["en", "ru", "kk"]: the first is its observers' default.
     languages = models.JSONField(default=list, blank=True)
+    # Some of ``languages`` (English, the checklists' own, never): a checklist that lacks a
+    # text in one of them cannot go live (observation.checklists.services.checklist_revise).
+    required_languages = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -51,6 +54,23 @@ class Mission(models.Model):
     @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Profile(models.Model):
+    """What belongs to a person's account rather than to a mission: the language they read.
+
+    ``language`` is one of ``settings.LANGUAGES`` (empty: none chosen, the browser's); the
+    language switcher keeps the choice here and the observer import sets it from an
+    observer's ``languages`` (missions/languages.py).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(max_length=16, blank=True, default="")
+
+    def __str__(self):
+        return f"profile of {self.user}"
 
 
 class AreaLevel(models.TextChoices):

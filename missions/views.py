@@ -6,10 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from .access import may_create_missions, missions_for
 from .forms import MissionForm
+from .languages import account_language_set, language_code, session_language_keep
 from .models import MemberRole, Membership, Mission
 from .services import mission_create
 
@@ -73,3 +75,16 @@ def mission_new(request):
                 return redirect("missions:import", mission.pk, "stations")
         status = 400
     return render(request, "missions/mission_new.html", {"form": form}, status=status)
+
+
+@require_POST
+def language_set(request):
+    """The language switcher: Django's ``set_language`` (the ``lang`` cookie, back to
+    ``next``), and for a signed-in user the choice kept on their account, so every device
+    they sign in on follows it."""
+    response = set_language(request)
+    language = language_code(request.POST.get("language"))
+    if language and request.user.is_authenticated:
+        account_language_set(user=request.user, language=language)
+        session_language_keep(request, language)
+    return response

@@ -14,7 +14,8 @@ from django.utils.translation.template import templatize
 BASE = Path(settings.BASE_DIR)
 LOCALE = BASE / "locale"
 TEMPLATES = BASE / "templates"
-TRANSLATED = ["ru", "kk"]
+# Every catalog: the languages of settings.LANGUAGES but English, by locale folder name.
+TRANSLATED = ["ru", "kk", "ar", "fr", "es", "zh_Hans"]
 
 # The pages whose every string must be translated; their includes and parents are followed.
 COMPLETE_PAGES = [

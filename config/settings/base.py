@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "common.authentication.DeviceSessionMiddleware",
+    # A signed-in user's language, kept on their account (after LocaleMiddleware).
+    "missions.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.ContentSecurityPolicyMiddleware",
@@ -127,9 +129,28 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "common.lockout.client_address"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("ru", "Русский"), ("kk", "Қазақша")]
+# The six official languages of the United Nations and the host country's (Kazakh), each
+# named in itself. zh-hans is Chinese in simplified characters (catalog: locale/zh_Hans/).
+# Arabic is written right to left: get_language_bidi() gives <html dir="rtl">.
+LANGUAGES = [
+    ("en", "English"),
+    ("ru", "Русский"),
+    ("kk", "Қазақша"),
+    ("ar", "العربية"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("zh-hans", "简体中文"),
+]
+# The switcher's cookie (API.md "Languages": the interface and the API's messages follow the
+# ``lang`` cookie, else Accept-Language). A signed-in user's choice is kept on their account
+# too (missions.languages.UserLanguageMiddleware).
+LANGUAGE_COOKIE_NAME = "lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
-FORMAT_MODULE_PATH = ["config.formats"]  # kk: Django has no Kazakh formats
+# kk: Django has no Kazakh formats; ar: a 24-hour clock and Western digits written as the
+# mission's other languages write them (config/formats/ar).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from django.db.models import Count, JSONField, Q, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.lookups import Exact
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.clock import clock_text
-from common.numbers import figure_text
+from common.numbers import figure_text, share_exact
+from missions.languages import text_in
 from observation.models import (
     NEGATIVE_ASSESSMENTS,
     Checklist,
@@ -30,10 +32,16 @@ from observation.models import (
     ReviewStatus,
     Stage,
     Visit,
+    VisitStatus,
 )
 from reports.charts.base import choice_label
 from reports.statistics import share_interval
-from reports.statistics.phrasing import yes_statement
+from reports.statistics.phrasing import (
+    finding_sentence,
+    negative_sentence,
+    share_texts,
+    yes_sentence,
+)
 from reports.statistics.selectors import COUNTED_STATUSES
 
 # A Unicode TrueType font when the system has one (mission names and question texts may be in
@@ -61,7 +69,12 @@ def md(text) -> str:
 
 
 def _generated(mission, at) -> str:
-    return _("generated %(at)s") % {"at": clock_text(at, mission, date=True)}
+    """ "Kazakhstan ... · 20 November 2022 · Generated 21 November 2022 09:00 (Asia/Almaty)"."""
+    return _("%(mission)s · %(date)s · Generated %(at)s") % {
+        "mission": mission.name,
+        "date": formats.date_format(mission.election_date, "DATE_FORMAT"),
+        "at": clock_text(at, mission, date=True),
+    }
 
 
 def _pct(share) -> str:
@@ -69,15 +82,18 @@ def _pct(share) -> str:
     if share.pct is None:
         return "–"
     interval = figure_text((share.low, share.high), kind="interval")
-    return f"{figure_text(share.pct, kind='share')} ({interval})"
+    return f"{figure_text(share_exact(share.k, share.n), kind='share')} ({interval})"
+
+
+def _forms(n: int) -> str:
+    return ngettext("%(n)s form.", "%(n)s forms.", n) % {"n": figure_text(n, kind="count")}
 
 
 def statement_markdown(*, mission, figures: dict, generated_at) -> str:
     lines = [
         f"# {md(_('Preliminary statement: figures'))}",
         "",
-        f"**{md(mission.name)}** · {mission.election_date} · "
-        + md(_generated(mission, generated_at)),
+        md(_generated(mission, generated_at)),
         "",
         md(
             _(
@@ -89,41 +105,16 @@ def statement_markdown(*, mission, figures: dict, generated_at) -> str:
     ]
     for stage in figures["stages"]:
         lines += [f"## {md(stage['label'])}", ""]
-        lines += [f"*{md(_('Filter'))}: {md(stage['filter_text'])}.*", ""]
-        lines.append(md(_("Forms: %(n)s.") % {"n": stage["forms"]}))
+        lines += [f"*{md(stage['filter_text'])}*", ""]
+        lines.append(md(_forms(stage["forms"])))
         lines.append("")
         if not stage["forms"]:
             continue
         if stage["negative_sentence"]:
-            lines += [
-                "- "
-                + md(stage["negative_sentence"] + ".")
-                + " "
-                + md(
-                    ngettext(
-                        "(%(k)s negative of %(n)s form with an assessment)",
-                        "(%(k)s negative of %(n)s forms with an assessment)",
-                        stage["negative"].n,
-                    )
-                    % {"k": stage["negative"].k, "n": stage["negative"].n}
-                ),
-            ]
+            lines.append("- " + md(stage["negative_sentence"]))
         for question in stage["questions"]:
-            if question["sentence"] is None:
-                continue
-            lines.append(
-                "- "
-                + md(question["sentence"] + ".")
-                + " "
-                + md(
-                    ngettext(
-                        "(%(code)s: %(yes)s yes of %(n)s answer)",
-                        "(%(code)s: %(yes)s yes of %(n)s answers)",
-                        question["share"].n,
-                    )
-                    % {"code": question["code"], "yes": question["yes"], "n": question["share"].n}
-                )
-            )
+            if question["sentence"] is not None:
+                lines.append(f"- `{question['code']}` " + md(question["sentence"]))
         lines.append("")
         if stage["findings"]:
             lines += [
@@ -187,9 +178,7 @@ def statement_pdf(*, mission, figures: dict, generated_at) -> bytes:
     story = [
         Paragraph(escape(_("Preliminary statement: figures")), styles["Title"]),
         Paragraph(
-            escape(
-                f"{mission.name} · {mission.election_date} · " + _generated(mission, generated_at)
-            ),
+            escape(_generated(mission, generated_at)),
             styles["BodyText"],
         ),
         Paragraph(
@@ -205,10 +194,8 @@ def statement_pdf(*, mission, figures: dict, generated_at) -> bytes:
     ]
     for stage in figures["stages"]:
         story.append(Paragraph(escape(stage["label"]), styles["Heading2"]))
-        story.append(Paragraph(escape(_("Filter") + ": " + stage["filter_text"] + "."), small))
-        story.append(
-            Paragraph(escape(_("Forms: %(n)s.") % {"n": stage["forms"]}), styles["BodyText"])
-        )
+        story.append(Paragraph(escape(stage["filter_text"]), small))
+        story.append(Paragraph(escape(_forms(stage["forms"])), styles["BodyText"]))
         if not stage["forms"]:
             continue
         sentences = []
@@ -216,7 +203,7 @@ def statement_pdf(*, mission, figures: dict, generated_at) -> bytes:
             sentences.append(stage["negative_sentence"])
         sentences += [q["sentence"] for q in stage["questions"] if q["sentence"]]
         for sentence in sentences:
-            story.append(Paragraph("• " + escape(sentence + "."), styles["BodyText"]))
+            story.append(Paragraph("• " + escape(sentence), styles["BodyText"]))
         if stage["findings"]:
             story.append(Paragraph(escape(_("Most frequent findings")), styles["Heading3"]))
             # xgettext:no-python-format
@@ -292,23 +279,31 @@ class StatementFilter:
         return queryset
 
     def describe(self, *, mission, stage: str, versions: list[int]) -> str:
-        """The filter as one sentence, e.g. for a footnote under a figure."""
+        """The filter as sentences, e.g. for a footnote under a figure, in the reader's
+        language: the stage and statuses by their names, times on the mission's clock."""
         if self.start or self.end:
-            start = clock_text(self.start, mission, date=True) if self.start else "…"
-            end = clock_text(self.end, mission, date=True) if self.end else "…"
-            window = _("arrived from %(start)s to %(end)s") % {"start": start, "end": end}
+            window = _("Arrived from %(start)s to %(end)s.") % {
+                "start": clock_text(self.start, mission, date=True) if self.start else "…",
+                "end": clock_text(self.end, mission, date=True) if self.end else "…",
+            }
         else:
-            window = _("any arrival time")
-        version_text = ", ".join(f"v{v}" for v in versions) if versions else _("none")
-        return _(
-            "%(stage)s forms; status %(statuses)s (never REJECTED); %(window)s; "
-            "checklist versions %(versions)s"
-        ) % {
-            "stage": stage,
-            "statuses": ", ".join(self.statuses),
-            "window": window,
-            "versions": version_text,
-        }
+            window = _("Any arrival time.")
+        if versions:
+            version_text = ngettext(
+                "Checklist version %(versions)s.", "Checklist versions %(versions)s.", len(versions)
+            ) % {"versions": ", ".join(f"v{v}" for v in versions)}
+        else:
+            version_text = _("No checklist version.")
+        statuses = ", ".join(choice_label(VisitStatus, status) for status in self.statuses)
+        return " ".join(
+            [
+                _("Filter: forms of the stage “%(stage)s” with the status %(statuses)s.")
+                % {"stage": choice_label(Stage, stage), "statuses": statuses},
+                _("Rejected forms never count."),
+                window,
+                version_text,
+            ]
+        )
 
 
 def _answer_is(code: str, value: bool) -> Q:
@@ -316,13 +311,8 @@ def _answer_is(code: str, value: bool) -> Q:
     return Q(Exact(KeyTransform(code, "answers"), Value(value, output_field=JSONField())))
 
 
-def _sentence(subject: str, share) -> str:
-    return _("%(subject)s in %(pct)s%% (%(low)s%% to %(high)s%%) of polling stations observed") % {
-        "subject": subject,
-        "pct": f"{share.pct:.0f}",
-        "low": f"{share.low:.0f}",
-        "high": f"{share.high:.0f}",
-    }
+def _texts(share) -> dict:
+    return share_texts(k=share.k, n=share.n, low=share.low, high=share.high)
 
 
 def statement_figures(*, mission, filter: StatementFilter | None = None) -> dict:
@@ -338,7 +328,7 @@ def statement_figures(*, mission, filter: StatementFilter | None = None) -> dict
     )
     questions = list(
         Question.objects.filter(checklist__mission=mission, type=QuestionType.YES_NO)
-        .values("code", "text", "position", "checklist_id")
+        .values("code", "text", "text_i18n", "position", "checklist_id")
         .order_by("checklist_id", "position", "id")
     )
     checklist_by_id = {c["id"]: c for c in checklists}
@@ -350,9 +340,14 @@ def statement_figures(*, mission, filter: StatementFilter | None = None) -> dict
             continue
         known = stage_questions[checklist["stage"]].get(question["code"])
         if known is None or checklist["version"] > known["version"]:
+            localised = text_in(question["text"], question["text_i18n"])
             stage_questions[checklist["stage"]][question["code"]] = {
                 "code": question["code"],
-                "text": question["text"],
+                # In the reader's language; ``text_language`` says which (English when the
+                # question has no translation into it, which the page marks).
+                "text": localised.text,
+                "text_language": localised.language,
+                "text_fallback": localised.fallback,
                 "position": question["position"],
                 "version": checklist["version"],
             }
@@ -400,17 +395,20 @@ def statement_figures(*, mission, filter: StatementFilter | None = None) -> dict
             yes = row[f"yes_{index}"] if row else 0
             no = row[f"no_{index}"] if row else 0
             share = share_interval(yes, yes + no)
-            phrase = yes_statement(spec["text"])
-            if share.n == 0:
-                sentence = None
-            elif phrase:
-                sentence = _sentence(phrase, share)
-            else:
-                sentence = _sentence(
-                    _("“Yes” to “%(question)s”") % {"question": spec["text"]}, share
-                )
+            sentence = (
+                yes_sentence(question=spec["text"], texts=_texts(share), total=share.n)
+                if share.n
+                else None
+            )
             question_rows.append(
-                {**spec, "yes": yes, "no": no, "share": share, "sentence": sentence}
+                {
+                    **spec,
+                    "yes": yes,
+                    "no": no,
+                    "share": share,
+                    "share_text": _pct(share),
+                    "sentence": sentence,
+                }
             )
         finding_rows = []
         for finding in sorted(
@@ -426,8 +424,9 @@ def statement_figures(*, mission, filter: StatementFilter | None = None) -> dict
                     "findings": finding["findings"],
                     "visits": finding["visits"],
                     "share": share,
-                    "sentence": _sentence(
-                        _("%(category)s was reported") % {"category": label}, share
+                    "share_text": _pct(share),
+                    "sentence": finding_sentence(
+                        category=label, texts=_texts(share), total=share.n
                     ),
                 }
             )
@@ -439,10 +438,7 @@ def statement_figures(*, mission, filter: StatementFilter | None = None) -> dict
                 "assessed": negative.n,
                 "negative": negative,
                 "negative_sentence": (
-                    _sentence(
-                        _("%(stage)s was assessed as bad or very bad") % {"stage": stage_label},
-                        negative,
-                    )
+                    negative_sentence(stage=stage, texts=_texts(negative), total=negative.n)
                     if negative.n
                     else None
                 ),

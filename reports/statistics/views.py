@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.parsing import moment, whole_number
 from missions.access import STAFF_ROLES, mission_for, object_or_404, role_in
 from missions.models import MemberRole
-from observation.models import Stage
+from observation.models import Stage, VisitStatus
 from reports import charts
 from reports.models import Candidate
 from reports.statistics.selectors import (
@@ -68,7 +68,7 @@ def statement(request, mission_id):
             "mission": mission,
             "figures": figures,
             "filter": filter,
-            "statuses": COUNTED_STATUSES,
+            "statuses": [VisitStatus(status) for status in COUNTED_STATUSES],
             "from_value": filter.start.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
             if filter.start
             else "",

@@ -1,9 +1,11 @@
 """``{{ value|figure:"count" }}``: a published figure in a template, written by
-``common.numbers.figure_text`` like everywhere else (kinds: share, interval, count)."""
+``common.numbers.figure_text`` like everywhere else (kinds: share, interval, count);
+``{{ share|share_figure }}`` / ``{{ share|share_figure:"interval" }}``: a
+``reports.statistics.Share`` (its k of n, and its Wilson interval)."""
 
 from django import template
 
-from common.numbers import figure_text
+from common.numbers import figure_text, share_exact
 
 register = template.Library()
 
@@ -11,3 +13,10 @@ register = template.Library()
 @register.filter
 def figure(value, kind="count"):
     return figure_text(value, kind=kind)
+
+
+@register.filter
+def share_figure(share, kind="share"):
+    if kind == "interval":
+        return figure_text((share.low, share.high), kind="interval")
+    return figure_text(share_exact(share.k, share.n), kind="share")

@@ -50,7 +50,7 @@ def test_counts_and_shares_follow_the_language():
         english = figure_text(12345, kind="count")
 
     assert count == "12\xa0345"
-    assert share == "66,6%"  # 66.55 half up
+    assert share == "66,6\xa0%"  # 66.55 half up; Russian puts a space before the sign
     assert english == "12,345"
 
 
@@ -71,3 +71,39 @@ def test_times_are_the_wall_clock_of_the_mission():
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError):
         figure_round(1, kind="ratio")
+
+
+@pytest.mark.parametrize(
+    ("language", "share", "interval", "count"),
+    [
+        ("en", "94.1%", "91.3\u201396.4%", "10,101"),
+        ("ru", "94,1\xa0%", "91,3\u201396,4\xa0%", "10\xa0101"),
+        ("fr", "94,1\u202f%", "91,3\u201396,4\u202f%", "10\xa0101"),
+        ("es", "94,1\xa0%", "91,3\u201396,4\xa0%", "10\xa0101"),
+        ("kk", "94,1%", "91,3\u201396,4%", "10\xa0101"),
+        ("ar", "94.1%", "91.3\u201396.4%", "10,101"),
+        ("zh-hans", "94.1%", "91.3\u201396.4%", "10,101"),
+    ],
+)
+def test_every_language_writes_its_figures_its_own_way(language, share, interval, count):
+    with translation.override(language):
+        assert figure_text(share_exact(941, 1000), kind="share") == share
+        assert figure_text((91.3, 96.4), kind="interval") == interval
+        assert figure_text(10101, kind="count") == count
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Nov. 20, 2022 21:05 Asia/Almaty"),
+        ("ru", "20 ноября 2022 г. 21:05 Asia/Almaty"),
+        ("fr", "20 novembre 2022 21:05 Asia/Almaty"),
+        ("ar", "20 نوفمبر، 2022 21:05 Asia/Almaty"),
+        ("zh-hans", "2022年11月20日 21:05 Asia/Almaty"),
+    ],
+)
+def test_dates_follow_the_language_and_the_clock_has_24_hours(language, expected):
+    moment = dt.datetime(2022, 11, 20, 15, 5, tzinfo=dt.UTC)
+
+    with translation.override(language):
+        assert figure_text(moment, kind="datetime", timezone="Asia/Almaty") == expected

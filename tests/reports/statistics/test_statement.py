@@ -88,7 +88,8 @@ def test_voting_figures_hand_worked(mission, day):
     assert negative.low == pytest.approx(15.0039, abs=1e-3)
     assert negative.high == pytest.approx(84.9961, abs=1e-3)
     assert voting_figures["negative_sentence"] == (
-        "Voting was assessed as bad or very bad in 50% (15% to 85%) of polling stations observed"
+        "Voting was assessed as bad or very bad in 50.0% of the polling stations observed "
+        "(95% interval 15.0–85.0%; 2 of 4 forms with an assessment)."
     )
     # V01: yes, yes, no among the counted forms that answered it -> 2 of 3.
     v01 = next(q for q in voting_figures["questions"] if q["code"] == "V01")
@@ -97,7 +98,8 @@ def test_voting_figures_hand_worked(mission, day):
     assert v01["share"].low == pytest.approx(20.766, abs=1e-3)
     assert v01["share"].high == pytest.approx(93.851, abs=1e-3)
     assert v01["sentence"] == (
-        "Unauthorised persons were present in 67% (21% to 94%) of polling stations observed"
+        "“Were unauthorised persons present?”: “yes” in 66.7% of the polling stations observed "
+        "(95% interval 20.8–93.9%; 2 of 3 answers)."
     )
     # V03 (secrecy ensured) answered "yes" on all five counted forms.
     v03 = next(q for q in voting_figures["questions"] if q["code"] == "V03")
@@ -155,14 +157,16 @@ def test_the_filter_narrows_and_says_so(mission, day):
     voting_verified = stage_of(verified, "VOTING")
     assert voting_verified["forms"] == 1
     assert voting_verified["negative"].as_dict()["pct"] == 100.0
-    assert "status VERIFIED (never REJECTED)" in voting_verified["filter_text"]
+    assert (
+        "with the status Verified. Rejected forms never count." in (voting_verified["filter_text"])
+    )
     voting_window = stage_of(window, "VOTING")
     assert voting_window["forms"] == 2  # 11:00 and 12:00
     assert (
-        "arrived from Nov. 20, 2022 10:00 (Asia/Almaty) to Nov. 20, 2022 12:30 (Asia/Almaty)"
+        "Arrived from Nov. 20, 2022 10:00 (Asia/Almaty) to Nov. 20, 2022 12:30 (Asia/Almaty)."
         in (voting_window["filter_text"])
     )
-    assert "checklist versions v1" in voting_window["filter_text"]
+    assert "Checklist version v1." in voting_window["filter_text"]
 
 
 def test_rejected_never_counts_even_when_asked_for(mission, day):
@@ -171,7 +175,10 @@ def test_rejected_never_counts_even_when_asked_for(mission, day):
     )
 
     assert stage_of(figures, "VOTING")["forms"] == 3
-    assert "REJECTED," not in stage_of(figures, "VOTING")["filter_text"]
+    assert (
+        "with the status Submitted. Rejected forms never count."
+        in (stage_of(figures, "VOTING")["filter_text"])
+    )
 
 
 def test_a_stage_without_forms_has_no_share(mission, day):
@@ -200,9 +207,9 @@ def test_current_versions_only_and_versions_named(mission, station, day):
     )
 
     assert every["forms"] == 6
-    assert "checklist versions v1, v2" in every["filter_text"]
+    assert "Checklist versions v1, v2." in every["filter_text"]
     assert current["forms"] == 1
-    assert "checklist versions v2" in current["filter_text"]
+    assert "Checklist version v2." in current["filter_text"]
 
 
 def test_one_query_for_all_questions_however_many(mission, day, django_assert_max_num_queries):
@@ -218,7 +225,7 @@ def test_one_query_for_all_questions_however_many(mission, day, django_assert_ma
     assert len(stage_of(figures, "VOTING")["questions"]) == 9 + 40
 
 
-def test_a_question_text_that_is_no_usual_question_is_quoted(mission, station):
+def test_a_question_is_quoted_whole_whatever_its_grammar(mission, station):
     checklist = Checklist.objects.get(mission=mission, stage="VOTING")
     Question.objects.create(
         checklist=checklist, code="X1", text="Queue <b>longer</b> than 1 hour", type="YES_NO"
@@ -231,7 +238,10 @@ def test_a_question_text_that_is_no_usual_question_is_quoted(mission, station):
         if q["code"] == "X1"
     )
 
-    assert question["sentence"].startswith("“Yes” to “Queue <b>longer</b> than 1 hour” in 100%")
+    assert question["sentence"] == (
+        "“Queue <b>longer</b> than 1 hour”: “yes” in 100.0% of the polling stations observed "
+        "(95% interval 20.7–100.0%; 1 of 1 answer)."
+    )
 
 
 def test_markdown_and_pdf_carry_the_figures_and_filters(mission, day):
@@ -240,8 +250,8 @@ def test_markdown_and_pdf_carry_the_figures_and_filters(mission, day):
     text = statement_markdown(mission=mission, figures=figures, generated_at=timezone.now())
     pdf = statement_pdf(mission=mission, figures=figures, generated_at=timezone.now())
 
-    assert md("Unauthorised persons were present in 67% (21% to 94%)") in text
-    assert "Filter" in text and md("status SUBMITTED, FLAGGED, VERIFIED") in text
+    assert md("“Were unauthorised persons present?”: “yes” in 66.7%") in text
+    assert md("with the status Submitted, Flagged for review, Verified.") in text
     assert "| Secrecy of the vote | 3 | 2 |" in text
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
 
@@ -301,10 +311,11 @@ def test_coordinators_and_analysts_read_the_statement(client, request, mission, 
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Unauthorised persons were present in 67% (21% to 94%) of polling stations observed" in (
-        page
+    assert (
+        "“Were unauthorised persons present?”: “yes” in 66.7% of the polling stations observed"
+        in page
     )
-    assert "status SUBMITTED, FLAGGED, VERIFIED (never REJECTED)" in page
+    assert "with the status Submitted, Flagged for review, Verified." in page
 
 
 @pytest.mark.parametrize(
@@ -335,7 +346,7 @@ def test_downloads_apply_the_pages_filter(client, coordinator, mission, day):
     assert markdown.status_code == 200
     assert markdown["Content-Type"] == "text/markdown; charset=utf-8"
     assert "attachment;" in markdown["Content-Disposition"]
-    assert md("status VERIFIED (never REJECTED)") in markdown.content.decode()
+    assert md("with the status Verified.") in markdown.content.decode()
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
 
