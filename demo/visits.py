@@ -8,6 +8,7 @@ from missions.models import (
     Deployment,
 )
 from observation.models import Checklist, Finding, Question, Severity, Stage, Visit, VisitStatus
+from observation.services.visit_flags import visit_flag
 
 from .answers import _answers, counting_answers, findings_answers
 from .spec import _weighted, official_turnout_pct
@@ -119,10 +120,12 @@ def _seed_visits(mission, stations, teams, observers, rng):
         if voters is not None and voters > station.registered_voters:
             visit.status = VisitStatus.FLAGGED
             visit.flags = [
-                {
-                    "code": "VOTERS_ABOVE_REGISTERED",
-                    "message": "More ballots issued than voters registered.",
-                }
+                visit_flag(
+                    "VOTERS_ABOVE_REGISTERED",
+                    voters=voters,
+                    registered=station.registered_voters,
+                    station=station.code,
+                )
             ]
         visits.append(visit)
         if found:

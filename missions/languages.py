@@ -156,10 +156,7 @@ def account_language(user) -> str | None:
     """The language kept on the account (None: none chosen yet)."""
     if user is None or not getattr(user, "pk", None):
         return None
-    try:
-        language = user.profile.language
-    except Profile.DoesNotExist:
-        return None
+    language = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
     return language if language in site_languages() else None
 
 
@@ -190,7 +187,7 @@ def account_language_set(*, user, language: str) -> None:
     Profile.objects.update_or_create(user=user, defaults={"language": language})
 
 
-def accounts_language_set(*, user_ids: list[int], language_by_user: dict[int, str]) -> None:
+def accounts_language_set(*, language_by_user: dict[int, str]) -> None:
     """Set several accounts' languages at once (the observer import)."""
     if not language_by_user:
         return
@@ -262,6 +259,7 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        language = None
         # A request with a token never reads the session's user (API.md: the cookie or
         # Accept-Language decide), so a phone's API calls pay nothing here.
         if (
@@ -272,4 +270,22 @@ class UserLanguageMiddleware:
             if language and language != request.LANGUAGE_CODE:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The cookie follows the account, so the phone's API calls (which carry a token and
+        # the cookie, not the session) answer in the language its pages are in.
+        if (
+            language
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
+            and settings.LANGUAGE_COOKIE_NAME not in response.cookies  # the switcher's own
+        ):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .checklists.services import QUESTION_FIELDS
+from .services.visit_flags import flags_for_reader
 from .models import (
     Assessment,
     Checklist,
@@ -143,7 +144,7 @@ class VisitSerializer(serializers.ModelSerializer):
         }
     )
     def get_flags(self, visit) -> list:
-        return visit.flags
+        return flags_for_reader(visit.flags)
 
 
 _datetime_field = serializers.DateTimeField()
@@ -194,7 +195,7 @@ def visit_data(visit) -> dict:
         "findings": findings,
         "notes": visit.notes,
         "status": visit.status,
-        "flags": visit.flags,
+        "flags": flags_for_reader(visit.flags),
         "review_reason": visit.review_reason,
         "reviewed_at": to_datetime(visit.reviewed_at) if visit.reviewed_at else None,
         "created_at": to_datetime(visit.created_at) if visit.created_at else None,

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils.translation import to_locale
 from django.utils.translation.template import templatize
 
 BASE = Path(settings.BASE_DIR)
 LOCALE = BASE / "locale"
 TEMPLATES = BASE / "templates"
+MAKEFILE = (BASE / "Makefile").read_text()
 # Every catalog: the languages of settings.LANGUAGES but English, by locale folder name.
 TRANSLATED = ["ru", "kk", "ar", "fr", "es", "zh_Hans"]
 
@@ -179,7 +181,7 @@ def test_the_login_page_follows_accept_language(db, client, language, title, fie
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'<html lang="{language}">' in html
+    assert f'<html lang="{language}" dir="ltr">' in html
     assert title in html
     assert field in html
 
@@ -204,6 +206,24 @@ def test_the_switcher_sets_the_language_for_the_next_pages(db, client):
     assert "Имя пользователя и пароль" not in html  # no error shown on a fresh page
     assert "<h1>Войти</h1>" in html
     assert 'value="ru" class="link current"' in html
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+
+
+def test_every_language_of_the_site_has_a_catalog():
+    """A language added to settings.LANGUAGES gets a catalog (and `make messages` its -l)."""
+    assert sorted(TRANSLATED) == sorted(
+        to_locale(code) for code, _name in settings.LANGUAGES if code != "en"
+    )
+    assert set(TRANSLATED) == set(re.search(r"LOCALES := (.*)", MAKEFILE).group(1).split())
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"), [("ar", "rtl"), ("fr", "ltr"), ("zh-hans", "ltr")]
+)
+def test_arabic_pages_are_right_to_left(db, client, language, direction):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f'<html lang="{language}" dir="{direction}">' in html
 
 
 def test_an_unknown_language_falls_back_to_english(db, client):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..bulk import bulk_update_fast
 from ..countries import COUNTRIES
+from ..languages import accounts_language_set, languages_parse, spoken_language
 from ..models import (
     MemberRole,
     Membership,
@@ -70,6 +71,9 @@ class _ObserverPlan(_Plan):
         self.new_teams: list[Team] = []
         self.to_create: list[Observer] = []
         self.to_update: list[Observer] = []
+        # Accounts whose language the file sets: new observers', and those whose
+        # ``languages`` the file changes (a re-import leaves an observer's own choice alone).
+        self.account_languages: list[tuple] = []  # (user, language); new users have no pk yet
         self.username_validator = UnicodeUsernameValidator()
 
     @classmethod
@@ -135,6 +139,16 @@ class _ObserverPlan(_Plan):
         self.phones_seen.setdefault(phone, number)
 
     @staticmethod
+    def _languages(value) -> str:
+        """``"ru, en"``: language codes, the observer's own first (it becomes their account's
+        language when the site speaks it); kept as ``"ru, en"``."""
+        text = _text(value, max_length=200, required=False)
+        try:
+            return ", ".join(languages_parse(text))
+        except ValidationError as exc:
+            raise BadValue(exc.messages[0]) from None
+
+    @staticmethod
     def _role(value) -> str:
         role = _text(value, max_length=50).upper()
         if role not in ObserverRole.values:
@@ -194,7 +208,7 @@ class _ObserverPlan(_Plan):
                 self._phone_unique(number, optional["phone"])
         if "languages" in self.optional:
             optional["languages"], _ok = parse(
-                number, "languages", _text, values["languages"], max_length=200, required=False
+                number, "languages", self._languages, values["languages"]
             )
         if ok_username:
             key = username.casefold()
@@ -256,6 +270,7 @@ class _ObserverPlan(_Plan):
                 self.users[username] = user
                 self.new_users.append(user)
             self.to_create.append(Observer(mission=self.mission, user=user, **target))
+            self._account_language(user, optional)
             self._preview(number, "create", row_values)
             return
         changes = {}
@@ -270,10 +285,17 @@ class _ObserverPlan(_Plan):
             self.unchanged += 1
             self._preview(number, "unchanged", row_values)
             return
+        if "languages" in changes:
+            self._account_language(observer.user, optional)
         for key, value in target.items():
             setattr(observer, key, value)
         self.to_update.append(observer)
         self._preview(number, "update", row_values, changes=changes)
+
+    def _account_language(self, user, optional: dict) -> None:
+        language = spoken_language(optional.get("languages", ""))
+        if language:
+            self.account_languages.append((user, language))
 
     def write(self) -> None:
         # Users, organisations and teams saved first get primary keys, which bulk_create and
@@ -292,6 +314,9 @@ class _ObserverPlan(_Plan):
             ],
             batch_size=BATCH_SIZE,
             ignore_conflicts=True,  # a reused account may already hold its OBSERVER row
+        )
+        accounts_language_set(
+            language_by_user={user.pk: code for user, code in self.account_languages}
         )
 
 

@@ -1,10 +1,21 @@
-"""Visit submission, step 2: the flags that mark a visit FLAGGED for a coordinator's look."""
+"""Visit submission, step 2: the flags that mark a visit FLAGGED for a coordinator's look.
+
+A flag is stored as ``{"code", "params", "message"}``: ``code`` never changes with the
+language (API.md), ``params`` are the plain facts behind it (counts, station codes, local
+times) and ``message`` the English sentence at the time. Whoever reads a flag later, the
+observer on their phone or a coordinator on the dashboard, gets ``flag_message`` of it: the
+sentence written afresh from ``code`` and ``params`` in the reader's language
+(``flags_for_reader``, which the API's ``{"code", "message"}`` and every page use).
+"""
 
 import datetime as dt
 
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from common.clock import clock_span, clock_text
+from common.numbers import figure_text
 from common.prepared import Statement
 from missions.models import PollingStation
 
@@ -84,6 +95,75 @@ def _visits_around(*, mission_id, team_id, observer_id, station_id, arrived, end
     ]
 
 
+def flag_message(flag: dict) -> str:
+    """The flag's sentence in the active language, from its code and params (a flag stored
+    before params were kept, or of an unknown code, keeps its own message)."""
+    code, params = flag.get("code"), flag.get("params")
+    if not isinstance(params, dict):
+        return str(flag.get("message") or code or "")
+    p = {
+        key: figure_text(value, kind="count") if isinstance(value, int) else value
+        for key, value in params.items()
+    }
+    if code == "VOTERS_ABOVE_REGISTERED":
+        return (
+            _(
+                "Ballots issued (%(voters)s) exceed the voters registered at %(station)s "
+                "(%(registered)s)."
+            )
+            % p
+        )
+    if code == "VISIT_LONGER_THAN_POLLS":
+        return (
+            _(
+                "The visit lasted %(hours)s h %(minutes)s min, longer than the polls are open "
+                "(%(open)s–%(close)s)."
+            )
+            % p
+        )
+    if code == "TEAM_IN_TWO_PLACES" and p.get("team"):
+        return (
+            _(
+                "Team %(team)s also reported being at %(station)s from %(start)s to %(end)s "
+                "(visit %(visit)s), overlapping this visit."
+            )
+            % p
+        )
+    if code == "TEAM_IN_TWO_PLACES":
+        return (
+            _(
+                "%(observer)s also reported being at %(station)s from %(start)s to %(end)s "
+                "(visit %(visit)s), overlapping this visit."
+            )
+            % p
+        )
+    if code == "COUNT_DECREASED":
+        return (
+            _(
+                "Ballots issued (%(voters)s) are fewer than reported earlier at %(station)s: "
+                "%(earlier)s at %(time)s (visit %(visit)s)."
+            )
+            % p
+        )
+    return str(flag.get("message") or code or "")
+
+
+def flags_for_reader(flags) -> list[dict]:
+    """``[{"code", "message"}]`` with each message in the active language (API.md)."""
+    return [
+        {"code": flag.get("code", ""), "message": flag_message(flag)}
+        for flag in flags or []
+        if isinstance(flag, dict)
+    ]
+
+
+def visit_flag(code: str, **params) -> dict:
+    """A flag as stored: its code, its facts, and its English sentence."""
+    with translation.override("en"):
+        message = flag_message({"code": code, "params": params})
+    return {"code": code, "params": params, "message": message}
+
+
 def _visit_flags(*, observer, data) -> list[dict]:
     """Reasons a possible but suspicious visit needs a coordinator's eye (at most one query)."""
     mission, station = observer.mission, data["station"]
@@ -91,11 +171,12 @@ def _visit_flags(*, observer, data) -> list[dict]:
     flags = []
     if voters is not None and voters > station.registered_voters:
         flags.append(
-            {
-                "code": "VOTERS_ABOVE_REGISTERED",
-                "message": f"{voters} ballots issued, more than the {station.registered_voters} "
-                f"voters registered at {station.code}.",
-            }
+            visit_flag(
+                "VOTERS_ABOVE_REGISTERED",
+                voters=voters,
+                registered=station.registered_voters,
+                station=station.code,
+            )
         )
     if departed is not None:
         day = mission.election_date
@@ -103,12 +184,15 @@ def _visit_flags(*, observer, data) -> list[dict]:
             day, mission.polls_open
         )
         if departed - arrived > polls_hours:
+            minutes = int((departed - arrived).total_seconds() // 60)
             flags.append(
-                {
-                    "code": "VISIT_LONGER_THAN_POLLS",
-                    "message": f"The visit lasted {departed - arrived}, longer than the polls are "
-                    f"open ({mission.polls_open:%H:%M}-{mission.polls_close:%H:%M}).",
-                }
+                visit_flag(
+                    "VISIT_LONGER_THAN_POLLS",
+                    hours=minutes // 60,
+                    minutes=f"{minutes % 60:02d}",
+                    open=f"{mission.polls_open:%H:%M}",
+                    close=f"{mission.polls_close:%H:%M}",
+                )
             )
 
     others = _visits_around(
@@ -120,27 +204,30 @@ def _visit_flags(*, observer, data) -> list[dict]:
         ends=departed or arrived,
         voters=voters,
     )
-    team_label = observer.team.code if observer.team_id else observer.full_name
+    who = {"team": observer.team.code} if observer.team_id else {"observer": observer.full_name}
     overlap_seen = count_seen = False
     for other in others:
         if other["station_id"] != station.pk and not overlap_seen:
             overlap_seen = True
             flags.append(
-                {
-                    "code": "TEAM_IN_TWO_PLACES",
-                    "message": f"Team {team_label} also reported being at {other['code']}, "
-                    f"{clock_span(other['arrived_at'], other['ends_at'], mission)} "
-                    f"(visit {other['id']}), overlapping this visit.",
-                }
+                visit_flag(
+                    "TEAM_IN_TWO_PLACES",
+                    **who,
+                    station=other["code"],
+                    span=clock_span(other["arrived_at"], other["ends_at"], mission),
+                    visit=str(other["id"]),
+                )
             )
         elif other["station_id"] == station.pk and not count_seen:
             count_seen = True
             flags.append(
-                {
-                    "code": "COUNT_DECREASED",
-                    "message": f"{voters} ballots issued is lower than the "
-                    f"{other['voters_so_far']} reported at {station.code} at "
-                    f"{clock_text(other['arrived_at'], mission)} (visit {other['id']}).",
-                }
+                visit_flag(
+                    "COUNT_DECREASED",
+                    voters=voters,
+                    earlier=other["voters_so_far"],
+                    station=station.code,
+                    time=clock_text(other["arrived_at"], mission),
+                    visit=str(other["id"]),
+                )
             )
     return flags

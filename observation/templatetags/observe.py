@@ -3,6 +3,7 @@ import json
 from django import template
 
 from observation.checklists.forms import condition_value_to_text
+from observation.services.visit_flags import flags_for_reader
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def tojson(value) -> str:
 def condition_value(value) -> str:
     """A show_if value as the editor writes it: yes/no for booleans."""
     return condition_value_to_text(value)
+
+
+@register.filter
+def flag_list(flags) -> list[dict]:
+    """A visit's flags as ``{"code", "message"}``, each message in the reader's language."""
+    return flags_for_reader(flags)

@@ -31,6 +31,7 @@ from common.numbers import figure_plain, figure_text, share_exact
 from observation.models import FindingCategory, Severity, Stage
 from observation.serializers import translated
 from reports.charts.base import assessment_figures
+from reports.statistics.phrasing import negative_sentence
 
 # An hour whose stations are fewer than this share of the day's median is called out.
 FEW_STATIONS = 0.5
@@ -206,40 +207,52 @@ def _count(value) -> str:
 
 
 def coverage_statement(key_figures: dict) -> str:
-    """ "641 observers from 35 states and 10 organisations visited 1,234 of 10,101 polling
-    stations in all 20 regions.\""""
+    """ "641 observers took part in the observation. They came from 35 states. 10 organisations
+    sent them. They visited 1,234 of 10,101 polling stations. Reports came from all 20
+    regions." One whole sentence per count (its nouns agree with it), never fragments."""
     k = key_figures
-    observers = ngettext("%(count)s observer", "%(count)s observers", k["observers"] or 0) % {
-        "count": _count(k["observers"])
-    }
-    states = ngettext("%(count)s state", "%(count)s states", k["states"] or 0) % {
-        "count": _count(k["states"])
-    }
-    organisations = ngettext(
-        "%(count)s organisation", "%(count)s organisations", k["organisations"] or 0
-    ) % {"count": _count(k["organisations"])}
-    stations = ngettext(
-        "visited %(visited)s of %(total)s polling station",
-        "visited %(visited)s of %(total)s polling stations",
-        k["stations_total"] or 0,
-    ) % {"visited": _count(k["stations_visited"]), "total": _count(k["stations_total"])}
-    if k["regions_total"] and k["regions_visited"] == k["regions_total"]:
-        regions = ngettext("in its only region", "in all %(total)s regions", k["regions_total"]) % {
-            "total": _count(k["regions_total"])
-        }
+    observers, states = k["observers"] or 0, k["states"] or 0
+    organisations, stations = k["organisations"] or 0, k["stations_total"] or 0
+    regions = k["regions_total"] or 0
+    sentences = [
+        ngettext(
+            "%(count)s observer took part in the observation.",
+            "%(count)s observers took part in the observation.",
+            observers,
+        )
+        % {"count": _count(observers)},
+        ngettext("They came from %(count)s state.", "They came from %(count)s states.", states)
+        % {"count": _count(states)},
+        ngettext(
+            "%(count)s organisation sent them.", "%(count)s organisations sent them.", organisations
+        )
+        % {"count": _count(organisations)},
+        ngettext(
+            "They visited %(visited)s of %(total)s polling station.",
+            "They visited %(visited)s of %(total)s polling stations.",
+            stations,
+        )
+        % {"visited": _count(k["stations_visited"]), "total": _count(stations)},
+    ]
+    if regions and k["regions_visited"] == regions:
+        sentences.append(
+            ngettext(
+                "Reports came from the only region.",
+                "Reports came from all %(total)s regions.",
+                regions,
+            )
+            % {"total": _count(regions)}
+        )
     else:
-        regions = ngettext(
-            "in %(visited)s of %(total)s region",
-            "in %(visited)s of %(total)s regions",
-            k["regions_total"],
-        ) % {"visited": _count(k["regions_visited"]), "total": _count(k["regions_total"])}
-    return _("%(observers)s from %(states)s and %(organisations)s %(stations)s %(regions)s.") % {
-        "observers": observers,
-        "states": states,
-        "organisations": organisations,
-        "stations": stations,
-        "regions": regions,
-    }
+        sentences.append(
+            ngettext(
+                "Reports came from %(visited)s of %(total)s region.",
+                "Reports came from %(visited)s of %(total)s regions.",
+                regions,
+            )
+            % {"visited": _count(k["regions_visited"]), "total": _count(regions)}
+        )
+    return " ".join(sentences)
 
 
 def assessment_statements(rows: list[dict]) -> list[dict]:
@@ -256,17 +269,16 @@ def assessment_statements(rows: list[dict]) -> list[dict]:
                 "stage": row["stage"],
                 "label": stage,
                 **figures,
-                "statement": _(
-                    "%(stage)s was assessed as bad or very bad in %(share)s of the polling "
-                    "stations observed (95%% interval %(interval)s; %(negative)s of %(total)s)."
-                )
-                % {
-                    "stage": stage,
-                    "share": figures["share_text"],
-                    "interval": figures["interval_text"],
-                    "negative": _count(figures["negative"]),
-                    "total": _count(figures["total"]),
-                },
+                "statement": negative_sentence(
+                    stage=row["stage"],
+                    texts={
+                        "share": figures["share_text"],
+                        "interval": figures["interval_text"],
+                        "k": _count(figures["negative"]),
+                        "n": _count(figures["total"]),
+                    },
+                    total=figures["total"],
+                ),
             }
         )
     return out

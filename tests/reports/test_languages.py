@@ -36,7 +36,7 @@ def get(user, url, *, language=None, cookie=None):
 def test_the_observers_stations_page_in_each_language(observer, language, expected):
     html = get(observer.user, f"/observe/{observer.mission_id}/", language=language)
 
-    assert f'<html lang="{language}">' in html
+    assert f'<html lang="{language}" dir="ltr">' in html
     for text in expected:
         assert text in html
 

@@ -71,8 +71,8 @@ def test_a_coordinator_publishes_the_current_figures(api, coordinator, reported)
     briefing = Briefing.objects.get(pk=body["id"])
     assert briefing.created_by == coordinator
     assert body["key_figures"]["statement"] == (
-        "2 observers from 1 state and 1 organisation visited 2 of 2 polling stations "
-        "in its only region."
+        "2 observers took part in the observation. They came from 1 state. 1 organisation "
+        "sent them. They visited 2 of 2 polling stations. Reports came from the only region."
     )
     assert {k: body["key_figures"][k] for k in ("observers", "stations_visited", "visits")} == {
         "observers": 2,
@@ -100,7 +100,7 @@ def test_the_briefing_states_assessments_turnout_and_findings(api, press, briefi
     assert stages["VOTING"]["interval_text"] == "9.5–90.5%"
     assert stages["VOTING"]["statement"] == (
         "Voting was assessed as bad or very bad in 50.0% of the polling stations observed "
-        "(95% interval 9.5–90.5%; 1 of 2)."
+        "(95% interval 9.5–90.5%; 1 of 2 forms with an assessment)."
     )
     assert stages["COUNTING"]["negative_pct"] == 100.0
     assert body["turnout"]["turnout_pct"] == 26.7  # 400 of 1,500, rounded once
@@ -511,8 +511,8 @@ def test_a_briefing_before_any_report_says_so(api, coordinator, press, station):
     body = publish(api, coordinator, station.mission)
 
     assert body["key_figures"]["statement"] == (
-        "0 observers from 0 states and 0 organisations visited 0 of 1 polling station "
-        "in 0 of 1 region."
+        "0 observers took part in the observation. They came from 0 states. 0 organisations "
+        "sent them. They visited 0 of 1 polling station. Reports came from 0 of 1 region."
     )
     assert body["assessments"] == []
     assert body["findings"] == []

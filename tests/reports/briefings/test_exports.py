@@ -180,7 +180,7 @@ def test_the_pack_is_built_once_with_its_progress(
     first_page = reader.pages[0].extract_text()
     assert "Test mission" in first_page
     assert "Exports" in first_page
-    assert "2 observers from 1 state and 1 organisation" in first_page
+    assert "2 observers took part in the observation" in first_page
 
     # Asked for again: the stored pack, nothing rendered.
     renders = []

@@ -38,8 +38,9 @@ def test_the_briefing_page_states_what_the_mission_found(press, briefing):
     assert response.status_code == 200
     assert "Preliminary statement" in html
     assert (
-        "2 observers from 1 state and 1 organisation visited 2 of 2 polling stations "
-        "in its only region." in html
+        "2 observers took part in the observation. They came from 1 state. 1 organisation "
+        "sent them. They visited 2 of 2 polling stations. Reports came from the only region."
+        in html
     )
     assert "Voting was assessed as bad or very bad in 50.0% of the polling stations" in html
     assert re.search(r'data-stage="COUNTING"><th>Counting</th><td class="num">100.0%', html)
