@@ -11,7 +11,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .checklists.services import QUESTION_FIELDS
-from .services.visit_flags import flags_for_reader
 from .models import (
     Assessment,
     Checklist,
@@ -24,6 +23,7 @@ from .models import (
     Visit,
     VisitStatus,
 )
+from .services.visit_flags import flags_for_reader
 
 
 def translated(text: str, text_i18n: dict) -> str:
