@@ -19,7 +19,6 @@ One place for every question of the kind "in which language?":
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
@@ -199,17 +198,23 @@ def accounts_language_set(*, language_by_user: dict[int, str]) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Localised:
-    """A text in the language asked for, or the original when that has no translation:
-    ``language`` says which, so a page can say so (``<span lang="en">``)."""
+class Localised(str):
+    """A text in the language asked for, or the original when that has no translation: a
+    ``str`` that knows its ``language`` and whether it is a ``fallback``, so a page can say
+    so (``<span lang="en">`` and an "EN" mark)."""
 
-    text: str
     language: str
     fallback: bool
 
-    def __str__(self) -> str:
-        return self.text
+    def __new__(cls, text: str, language: str, fallback: bool):
+        value = super().__new__(cls, text)
+        value.language = language
+        value.fallback = fallback
+        return value
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
 
 
 def text_in(text: str, translations: dict | None, language: str | None = None) -> Localised:
@@ -217,11 +222,11 @@ def text_in(text: str, translations: dict | None, language: str | None = None) -
     language = language_code(language or translation.get_language()) or settings.LANGUAGE_CODE
     translations = translations or {}
     if language == settings.LANGUAGE_CODE:
-        return Localised(text, language, False)
+        return Localised(text or "", language, False)
     translated = translations.get(language)
     if translated:
         return Localised(translated, language, False)
-    return Localised(text, settings.LANGUAGE_CODE, bool(text))
+    return Localised(text or "", settings.LANGUAGE_CODE, bool(text))
 
 
 def session_language(request) -> str | None:

@@ -112,6 +112,10 @@ class Question(models.Model):
     text = models.CharField(max_length=500)
     # Translations of ``text`` keyed by language code: {"ru": "...", "kk": "..."}.
     text_i18n = models.JSONField(default=dict, blank=True)
+    # A hint shown under the question on the phone (what counts, where to look), and its
+    # translations like ``text_i18n``.
+    help = models.TextField(blank=True, default="", db_default="")
+    help_i18n = models.JSONField(default=dict, blank=True, db_default={})
     type = models.CharField(max_length=16, choices=QuestionType.choices)
     required = models.BooleanField(default=False)
     # [{"value": "POLICE", "label": "Police", "label_i18n": {...}}, ...] or plain strings.

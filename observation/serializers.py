@@ -5,11 +5,13 @@ describes the request body for the OpenAPI schema.
 """
 
 from django.urls import reverse
-from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from missions.languages import text_in
+
+from .checklists.schema import choice_values
 from .checklists.services import QUESTION_FIELDS
 from .models import (
     Assessment,
@@ -23,30 +25,70 @@ from .models import (
     Visit,
     VisitStatus,
 )
+from .observe.selectors import choice_label
 from .services.visit_flags import flags_for_reader
 
 
 def translated(text: str, text_i18n: dict) -> str:
     """``text`` in the active language when a translation exists, English otherwise."""
-    language = (translation.get_language() or "en").lower()
-    translations = text_i18n or {}
-    return translations.get(language) or translations.get(language.split("-")[0]) or text
+    return str(text_in(text, text_i18n))
 
 
 class QuestionSerializer(serializers.ModelSerializer):
     text = serializers.SerializerMethodField()
-    choices = serializers.JSONField()
+    choices = serializers.SerializerMethodField(
+        help_text="The values an answer may take (API.md), whatever their labels."
+    )
+    choice_labels = serializers.SerializerMethodField(
+        help_text="Each choice's label in the reader's language (English when the checklist "
+        'has none in it): [{"value", "label", "language"}].'
+    )
     show_if = serializers.JSONField(
         allow_null=True, help_text='null or {"question": "<code>", "equals": <value>}'
     )
     text_i18n = serializers.DictField(child=serializers.CharField())
+    help = serializers.SerializerMethodField()
+    help_i18n = serializers.DictField(child=serializers.CharField())
 
     class Meta:
         model = Question
-        fields = ["code", "position", *QUESTION_FIELDS[1:]]
+        fields = ["code", "position", *QUESTION_FIELDS[1:], "choice_labels"]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_choices(self, question) -> list:
+        return choice_values(question.choices)
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string"},
+                    "label": {"type": "string"},
+                    "language": {"type": "string"},
+                },
+            },
+        }
+    )
+    def get_choice_labels(self, question) -> list:
+        labels = []
+        for choice in question.choices or []:
+            label = choice_label(choice)
+            labels.append(
+                {
+                    "value": choice_values([choice])[0],
+                    "label": str(label),
+                    "language": label.language,
+                }
+            )
+        return labels
 
     def get_text(self, question) -> str:
         return translated(question.text, question.text_i18n)
+
+    def get_help(self, question) -> str:
+        return translated(question.help, question.help_i18n)
 
 
 class ChecklistSerializer(serializers.ModelSerializer):

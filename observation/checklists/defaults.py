@@ -1,30 +1,23 @@
 """The default checklist of every new mission, one per stage, after the OSCE/ODIHR forms.
 
-Each question: code, English text, translations, type, required, choices, bounds, show_if.
+Each question: code, English text, type, required, choices, bounds, show_if. The English
+texts and choice labels are msgids (context "checklist") that the catalogs translate like
+every other string; ``default_questions`` fills each question's ``text_i18n`` (and each
+choice's ``label_i18n``) from the catalogs, for the languages a mission gets its defaults in.
+From then on the checklist keeps its own texts, which coordinators edit per language.
 """
+
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from ..models import QuestionType as T
 from ..models import Stage
 
 
-def q(
-    code,
-    text,
-    type_,
-    *,
-    required=False,
-    choices=None,
-    min=None,
-    max=None,
-    show_if=None,
-    ru="",
-    kk="",
-):
-    i18n = {k: v for k, v in (("ru", ru), ("kk", kk)) if v}
+def q(code, text, type_, *, required=False, choices=None, min=None, max=None, show_if=None):
     return {
         "code": code,
         "text": text,
-        "text_i18n": i18n,
         "type": type_,
         "required": required,
         "choices": choices or [],
@@ -34,397 +27,322 @@ def q(
     }
 
 
+def choice(value, label):
+    return {"value": value, "label": label}
+
+
 YES = {"equals": True}
 
-INSTITUTIONS = ["POLICE", "LOCAL_AUTHORITY", "PARTY_AGENT", "SECURITY", "OTHER"]
+INSTITUTIONS = [
+    choice("POLICE", pgettext_lazy("checklist", "Police")),
+    choice("LOCAL_AUTHORITY", pgettext_lazy("checklist", "Local authority")),
+    choice("PARTY_AGENT", pgettext_lazy("checklist", "Party agent")),
+    choice("SECURITY", pgettext_lazy("checklist", "Security service")),
+    choice("OTHER", pgettext_lazy("checklist", "Other")),
+]
+CROWDING = [
+    choice("NONE", pgettext_lazy("checklist", "Not crowded")),
+    choice("QUEUE", pgettext_lazy("checklist", "Queue")),
+    choice("OVERCROWDED", pgettext_lazy("checklist", "Overcrowded")),
+]
 
 DEFAULT_CHECKLISTS = {
     Stage.OPENING: [
         q(
             "O01",
-            "Were all essential election materials present?",
+            pgettext_lazy("checklist", "Were all essential election materials present?"),
             T.YES_NO,
             required=True,
-            ru="Присутствовали ли все необходимые избирательные материалы?",
-            kk="Барлық қажетті сайлау материалдары болды ма?",
         ),
         q(
             "O02",
-            "Were the ballot boxes shown empty and sealed?",
+            pgettext_lazy("checklist", "Were the ballot boxes shown empty and sealed?"),
             T.YES_NO,
             required=True,
-            ru="Были ли урны показаны пустыми и опечатаны?",
-            kk="Сайлау жәшіктері бос күйінде көрсетіліп, мөрленді ме?",
         ),
         q(
             "O03",
-            "Were the voter lists present?",
+            pgettext_lazy("checklist", "Were the voter lists present?"),
             T.YES_NO,
             required=True,
-            ru="Присутствовали ли списки избирателей?",
-            kk="Сайлаушылар тізімдері болды ма?",
         ),
         q(
             "O04",
-            "How many commission members were present?",
+            pgettext_lazy("checklist", "How many commission members were present?"),
             T.INTEGER,
             required=True,
             min=0,
             max=50,
-            ru="Сколько членов комиссии присутствовало?",
-            kk="Комиссияның қанша мүшесі болды?",
         ),
         q(
             "O05",
-            "Did the station open on time?",
+            pgettext_lazy("checklist", "Did the station open on time?"),
             T.YES_NO,
             required=True,
-            ru="Открылся ли участок вовремя?",
-            kk="Учаске уақытында ашылды ма?",
         ),
         q(
             "O06",
-            "How many minutes late did it open?",
+            pgettext_lazy("checklist", "How many minutes late did it open?"),
             T.INTEGER,
             required=True,
             min=1,
             max=600,
             show_if={"question": "O05", "equals": False},
-            ru="На сколько минут позже он открылся?",
-            kk="Неше минут кешігіп ашылды?",
         ),
         q(
             "O07",
-            "Were unauthorised persons present?",
+            pgettext_lazy("checklist", "Were unauthorised persons present?"),
             T.YES_NO,
             required=True,
-            ru="Присутствовали ли посторонние лица?",
-            kk="Бөгде адамдар болды ма?",
         ),
         q(
             "O08",
-            "Which institution did they represent?",
+            pgettext_lazy("checklist", "Which institution did they represent?"),
             T.MULTI_CHOICE,
             required=True,
             choices=INSTITUTIONS,
             show_if={"question": "O07", **YES},
-            ru="Какую организацию они представляли?",
-            kk="Олар қай ұйымның өкілі болды?",
         ),
         q(
             "O09",
-            "Were observers restricted?",
+            pgettext_lazy("checklist", "Were observers restricted?"),
             T.YES_NO,
             required=True,
-            ru="Были ли ограничены наблюдатели?",
-            kk="Байқаушыларға шектеу қойылды ма?",
         ),
         q(
             "O10",
-            "Other remarks on the opening",
+            pgettext_lazy("checklist", "Other remarks on the opening"),
             T.TEXT,
-            ru="Другие замечания об открытии",
-            kk="Ашылуы туралы басқа ескертпелер",
         ),
     ],
     Stage.VOTING: [
         q(
             "V01",
-            "Were unauthorised persons present?",
+            pgettext_lazy("checklist", "Were unauthorised persons present?"),
             T.YES_NO,
             required=True,
-            ru="Присутствовали ли посторонние лица?",
-            kk="Бөгде адамдар болды ма?",
         ),
         q(
             "V02",
-            "Which institution did they represent?",
+            pgettext_lazy("checklist", "Which institution did they represent?"),
             T.MULTI_CHOICE,
             required=True,
             choices=INSTITUTIONS,
             show_if={"question": "V01", **YES},
-            ru="Какую организацию они представляли?",
-            kk="Олар қай ұйымның өкілі болды?",
         ),
         q(
             "V03",
-            "Was the secrecy of the vote ensured?",
+            pgettext_lazy("checklist", "Was the secrecy of the vote ensured?"),
             T.YES_NO,
             required=True,
-            ru="Обеспечивалась ли тайна голосования?",
-            kk="Дауыс беру құпиялығы қамтамасыз етілді ме?",
         ),
         q(
             "V04",
-            "Was the voters' identity checked?",
+            pgettext_lazy("checklist", "Was the voters' identity checked?"),
             T.YES_NO,
             required=True,
-            ru="Проверялась ли личность избирателей?",
-            kk="Сайлаушылардың жеке басы тексерілді ме?",
         ),
         q(
             "V05",
-            "Were there indications of multiple or proxy voting?",
+            pgettext_lazy("checklist", "Were there indications of multiple or proxy voting?"),
             T.YES_NO,
             required=True,
-            ru="Были ли признаки многократного голосования или голосования за других?",
-            kk="Бірнеше рет немесе басқа адам үшін дауыс беру белгілері болды ма?",
         ),
         q(
             "V06",
-            "Were there indications of ballot stuffing?",
+            pgettext_lazy("checklist", "Were there indications of ballot stuffing?"),
             T.YES_NO,
             required=True,
-            ru="Были ли признаки вброса бюллетеней?",
-            kk="Бюллетеньдерді салу белгілері болды ма?",
         ),
         q(
             "V07",
-            "How crowded was the station?",
+            pgettext_lazy("checklist", "How crowded was the station?"),
             T.CHOICE,
             required=True,
-            choices=["NONE", "QUEUE", "OVERCROWDED"],
-            ru="Насколько был переполнен участок?",
-            kk="Учаскеде адам қаншалықты көп болды?",
+            choices=CROWDING,
         ),
         q(
             "V08",
-            "Was family voting observed?",
+            pgettext_lazy("checklist", "Was family voting observed?"),
             T.YES_NO,
             required=True,
-            ru="Наблюдалось ли семейное голосование?",
-            kk="Отбасылық дауыс беру байқалды ма?",
         ),
         q(
             "V09",
-            "Were voters turned away?",
+            pgettext_lazy("checklist", "Were voters turned away?"),
             T.YES_NO,
             required=True,
-            ru="Отказывали ли избирателям?",
-            kk="Сайлаушыларға бас тартылды ма?",
         ),
         q(
             "V10",
-            "How many voters were turned away?",
+            pgettext_lazy("checklist", "How many voters were turned away?"),
             T.INTEGER,
             required=True,
             min=1,
             max=5000,
             show_if={"question": "V09", **YES},
-            ru="Скольким избирателям отказали?",
-            kk="Қанша сайлаушыға бас тартылды?",
         ),
         q(
             "V11",
-            "Was there campaigning in or around the station?",
+            pgettext_lazy("checklist", "Was there campaigning in or around the station?"),
             T.YES_NO,
             required=True,
-            ru="Велась ли агитация на участке или рядом?",
-            kk="Учаскеде немесе жанында үгіт болды ма?",
         ),
         q(
             "V12",
-            "Were observers restricted?",
+            pgettext_lazy("checklist", "Were observers restricted?"),
             T.YES_NO,
             required=True,
-            ru="Были ли ограничены наблюдатели?",
-            kk="Байқаушыларға шектеу қойылды ма?",
         ),
         q(
             "V13",
-            "Other remarks on voting",
+            pgettext_lazy("checklist", "Other remarks on voting"),
             T.TEXT,
-            ru="Другие замечания о голосовании",
-            kk="Дауыс беру туралы басқа ескертпелер",
         ),
     ],
     Stage.CLOSING: [
         q(
             "L01",
-            "Did the station close on time?",
+            pgettext_lazy("checklist", "Did the station close on time?"),
             T.YES_NO,
             required=True,
-            ru="Закрылся ли участок вовремя?",
-            kk="Учаске уақытында жабылды ма?",
         ),
         q(
             "L02",
-            "Were voters in the queue at closing allowed to vote?",
+            pgettext_lazy("checklist", "Were voters in the queue at closing allowed to vote?"),
             T.YES_NO,
             required=True,
-            ru="Разрешили ли проголосовать избирателям в очереди?",
-            kk="Кезекте тұрған сайлаушыларға дауыс беруге рұқсат етілді ме?",
         ),
         q(
             "L03",
-            "Were unauthorised persons present?",
+            pgettext_lazy("checklist", "Were unauthorised persons present?"),
             T.YES_NO,
             required=True,
-            ru="Присутствовали ли посторонние лица?",
-            kk="Бөгде адамдар болды ма?",
         ),
         q(
             "L04",
-            "Were observers restricted?",
+            pgettext_lazy("checklist", "Were observers restricted?"),
             T.YES_NO,
             required=True,
-            ru="Были ли ограничены наблюдатели?",
-            kk="Байқаушыларға шектеу қойылды ма?",
         ),
         q(
             "L05",
-            "Other remarks on closing",
+            pgettext_lazy("checklist", "Other remarks on closing"),
             T.TEXT,
-            ru="Другие замечания о закрытии",
-            kk="Жабылуы туралы басқа ескертпелер",
         ),
     ],
     Stage.COUNTING: [
         q(
             "C01",
-            "Were unused ballots cancelled before the box was opened?",
+            pgettext_lazy("checklist", "Were unused ballots cancelled before the box was opened?"),
             T.YES_NO,
             required=True,
-            ru="Были ли погашены неиспользованные бюллетени до вскрытия урны?",
-            kk="Жәшік ашылғанға дейін пайдаланылмаған бюллетеньдер жойылды ма?",
         ),
         q(
             "C02",
-            "Ballots received by the station",
+            pgettext_lazy("checklist", "Ballots received by the station"),
             T.INTEGER,
             required=True,
             min=0,
             max=10000,
-            ru="Бюллетеней получено участком",
-            kk="Учаске алған бюллетеньдер",
         ),
         q(
             "C03",
-            "Ballots issued to voters",
+            pgettext_lazy("checklist", "Ballots issued to voters"),
             T.INTEGER,
             required=True,
             min=0,
             max=10000,
-            ru="Бюллетеней выдано избирателям",
-            kk="Сайлаушыларға берілген бюллетеньдер",
         ),
         q(
             "C04",
-            "Unused ballots",
+            pgettext_lazy("checklist", "Unused ballots"),
             T.INTEGER,
             required=True,
             min=0,
             max=10000,
-            ru="Неиспользованных бюллетеней",
-            kk="Пайдаланылмаған бюллетеньдер",
         ),
         q(
             "C05",
-            "Valid ballots in the box",
+            pgettext_lazy("checklist", "Valid ballots in the box"),
             T.INTEGER,
             required=True,
             min=0,
             max=10000,
-            ru="Действительных бюллетеней в урне",
-            kk="Жәшіктегі жарамды бюллетеньдер",
         ),
         q(
             "C06",
-            "Invalid ballots in the box",
+            pgettext_lazy("checklist", "Invalid ballots in the box"),
             T.INTEGER,
             required=True,
             min=0,
             max=10000,
-            ru="Недействительных бюллетеней в урне",
-            kk="Жәшіктегі жарамсыз бюллетеньдер",
         ),
         q(
             "C07",
-            "Was the validity of ballots decided consistently?",
+            pgettext_lazy("checklist", "Was the validity of ballots decided consistently?"),
             T.YES_NO,
             required=True,
-            ru="Последовательно ли определялась действительность бюллетеней?",
-            kk="Бюллетеньдердің жарамдылығы бірізді анықталды ма?",
         ),
         q(
             "C08",
-            "Was the protocol completed in ink and signed?",
+            pgettext_lazy("checklist", "Was the protocol completed in ink and signed?"),
             T.YES_NO,
             required=True,
-            ru="Был ли протокол заполнен ручкой и подписан?",
-            kk="Хаттама сиямен толтырылып, қол қойылды ма?",
         ),
         q(
             "C09",
-            "Were observers given a copy of the protocol?",
+            pgettext_lazy("checklist", "Were observers given a copy of the protocol?"),
             T.YES_NO,
             required=True,
-            ru="Получили ли наблюдатели копию протокола?",
-            kk="Байқаушыларға хаттаманың көшірмесі берілді ме?",
         ),
         q(
             "C10",
-            "Was the protocol posted publicly?",
+            pgettext_lazy("checklist", "Was the protocol posted publicly?"),
             T.YES_NO,
             required=True,
-            ru="Был ли протокол вывешен для ознакомления?",
-            kk="Хаттама көпшілікке ілінді ме?",
         ),
         q(
             "C11",
-            "Were observers restricted?",
+            pgettext_lazy("checklist", "Were observers restricted?"),
             T.YES_NO,
             required=True,
-            ru="Были ли ограничены наблюдатели?",
-            kk="Байқаушыларға шектеу қойылды ма?",
         ),
         q(
             "C12",
-            "Other remarks on counting",
+            pgettext_lazy("checklist", "Other remarks on counting"),
             T.TEXT,
-            ru="Другие замечания о подсчёте",
-            kk="Санау туралы басқа ескертпелер",
         ),
     ],
     Stage.TABULATION: [
         q(
             "T01",
-            "Were protocols delivered by commission members in person?",
+            pgettext_lazy("checklist", "Were protocols delivered by commission members in person?"),
             T.YES_NO,
             required=True,
-            ru="Доставлялись ли протоколы членами комиссий лично?",
-            kk="Хаттамаларды комиссия мүшелері өздері жеткізді ме?",
         ),
         q(
             "T02",
-            "Were figures in protocols changed at the tabulation?",
+            pgettext_lazy("checklist", "Were figures in protocols changed at the tabulation?"),
             T.YES_NO,
             required=True,
-            ru="Изменялись ли цифры в протоколах при сведении?",
-            kk="Қорытындылау кезінде хаттамалардағы сандар өзгертілді ме?",
         ),
         q(
             "T03",
-            "Were unauthorised persons present?",
+            pgettext_lazy("checklist", "Were unauthorised persons present?"),
             T.YES_NO,
             required=True,
-            ru="Присутствовали ли посторонние лица?",
-            kk="Бөгде адамдар болды ма?",
         ),
         q(
             "T04",
-            "Were observers able to follow the process?",
+            pgettext_lazy("checklist", "Were observers able to follow the process?"),
             T.YES_NO,
             required=True,
-            ru="Могли ли наблюдатели следить за процессом?",
-            kk="Байқаушылар процесті бақылай алды ма?",
         ),
         q(
             "T05",
-            "Other remarks on tabulation",
+            pgettext_lazy("checklist", "Other remarks on tabulation"),
             T.TEXT,
-            ru="Другие замечания о сведении",
-            kk="Қорытындылау туралы басқа ескертпелер",
         ),
     ],
 }
@@ -457,3 +375,31 @@ def finding_agrees(*, category: str, answers: dict) -> bool:
         if code in answers
     }
     return not evidence or any(answers[code] == problem for code, problem in evidence.items())
+
+
+def _in(language: str, text) -> str:
+    with translation.override(language):
+        return str(text)
+
+
+def default_questions(stage: str, *, languages: list[str]) -> list[dict]:
+    """The stage's default questions as stored: English texts, and their translations from
+    the catalogs into each of ``languages`` that has one (an untranslated msgid is left out,
+    so the editor shows it missing rather than an English copy)."""
+    questions = []
+    for spec in DEFAULT_CHECKLISTS[stage]:
+        english = _in("en", spec["text"])
+        text_i18n = {}
+        for language in languages:
+            if language != "en" and (translated := _in(language, spec["text"])) != english:
+                text_i18n[language] = translated
+        choices = []
+        for item in spec["choices"]:
+            label = _in("en", item["label"])
+            label_i18n = {}
+            for language in languages:
+                if language != "en" and (translated := _in(language, item["label"])) != label:
+                    label_i18n[language] = translated
+            choices.append({"value": item["value"], "label": label, "label_i18n": label_i18n})
+        questions.append({**spec, "text": english, "text_i18n": text_i18n, "choices": choices})
+    return questions

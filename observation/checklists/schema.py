@@ -7,6 +7,7 @@ Whoever edits a checklist *in place* (rather than making a new version) must cal
 """
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from ..models import Checklist, Question, QuestionType
 
@@ -87,6 +88,7 @@ def _shown(code, by_code, answers, seen=()) -> bool:
 
 
 def _describe(value) -> str:
+    """An answer as the API writes it (JSON's true/false, a quoted text): not translated."""
     if value is True:
         return "true"
     if value is False:
@@ -99,38 +101,58 @@ def _check_one(question, value) -> str | None:
     code, qtype = question["code"], question["type"]
     if qtype == QuestionType.YES_NO:
         if not isinstance(value, bool):
-            return f"{code} must be true or false."
+            return _("%(code)s must be true or false.") % {"code": code}
     elif qtype == QuestionType.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"{code} must be a whole number."
+            return _("%(code)s must be a whole number.") % {"code": code}
         low, high = question["min"], question["max"]
         if low is not None and value < low:
-            return f"{code} must be at least {low}; {value} is too low."
+            return _("%(code)s must be at least %(min)s; %(value)s is too low.") % {
+                "code": code,
+                "min": low,
+                "value": value,
+            }
         if high is not None and value > high:
-            return f"{code} must be at most {high}; {value} is too high."
+            return _("%(code)s must be at most %(max)s; %(value)s is too high.") % {
+                "code": code,
+                "max": high,
+                "value": value,
+            }
     elif qtype == QuestionType.CHOICE:
         if not isinstance(value, str) or value not in question["choices"]:
-            allowed = ", ".join(question["choices"])
-            return f"{code} must be one of {allowed}; got {_describe(value)}."
+            return _("%(code)s must be one of %(choices)s; got %(value)s.") % {
+                "code": code,
+                "choices": ", ".join(question["choices"]),
+                "value": _describe(value),
+            }
     elif qtype == QuestionType.MULTI_CHOICE:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return f"{code} must be a list of choices from {', '.join(question['choices'])}."
+            return _("%(code)s must be a list of choices from %(choices)s.") % {
+                "code": code,
+                "choices": ", ".join(question["choices"]),
+            }
         unknown = [v for v in value if v not in question["choices"]]
         if unknown:
-            return (
-                f"{code}: {', '.join(map(repr, unknown))} not among the choices "
-                f"{', '.join(question['choices'])}."
-            )
+            return _("%(code)s: %(values)s not among the choices %(choices)s.") % {
+                "code": code,
+                "values": ", ".join(map(repr, unknown)),
+                "choices": ", ".join(question["choices"]),
+            }
         if len(set(value)) != len(value):
-            return f"{code} lists the same choice twice; send each choice once."
+            return _("%(code)s lists the same choice twice; send each choice once.") % {
+                "code": code
+            }
     elif qtype == QuestionType.TEXT:
         if not isinstance(value, str):
-            return f"{code} must be text."
+            return _("%(code)s must be text.") % {"code": code}
         if len(value) > TEXT_ANSWER_MAX_LENGTH:
-            limit = TEXT_ANSWER_MAX_LENGTH
-            return f"{code} is {len(value)} characters long; shorten it to {limit}."
+            return _("%(code)s is %(length)s characters long; shorten it to %(max)s.") % {
+                "code": code,
+                "length": len(value),
+                "max": TEXT_ANSWER_MAX_LENGTH,
+            }
         if "\x00" in value:
-            return f"{code} contains a NUL character; remove it."
+            return _("%(code)s contains a NUL character; remove it.") % {"code": code}
     return None
 
 
@@ -145,15 +167,21 @@ def answers_check(*, schema: dict, answers) -> tuple[dict, dict]:
     unknown = [code for code in answers if code not in by_code]
     for code in unknown[:UNKNOWN_CODES_LISTED]:
         errors[code] = [
-            f"{code} is not a question of the {schema['stage']} checklist "
-            f"(version {schema['version']}); remove it."
+            _(
+                "%(code)s is not a question of the %(stage)s checklist (version %(version)s); "
+                "remove it."
+            )
+            % {"code": code, "stage": schema["stage"], "version": schema["version"]}
         ]
     if len(unknown) > UNKNOWN_CODES_LISTED:
         # 100,000 made-up codes made an 8.6 MB answer: the rest are counted, not listed.
         more = len(unknown) - UNKNOWN_CODES_LISTED
         errors[str(unknown[UNKNOWN_CODES_LISTED])[:64]] = [
-            f"This and {more - 1} more codes are not questions of the {schema['stage']} "
-            "checklist; remove them."
+            _(
+                "This and %(more)s more codes are not questions of the %(stage)s checklist; "
+                "remove them."
+            )
+            % {"more": more - 1, "stage": schema["stage"]}
         ]
     cleaned = {}
     for question in schema["questions"]:
@@ -163,20 +191,33 @@ def answers_check(*, schema: dict, answers) -> tuple[dict, dict]:
             if value is not None:
                 parent = question["show_if"]["question"]
                 current = answers.get(parent)
+                if current is None:
+                    message = _(
+                        "%(code)s only applies when %(parent)s is %(equals)s; leave it out or "
+                        "send null."
+                    )
+                else:
+                    message = _(
+                        "%(code)s only applies when %(parent)s is %(equals)s (it is "
+                        "%(current)s); leave it out or send null."
+                    )
                 errors[code] = [
-                    f"{code} only applies when {parent} is "
-                    f"{_describe(question['show_if']['equals'])}"
-                    + (f" (it is {_describe(current)})" if current is not None else "")
-                    + "; leave it out or send null."
+                    message
+                    % {
+                        "code": code,
+                        "parent": parent,
+                        "equals": _describe(question["show_if"]["equals"]),
+                        "current": _describe(current),
+                    }
                 ]
             continue
         if value is None:
             if question["required"]:
-                errors[code] = [f"{code} is required; answer it."]
+                errors[code] = [_("%(code)s is required; answer it.") % {"code": code}]
             continue
         problem = _check_one(question, value)
         if problem is None and question["required"] and value in ("", []):
-            problem = f"{code} is required; answer it."
+            problem = _("%(code)s is required; answer it.") % {"code": code}
         if problem:
             errors[code] = [problem]
         else:

@@ -8,7 +8,6 @@ without visits is edited in place.
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
@@ -16,9 +15,16 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from missions.audit import audit_event, audit_record, audit_records
+from missions.languages import (
+    language_name,
+    mission_languages,
+    required_languages,
+    site_languages,
+    translation_languages,
+)
 
 from ..models import Checklist, Question, QuestionType, Stage, Visit
-from .defaults import DEFAULT_CHECKLISTS
+from .defaults import DEFAULT_CHECKLISTS, default_questions
 from .schema import checklist_schema_invalidate
 
 CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -26,12 +32,13 @@ CODE_MAX = Question._meta.get_field("code").max_length
 TEXT_MAX = Question._meta.get_field("text").max_length
 CHOICE_VALUE_MAX = 64
 CHOICE_TYPES = (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
-# Languages a question text can be translated into: every site language but the default.
-TRANSLATED_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
+HELP_MAX = 1000
 QUESTION_FIELDS = (
     "code",
     "text",
     "text_i18n",
+    "help",
+    "help_i18n",
     "type",
     "required",
     "choices",
@@ -131,21 +138,13 @@ def _clean_one(index, raw, earlier, seen):
     elif len(text) > TEXT_MAX:
         error("text", _("The text is longer than %(max)s characters.") % {"max": TEXT_MAX})
 
-    text_i18n = {}
-    for language, value in (raw.get("text_i18n") or {}).items():
-        value = str(value or "").strip()
-        if not value:
-            continue
-        if language not in TRANSLATED_LANGUAGES:
-            error("text_i18n", _("Unknown language %(code)s.") % {"code": language})
-        elif len(value) > TEXT_MAX:
-            error(
-                "text_i18n",
-                _("The %(code)s text is longer than %(max)s characters.")
-                % {"code": language, "max": TEXT_MAX},
-            )
-        else:
-            text_i18n[language] = value
+    text_i18n = _clean_translations(raw.get("text_i18n"), "text_i18n", TEXT_MAX, error)
+    help_text = str(raw.get("help") or "").strip()
+    if len(help_text) > HELP_MAX:
+        error("help", _("The help is longer than %(max)s characters.") % {"max": HELP_MAX})
+    help_i18n = _clean_translations(raw.get("help_i18n"), "help_i18n", HELP_MAX, error)
+    if help_i18n and not help_text:
+        error("help", _("Write the help in English too."))
 
     type_ = raw.get("type")
     if type_ not in QuestionType.values:
@@ -159,6 +158,8 @@ def _clean_one(index, raw, earlier, seen):
         "code": code,
         "text": text,
         "text_i18n": text_i18n,
+        "help": help_text,
+        "help_i18n": help_i18n,
         "type": type_,
         "required": bool(raw.get("required")),
         "choices": choices,
@@ -167,6 +168,28 @@ def _clean_one(index, raw, earlier, seen):
         "show_if": show_if,
     }
     return spec, errors
+
+
+def _clean_translations(translations, field, limit, error) -> dict:
+    """``{"ru": "...", ...}``: known languages but English, blank ones left out."""
+    cleaned = {}
+    if not isinstance(translations, dict):
+        return cleaned
+    for language, value in translations.items():
+        value = str(value or "").strip()
+        if not value:
+            continue
+        if language not in site_languages() or language == "en":
+            error(field, _("Unknown language %(code)s.") % {"code": str(language)[:20]})
+        elif len(value) > limit:
+            error(
+                field,
+                _("The %(language)s text is longer than %(max)s characters.")
+                % {"language": language_name(language), "max": limit},
+            )
+        else:
+            cleaned[language] = value
+    return cleaned
 
 
 def _clean_choices(choices, type_, error):
@@ -182,7 +205,7 @@ def _clean_choices(choices, type_, error):
             label_i18n = {
                 k: str(v).strip()
                 for k, v in (choice.get("label_i18n") or {}).items()
-                if k in TRANSLATED_LANGUAGES and str(v or "").strip()
+                if k in site_languages() and k != "en" and str(v or "").strip()
             }
             item = {"value": value, "label": label or value, "label_i18n": label_i18n}
         else:
@@ -280,6 +303,57 @@ def _clean_show_if(show_if, code, earlier, error):
     return {"question": target_code, "equals": value}
 
 
+def translations_missing(question, languages: list[str]) -> list[str]:
+    """The languages of ``languages`` that ``question`` (a spec or a Question) has no text in:
+    its text, its help when it has one, or the label of one of its choices. English is the
+    questions' own language. Choices written as plain values take their labels from the
+    catalogs, which are complete."""
+
+    def get(name):
+        return question.get(name) if isinstance(question, dict) else getattr(question, name)
+
+    missing = []
+    for language in languages:
+        if language == "en":
+            continue
+        if (
+            not (get("text_i18n") or {}).get(language)
+            or (get("help") and not (get("help_i18n") or {}).get(language))
+            or any(
+                isinstance(c, dict) and not (c.get("label_i18n") or {}).get(language)
+                for c in get("choices") or []
+            )
+        ):
+            missing.append(language)
+    return missing
+
+
+def _languages_text(languages: list[str]) -> str:
+    return ", ".join(language_name(code) for code in languages)
+
+
+def _required_languages_check(*, mission, questions: list[dict]) -> None:
+    """A checklist goes live only complete in the mission's required languages."""
+    required = required_languages(mission=mission)
+    errors = []
+    for index, spec in enumerate(questions):
+        missing = translations_missing(spec, required)
+        if missing:
+            errors.append(
+                QuestionError(
+                    index,
+                    "text_i18n",
+                    _(
+                        "Not translated into %(languages)s: the mission requires these "
+                        "languages before a checklist goes live (its text, help and choices)."
+                    )
+                    % {"languages": _languages_text(missing)},
+                )
+            )
+    if errors:
+        raise ChecklistInvalid(errors)
+
+
 def _invalidate_schema(checklist_ids):
     """Drop the visit API's cached schema of these checklists."""
     for checklist_id in checklist_ids:
@@ -293,6 +367,7 @@ def checklist_revise(*, checklist: Checklist, actor, questions: list[dict], now)
     current version (someone else revised it meanwhile). Unchanged questions change nothing.
     """
     cleaned = checklist_questions_clean(questions=questions)
+    _required_languages_check(mission=checklist.mission, questions=cleaned)
     with transaction.atomic():
         # FOR UPDATE also conflicts with the key-share lock a visit insert takes on the
         # checklist it references, so "has no visits" stays true until we commit.
@@ -385,12 +460,35 @@ def checklists_overview(*, mission) -> list[Checklist]:
     return sorted(rows, key=lambda c: stage_order[c.stage])
 
 
+def checklists_translation_gaps(*, mission, checklists: list[Checklist]) -> None:
+    """Set ``translation_gaps`` on each checklist: ``[{"code", "name", "questions"}]``, how
+    many of its questions lack each of the mission's languages (one query)."""
+    languages = translation_languages(mission=mission)
+    counts: dict[int, dict[str, int]] = {c.pk: {} for c in checklists}
+    questions = Question.objects.filter(checklist__in=[c.pk for c in checklists]).only(
+        "checklist_id", "text_i18n", "help", "help_i18n", "choices"
+    )
+    for question in questions:
+        for code in translations_missing(question, languages):
+            per = counts[question.checklist_id]
+            per[code] = per.get(code, 0) + 1
+    for checklist in checklists:
+        checklist.translation_gaps = [
+            {"code": code, "name": language_name(code), "questions": counts[checklist.pk][code]}
+            for code in languages
+            if counts[checklist.pk].get(code)
+        ]
+
+
 def checklist_questions(*, checklist: Checklist) -> list[Question]:
     return list(checklist.questions.order_by("position", "id"))
 
 
 def checklists_create_default(*, mission) -> list[Checklist]:
-    """Give a mission its default checklist for every stage (version 1, current)."""
+    """Give a mission its default checklist for every stage (version 1, current), its
+    texts translated from the catalogs into the mission's languages (all the site's when it
+    has none yet)."""
+    languages = mission_languages(mission=mission)
     checklists = Checklist.objects.bulk_create(
         [Checklist(mission=mission, stage=stage, version=1) for stage in DEFAULT_CHECKLISTS]
     )
@@ -398,10 +496,30 @@ def checklists_create_default(*, mission) -> list[Checklist]:
         [
             Question(checklist=checklist, position=position, **spec)
             for checklist in checklists
-            for position, spec in enumerate(DEFAULT_CHECKLISTS[checklist.stage], start=1)
+            for position, spec in enumerate(
+                default_questions(checklist.stage, languages=languages), start=1
+            )
         ]
     )
     return checklists
+
+
+def checklist_translations(*, mission, questions) -> list[dict]:
+    """For the editor and the checklist's page: per question, the mission's languages it
+    lacks (``missing``) and which of them the mission requires (``required``)."""
+    languages = translation_languages(mission=mission)
+    required = required_languages(mission=mission)
+    rows = []
+    for question in questions:
+        missing = translations_missing(question, languages)
+        rows.append(
+            {
+                "missing": missing,
+                "missing_text": _languages_text(missing),
+                "required": [code for code in missing if code in required],
+            }
+        )
+    return rows
 
 
 def mission_checklists_create(*, mission, actor, now) -> list[Checklist]:

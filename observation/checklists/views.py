@@ -10,16 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
+from missions.languages import language_name, required_languages, translation_languages
 from missions.models import MemberRole
 
 from ..models import Checklist, QuestionType
-from ..observe.selectors import choice_label, question_text
+from ..observe.selectors import choice_label, question_help, question_text
 from .forms import FIELD_FOR_ERROR, QuestionFormSet, formset_questions, question_initial
 from .services import (
     ChecklistInvalid,
     checklist_questions,
     checklist_revise,
+    checklist_translations,
     checklists_overview,
+    checklists_translation_gaps,
 )
 
 
@@ -32,11 +35,30 @@ def _can_edit(request, mission) -> bool:
 def checklist_list(request, mission_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     checklists = checklists_overview(mission=mission)
+    checklists_translation_gaps(mission=mission, checklists=checklists)
     return render(
         request,
         "observation/checklist_list.html",
-        {"mission": mission, "checklists": checklists, "can_edit": _can_edit(request, mission)},
+        {
+            "mission": mission,
+            "checklists": checklists,
+            "can_edit": _can_edit(request, mission),
+            **_languages_context(mission),
+        },
     )
+
+
+def _languages_context(mission) -> dict:
+    return {
+        "mission_languages": [
+            {"code": code, "name": language_name(code)}
+            for code in translation_languages(mission=mission)
+        ],
+        "required_languages": [
+            {"code": code, "name": language_name(code)}
+            for code in required_languages(mission=mission)
+        ],
+    }
 
 
 @login_required
@@ -45,13 +67,18 @@ def checklist_detail(request, mission_id, checklist_id):
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     checklist = get_object_or_404(Checklist, pk=checklist_id, mission=mission)
     language = get_language() or "en"
+    stored = checklist_questions(checklist=checklist)
     questions = [
         {
             "question": question,
             "localised": question_text(question, language),
+            "help": question_help(question, language),
             "choices": [choice_label(c, language) for c in question.choices or []],
+            "translations": translations,
         }
-        for question in checklist_questions(checklist=checklist)
+        for question, translations in zip(
+            stored, checklist_translations(mission=mission, questions=stored), strict=True
+        )
     ]
     return render(
         request,
@@ -61,6 +88,7 @@ def checklist_detail(request, mission_id, checklist_id):
             "checklist": checklist,
             "questions": questions,
             "can_edit": _can_edit(request, mission) and checklist.is_current,
+            **_languages_context(mission),
         },
     )
 
@@ -79,10 +107,12 @@ def checklist_edit(request, mission_id, checklist_id):
             "observation:checklist-detail", mission_id=mission.pk, checklist_id=checklist.pk
         )
     page_errors = []
+    form_kwargs = {"mission_languages": translation_languages(mission=mission)}
     if request.method == "POST":
-        formset = QuestionFormSet(request.POST, prefix="q")
+        formset = QuestionFormSet(request.POST, prefix="q", form_kwargs=form_kwargs)
         if formset.is_valid():
             questions, forms_in_order = formset_questions(formset)
+            old_codes = {q.code for q in checklist_questions(checklist=checklist)}
             try:
                 revised = checklist_revise(
                     checklist=checklist,
@@ -101,6 +131,7 @@ def checklist_edit(request, mission_id, checklist_id):
                     )
                 else:
                     messages.success(request, _("Checklist saved."))
+                _warn_untranslated(request, mission, revised, old_codes)
                 return redirect(
                     "observation:checklist-detail", mission_id=mission.pk, checklist_id=revised.pk
                 )
@@ -109,6 +140,7 @@ def checklist_edit(request, mission_id, checklist_id):
     else:
         formset = QuestionFormSet(
             prefix="q",
+            form_kwargs=form_kwargs,
             initial=[
                 {**question_initial(q), "ORDER": position}
                 for position, q in enumerate(checklist_questions(checklist=checklist), start=1)
@@ -125,9 +157,25 @@ def checklist_edit(request, mission_id, checklist_id):
             "page_errors": page_errors,
             "has_visits": has_visits,
             "types": QuestionType.choices,
+            **_languages_context(mission),
         },
         status=400 if page_errors else 200,
     )
+
+
+def _warn_untranslated(request, mission, checklist: Checklist, old_codes: set) -> None:
+    """After a save: a new question without a text in one of the mission's languages is said
+    so at once (the observers who read those languages would get it in English)."""
+    stored = checklist_questions(checklist=checklist)
+    for question, translations in zip(
+        stored, checklist_translations(mission=mission, questions=stored), strict=True
+    ):
+        if question.code not in old_codes and translations["missing"]:
+            messages.warning(
+                request,
+                _("The new question %(code)s has no translation into %(languages)s yet.")
+                % {"code": question.code, "languages": translations["missing_text"]},
+            )
 
 
 def _attach_errors(invalid: ChecklistInvalid, forms_in_order) -> list[str]:

@@ -4,10 +4,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from missions.access import device_mission_id, mission_for
+from missions.languages import Localised, text_in
 from missions.models import Area, Deployment, MemberRole, Observer, PollingStation
 
 from ..models import Checklist, Question, QuestionType, Stage, Visit
@@ -118,22 +120,23 @@ def observer_visits(*, observer: Observer) -> list[Visit]:
     )
 
 
-def _localised(text: str, translations: dict | None, language: str) -> str:
-    return (translations or {}).get(language) or text
-
-
-def choice_label(choice, language: str) -> str:
+def choice_label(choice, language: str | None = None) -> Localised:
+    """A choice's label in ``language`` (the active one by default), English when the
+    checklist has no label in it; a plain value takes its label from the catalogs."""
     if isinstance(choice, dict):
-        return _localised(
-            choice.get("label") or choice["value"], choice.get("label_i18n"), language
-        )
+        return text_in(choice.get("label") or choice["value"], choice.get("label_i18n"), language)
     if choice in CHOICE_LABELS:
-        return str(CHOICE_LABELS[choice])
-    return choice.replace("_", " ").capitalize()
+        with translation.override(language or translation.get_language()):
+            return Localised(str(CHOICE_LABELS[choice]), language or "", False)
+    return Localised(choice.replace("_", " ").capitalize(), "en", False)
 
 
-def question_text(question: Question, language: str) -> str:
-    return _localised(question.text, question.text_i18n, language)
+def question_text(question: Question, language: str | None = None) -> Localised:
+    return text_in(question.text, question.text_i18n, language)
+
+
+def question_help(question: Question, language: str | None = None) -> Localised:
+    return text_in(question.help, question.help_i18n, language)
 
 
 def checklists_for_form(*, mission, language: str) -> list[dict]:
@@ -151,14 +154,23 @@ def checklists_for_form(*, mission, language: str) -> list[dict]:
                 choices = [
                     {
                         "value": c["value"] if isinstance(c, dict) else c,
-                        "label": choice_label(c, language),
+                        "label": (label := choice_label(c, language)),
+                        "lang": label.language,
                     }
                     for c in question.choices
                 ]
+            text = question_text(question, language)
+            help_text = question_help(question, language)
             questions.append(
                 {
                     "code": question.code,
-                    "text": question_text(question, language),
+                    "text": text,
+                    # The language the text is in: English when not translated into the
+                    # observer's, which the form marks (lang="en" and "EN").
+                    "text_lang": text.language,
+                    "text_fallback": text.fallback,
+                    "help": help_text,
+                    "help_lang": help_text.language,
                     "type": question.type,
                     "required": question.required,
                     "min": question.min,

@@ -3,6 +3,8 @@
 import datetime as dt
 import uuid
 
+from django.utils.translation import gettext as _
+
 from common.parsing import moment, whole_number
 from missions.models import PollingStation
 
@@ -41,15 +43,18 @@ class VisitConflict(Exception):
 def _text(value, *, field, max_length, errors, required=False) -> str:
     if value is None:
         if required:
-            errors[field] = [f"{field} is required."]
+            errors[field] = [_("%(field)s is required.") % {"field": field}]
         return ""
     if not isinstance(value, str):
-        errors[field] = [f"{field} must be text."]
+        errors[field] = [_("%(field)s must be text.") % {"field": field}]
         return ""
     if len(value) > max_length:
-        errors[field] = [f"{field} is {len(value)} characters long; shorten it to {max_length}."]
+        errors[field] = [
+            _("%(field)s is %(length)s characters long; shorten it to %(max)s.")
+            % {"field": field, "length": len(value), "max": max_length}
+        ]
     elif "\x00" in value:
-        errors[field] = [f"{field} contains a NUL character; remove it."]
+        errors[field] = [_("%(field)s contains a NUL character; remove it.") % {"field": field}]
     return value
 
 
@@ -61,20 +66,27 @@ def _integer(value):
 def _time(value, *, field, errors) -> dt.datetime | None:
     if not isinstance(value, str):
         errors[field] = [
-            f"{field} must be an ISO 8601 time with its UTC offset, "
-            "such as 2022-11-20T10:05:00+06:00."
+            _(
+                "%(field)s must be an ISO 8601 time with its UTC offset, such as "
+                "2022-11-20T10:05:00+06:00."
+            )
+            % {"field": field}
         ]
         return None
     parsed = moment(value)
     if parsed is None:
         errors[field] = [
-            f"{field} {value[:40]!r} is not an ISO 8601 time of this era; "
-            "send it as 2022-11-20T10:05:00+06:00."
+            _(
+                "%(field)s %(value)s is not an ISO 8601 time of this era; send it as "
+                "2022-11-20T10:05:00+06:00."
+            )
+            % {"field": field, "value": repr(value[:40])}
         ]
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         errors[field] = [
-            f"{field} {value!r} has no UTC offset; add it, as in 2022-11-20T10:05:00+06:00."
+            _("%(field)s %(value)s has no UTC offset; add it, as in 2022-11-20T10:05:00+06:00.")
+            % {"field": field, "value": repr(value)}
         ]
         return None
     return parsed
@@ -93,8 +105,17 @@ def _on_election_day(*, mission, stage, field, at, errors) -> None:
     )
     if not late_ok:
         errors[field] = [
-            f"{field} is {local:%Y-%m-%d %H:%M} in {mission.timezone} time, outside the "
-            f"election day {day:%Y-%m-%d}; correct the date or the time."
+            _(
+                "%(field)s is %(time)s in %(zone)s time, outside the election day %(day)s; "
+                "correct the date or the time."
+            )
+            % {
+                "field": field,
+                # ISO 8601, as the times were sent: the same in every language.
+                "time": f"{local:%Y-%m-%d %H:%M}",
+                "zone": mission.timezone,
+                "day": f"{day:%Y-%m-%d}",
+            }
         ]
 
 
@@ -115,7 +136,7 @@ def _station(*, mission, payload, errors, known=None) -> PollingStation | None:
     if raw_id is not None:
         station_id = _integer(raw_id)
         if station_id is None:
-            errors["station"] = ["station must be the id (a whole number) of a polling station."]
+            errors["station"] = [_("station must be the id (a whole number) of a polling station.")]
             return None
         if known is not None and known.pk == station_id:
             station = known
@@ -123,18 +144,24 @@ def _station(*, mission, payload, errors, known=None) -> PollingStation | None:
             station = lookup(pk=station_id)
         if station is None:
             errors["station"] = [
-                f"There is no polling station {station_id} in your mission; check the id "
-                "or send station_code instead."
+                _(
+                    "There is no polling station %(id)s in your mission; check the id or send "
+                    "station_code instead."
+                )
+                % {"id": station_id}
             ]
         elif code is not None and code != station.code:
             errors["station_code"] = [
-                f"station_code {code!r} is not station {station_id} ({station.code}); "
-                "send only one of them."
+                _(
+                    "station_code %(code)s is not station %(id)s (%(station)s); send only one "
+                    "of them."
+                )
+                % {"code": repr(code), "id": station_id, "station": station.code}
             ]
         return station
     if code is not None:
         if not isinstance(code, str) or not code:
-            errors["station_code"] = ["station_code must be the code of a polling station."]
+            errors["station_code"] = [_("station_code must be the code of a polling station.")]
             return None
         if known is not None and known.code == code:
             station = known
@@ -142,10 +169,11 @@ def _station(*, mission, payload, errors, known=None) -> PollingStation | None:
             station = lookup(code=code)
         if station is None:
             errors["station_code"] = [
-                f"There is no polling station with code {code!r} in your mission; check the code."
+                _("There is no polling station with code %(code)s in your mission; check the code.")
+                % {"code": repr(code)}
             ]
         return station
-    errors["station"] = ["Send station (the station id) or station_code."]
+    errors["station"] = [_("Send station (the station id) or station_code.")]
     return None
 
 
@@ -153,27 +181,30 @@ def _findings(value, *, errors) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list):
-        errors["findings"] = ["findings must be a list of {category, severity, description}."]
+        errors["findings"] = [_("findings must be a list of {category, severity, description}.")]
         return []
     if len(value) > MAX_FINDINGS_PER_VISIT:
         errors["findings"] = [
-            f"{len(value)} findings in one visit; send at most {MAX_FINDINGS_PER_VISIT}."
+            _("%(count)s findings in one visit; send at most %(max)s.")
+            % {"count": len(value), "max": MAX_FINDINGS_PER_VISIT}
         ]
         return []
     cleaned, item_errors = [], []
     for item in value:
         problems = {}
         if not isinstance(item, dict):
-            item_errors.append({"non_field_errors": ["Each finding must be an object."]})
+            item_errors.append({"non_field_errors": [_("Each finding must be an object.")]})
             continue
         category, severity = item.get("category"), item.get("severity")
         if category not in FindingCategory.values:
             problems["category"] = [
-                f"category must be one of {', '.join(FindingCategory.values)}; got {category!r}."
+                _("category must be one of %(values)s; got %(value)s.")
+                % {"values": ", ".join(FindingCategory.values), "value": repr(category)}
             ]
         if severity not in Severity.values:
             problems["severity"] = [
-                f"severity must be one of {', '.join(Severity.values)}; got {severity!r}."
+                _("severity must be one of %(values)s; got %(value)s.")
+                % {"values": ", ".join(Severity.values), "value": repr(severity)}
             ]
         description = _text(
             item.get("description"),
@@ -191,7 +222,7 @@ def _findings(value, *, errors) -> list[dict]:
 def _visit_clean(*, observer, payload, station=None) -> dict:
     """Check a submission against every rule of API.md; raise VisitInvalid listing them all."""
     if not isinstance(payload, dict):
-        raise VisitInvalid({"non_field_errors": ["Send the visit as a JSON object."]})
+        raise VisitInvalid({"non_field_errors": [_("Send the visit as a JSON object.")]})
     mission = observer.mission
     errors: dict = {}
 
@@ -203,8 +234,10 @@ def _visit_clean(*, observer, payload, station=None) -> dict:
         pass
     if client_uuid is None:
         errors["client_uuid"] = [
-            "client_uuid is required: a UUID the phone makes once per visit, "
-            "such as 6f1c2a3e-8d4b-4c51-9a7e-2b1d0c9e8f70."
+            _(
+                "client_uuid is required: a UUID the phone makes once per visit, such as "
+                "6f1c2a3e-8d4b-4c51-9a7e-2b1d0c9e8f70."
+            )
         ]
 
     station = _station(mission=mission, payload=payload, errors=errors, known=station)
@@ -212,20 +245,20 @@ def _visit_clean(*, observer, payload, station=None) -> dict:
     schema = None
     checklist_id = _integer(payload.get("checklist"))
     if checklist_id is None:
-        errors["checklist"] = ["checklist is required: the id of the checklist answered."]
+        errors["checklist"] = [_("checklist is required: the id of the checklist answered.")]
     else:
         schema = checklist_schema(checklist_id)
         if schema is None or schema["mission_id"] != mission.pk:
             errors["checklist"] = [
-                f"There is no checklist {checklist_id} in your mission; see "
-                f"/api/v1/missions/{mission.pk}/checklists/."
+                _("There is no checklist %(id)s in your mission; see %(url)s.")
+                % {"id": checklist_id, "url": f"/api/v1/missions/{mission.pk}/checklists/"}
             ]
             schema = None
     stage = schema["stage"] if schema else None
 
     arrived = departed = None
     if payload.get("arrived_at") is None:
-        errors["arrived_at"] = ["arrived_at is required, such as 2022-11-20T10:05:00+06:00."]
+        errors["arrived_at"] = [_("arrived_at is required, such as 2022-11-20T10:05:00+06:00.")]
     else:
         arrived = _time(payload["arrived_at"], field="arrived_at", errors=errors)
     if payload.get("departed_at") is not None:
@@ -235,7 +268,7 @@ def _visit_clean(*, observer, payload, station=None) -> dict:
             _on_election_day(mission=mission, stage=stage, field=field, at=at, errors=errors)
     if arrived and departed and departed < arrived and "departed_at" not in errors:
         errors["departed_at"] = [
-            "departed_at is before arrived_at; the visit must end after it starts."
+            _("departed_at is before arrived_at; the visit must end after it starts.")
         ]
 
     voters = payload.get("voters_so_far")
@@ -243,16 +276,18 @@ def _visit_clean(*, observer, payload, station=None) -> dict:
         voters = _integer(voters)
         if voters is None or voters < 0 or voters > MAX_VOTERS:
             errors["voters_so_far"] = [
-                "voters_so_far must be a whole number of 0 or more (ballots issued so far), "
-                "or null when not counted."
+                _(
+                    "voters_so_far must be a whole number of 0 or more (ballots issued so "
+                    "far), or null when not counted."
+                )
             ]
             voters = None
 
     assessment = payload.get("assessment")
     if assessment is not None and assessment not in Assessment.values:
         errors["assessment"] = [
-            f"assessment must be one of {', '.join(Assessment.values)}, or null; "
-            f"got {assessment!r}."
+            _("assessment must be one of %(values)s, or null; got %(value)s.")
+            % {"values": ", ".join(Assessment.values), "value": repr(assessment)}
         ]
 
     answers = payload.get("answers")
@@ -260,7 +295,7 @@ def _visit_clean(*, observer, payload, station=None) -> dict:
     if answers is None:
         answers = {}
     if not isinstance(answers, dict):
-        errors["answers"] = ['answers must be an object of question codes, {"V01": true, ...}.']
+        errors["answers"] = [_('answers must be an object of question codes, {"V01": true, ...}.')]
     elif schema is not None:
         cleaned_answers, answer_errors = answers_check(schema=schema, answers=answers)
         if answer_errors:

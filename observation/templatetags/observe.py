@@ -3,6 +3,7 @@ import json
 from django import template
 
 from observation.checklists.forms import condition_value_to_text
+from observation.models import VisitStatus
 from observation.services.visit_flags import flags_for_reader
 
 register = template.Library()
@@ -24,3 +25,12 @@ def condition_value(value) -> str:
 def flag_list(flags) -> list[dict]:
     """A visit's flags as ``{"code", "message"}``, each message in the reader's language."""
     return flags_for_reader(flags)
+
+
+@register.filter
+def visit_status(value) -> str:
+    """A visit status code ("FLAGGED") by its name in the reader's language."""
+    try:
+        return str(VisitStatus(value).label)
+    except ValueError:
+        return str(value)

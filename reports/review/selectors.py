@@ -6,14 +6,17 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from missions.models import AuditEvent
+from observation.checklists.schema import choice_values
 from observation.models import (
     Finding,
     FindingPhoto,
     FindingRevision,
+    QuestionType,
     Visit,
     VisitRevision,
     VisitStatus,
 )
+from observation.observe.selectors import choice_label, question_text
 from reports.dashboard.selectors import DashboardFilters, visits_in_window
 
 
@@ -82,7 +85,8 @@ def _photos():
 
 
 def visit_answers(*, visit) -> list[dict]:
-    """The visit's answers in the order of its checklist, with the question text."""
+    """The visit's answers in the order of its checklist, each question and answer in the
+    reader's language (``text.fallback``: English, the checklist lacking that language)."""
     questions = sorted(visit.checklist.questions.all(), key=lambda q: (q.position, q.id))
     known = set()
     rows = []
@@ -92,7 +96,7 @@ def visit_answers(*, visit) -> list[dict]:
             rows.append(
                 {
                     "code": question.code,
-                    "text": question.text,
+                    "text": question_text(question),
                     "type": question.type,
                     "value": _display(_choice_labels(question, visit.answers[question.code])),
                 }
@@ -116,14 +120,11 @@ def _display(value) -> str:
 
 
 def _choice_labels(question, value):
-    """A choice answer shown by its label (``{"value", "label"}`` choices), others as given."""
-    labels = {
-        choice["value"]: choice.get("label") or choice["value"]
-        for choice in question.choices or []
-        if isinstance(choice, dict) and "value" in choice
-    }
-    if not labels:
+    """A choice answer shown by its label in the reader's language ("NONE" -> "Not
+    crowded"), the checklist's own labels first; a number or a text as given."""
+    if question.type not in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
         return value
+    labels = {choice_values([c])[0]: choice_label(c) for c in question.choices or []}
     if isinstance(value, list):
         return [labels.get(item, item) if isinstance(item, str) else item for item in value]
     return labels.get(value, value) if isinstance(value, str) else value

@@ -8,9 +8,11 @@ checklist that already has visits gets a new version, the old one stays with its
 """
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from missions.audit import audit_event, audit_record, audit_records
+from missions.languages import translation_languages
 from observation.checklists import checklist_revise, question_spec
 from observation.models import Checklist, QuestionType, Stage
 from reports.models import PVT_BALLOTS, PVT_INVALID, PVT_PREFIX, Candidate
@@ -23,17 +25,33 @@ def _candidate_data(candidate: Candidate) -> dict:
     return {"code": candidate.code, "name": candidate.name, "position": candidate.position}
 
 
-def pvt_question_specs(*, candidates) -> list[dict]:
-    """The quick count's questions for these candidates, in ballot order (none without any)."""
+def _in_languages(languages: list[str], write) -> tuple[str, dict]:
+    """A text the code writes (``write()`` under each language): English, and the others."""
+    with translation.override("en"):
+        english = write()
+    translations = {}
+    for language in languages:
+        if language != "en":
+            with translation.override(language):
+                translations[language] = write()
+    return english, translations
+
+
+def pvt_question_specs(*, candidates, languages: list[str] = ()) -> list[dict]:
+    """The quick count's questions for these candidates, in ballot order (none without any),
+    in English with their translations into ``languages`` (the mission's)."""
     candidates = list(candidates)
     if not candidates:
         return []
 
-    def count(code, text):
+    def count(code, write):
+        text, text_i18n = _in_languages(languages, write)
         return {
             "code": code,
             "text": text,
-            "text_i18n": {},
+            "text_i18n": text_i18n,
+            "help": "",
+            "help_i18n": {},
             "type": QuestionType.INTEGER,
             "required": True,
             "choices": [],
@@ -44,11 +62,11 @@ def pvt_question_specs(*, candidates) -> list[dict]:
 
     return [
         *(
-            count(PVT_PREFIX + c.code, _("Votes for %(name)s") % {"name": c.name})
+            count(PVT_PREFIX + c.code, lambda c=c: _("Votes for %(name)s") % {"name": c.name})
             for c in candidates
         ),
-        count(PVT_INVALID, _("Invalid ballots (quick count)")),
-        count(PVT_BALLOTS, _("Ballots found in the ballot box (quick count)")),
+        count(PVT_INVALID, lambda: _("Invalid ballots (quick count)")),
+        count(PVT_BALLOTS, lambda: _("Ballots found in the ballot box (quick count)")),
     ]
 
 
@@ -73,7 +91,12 @@ def pvt_checklist_sync(*, mission, actor, now) -> Checklist | None:
     return checklist_revise(
         checklist=checklist,
         actor=actor,
-        questions=[*kept, *pvt_question_specs(candidates=candidates)],
+        questions=[
+            *kept,
+            *pvt_question_specs(
+                candidates=candidates, languages=translation_languages(mission=mission)
+            ),
+        ],
         now=now,
     )
 

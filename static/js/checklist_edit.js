@@ -70,6 +70,21 @@
     rows().forEach(conditionHint);
   }
 
+  /* "Not translated yet into: Arabic, French": the mission's languages whose text field is
+     empty while the English text is written (the server warns again after saving). */
+  function missingNote(row) {
+    var note = row.querySelector("[data-missing-note]");
+    if (!note) return;
+    var english = field(row, "text").value.trim();
+    var missing = [];
+    row.querySelectorAll(".translations > .grid2 label[data-language]").forEach(function (label) {
+      var input = label.querySelector("input");
+      if (input && !input.value.trim()) missing.push(label.firstChild.textContent.trim());
+    });
+    note.querySelector("[data-missing-list]").textContent = missing.join(", ");
+    note.hidden = !english || missing.length === 0;
+  }
+
   function wire(row) {
     row.querySelector(".row-tools").hidden = false;
     row.querySelector(".order-field").hidden = true;
@@ -99,6 +114,12 @@
     ["code", "show_if_question", "choices"].forEach(function (name) {
       field(row, name).addEventListener("input", renumber);
     });
+    row.querySelectorAll('input[name$="-text"], .translations input').forEach(function (input) {
+      input.addEventListener("input", function () {
+        missingNote(row);
+      });
+    });
+    missingNote(row);
   }
 
   // Rows come back from the server in form order; show them in their saved positions.
