@@ -63,6 +63,9 @@ def demo_mission_create(*, name: str, spec: Size, rng: random.Random):
         polls_open=dt.time(7, 0),
         polls_close=dt.time(20, 0),
         registered_voters=spec.registered,
+        # Kazakh and Russian (the host country's), English, and the other official languages
+        # of the United Nations its observers read.
+        languages=["en", "ru", "kk", "ar", "fr", "es", "zh-hans"],
     )
     checklists_create_default(mission=mission)
     stations = _seed_stations(mission, spec, rng)

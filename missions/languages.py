@@ -155,18 +155,25 @@ def account_language(user) -> str | None:
     """The language kept on the account (None: none chosen yet)."""
     if user is None or not getattr(user, "pk", None):
         return None
-    language = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    return _account_language_of(user.pk)
+
+
+def _account_language_of(user_id) -> str | None:
+    language = Profile.objects.filter(user_id=user_id).values_list("language", flat=True).first()
     return language if language in site_languages() else None
 
 
-def observer_language(*, observer) -> str:
+def observer_language(*, observer, account: str | None = None, mission=None) -> str:
     """The language to write to an observer in (an SMS reply, a message): their account's,
     which the import sets from their ``languages`` and the switcher changes; else the first
-    of their ``languages`` the site speaks; else the mission's default."""
+    of their ``languages`` the site speaks; else the mission's default. ``account`` and
+    ``mission``, when the caller has them, save the queries for them."""
+    if account is None:
+        account = _account_language_of(observer.user_id)
     return (
-        account_language(observer.user)
+        (account if account in site_languages() else None)
         or spoken_language(observer.languages)
-        or mission_language(mission=observer.mission)
+        or mission_language(mission=mission or observer.mission)
     )
 
 

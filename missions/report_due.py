@@ -1,4 +1,4 @@
-"""When each team is due to have reported a stage, and the mission's languages.
+"""When each team is due to have reported a stage.
 
 ``Mission.report_due`` keeps the times a coordinator set (``{"OPENING": "08:00"}``, local
 clock times of the election day); a stage left out keeps its default, counted from the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -85,28 +84,3 @@ def report_due_clean(value) -> dict[str, str]:
     if problems:
         raise ValidationError(problems, code="invalid")
     return cleaned
-
-
-def language_codes() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
-
-
-def languages_clean(value) -> list[str]:
-    """A ``languages`` body checked: a list of the interface's language codes, no repeats."""
-    known = language_codes()
-    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        raise ValidationError(_('Give the languages as a list, e.g. ["en", "ru"].'))
-    unknown = [code for code in value if code not in known]
-    if unknown:
-        raise ValidationError(
-            _("Unknown language %(codes)s (use %(known)s).")
-            % {"codes": ", ".join(c[:20] for c in unknown[:5]), "known": ", ".join(known)}
-        )
-    if len(set(value)) != len(value):
-        raise ValidationError(_("Name each language once."))
-    return list(value)
-
-
-def mission_languages(*, mission) -> list[str]:
-    """The mission's languages, the default first (the site's language when none are set)."""
-    return list(mission.languages or []) or [settings.LANGUAGE_CODE]

@@ -1,9 +1,11 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .access import role_in
+from .languages import languages_clean
 from .models import Mission, Observer, PollingStation
-from .report_due import REPORT_STAGES, languages_clean, report_due_clean, report_due_times
+from .report_due import REPORT_STAGES, report_due_clean, report_due_times
 
 
 @extend_schema_field(
@@ -89,6 +91,12 @@ class MissionSerializer(serializers.ModelSerializer):
         help_text="On creation: the id of an earlier mission the caller coordinates, whose "
         "current checklists, teams and candidates the new mission copies.",
     )
+    required_languages = LanguagesField(
+        required=False,
+        help_text="Some of the mission's languages: a checklist without a text in each of "
+        "them (question, help, choices) cannot go live. English, the checklists' own "
+        "language, need not be named.",
+    )
 
     class Meta:
         model = Mission
@@ -103,6 +111,7 @@ class MissionSerializer(serializers.ModelSerializer):
             "registered_voters",
             "report_due",
             "languages",
+            "required_languages",
             "role",
             "copy_from",
         ]
@@ -115,7 +124,7 @@ class MissionSerializer(serializers.ModelSerializer):
     def validate_country(self, value):
         value = value.upper()
         if len(value) != 2 or not value.isalpha():
-            raise serializers.ValidationError("Use an ISO 3166-1 alpha-2 code such as KZ.")
+            raise serializers.ValidationError(_("Use an ISO 3166-1 alpha-2 code such as KZ."))
         return value
 
     def validate_copy_from(self, value):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .access import forget_roles, role_in
 from .audit import audit_event, audit_record, audit_records
+from .languages import mission_languages, required_languages_clean
 from .models import MemberRole, Membership, Mission, Team
 from .signals import mission_created
 
@@ -92,6 +93,12 @@ def mission_update(*, mission: Mission, actor, data: dict, now=None) -> Mission:
         mission.report_due = due
     for name, value in changes.items():
         setattr(mission, name, value)
+    try:
+        mission.required_languages = required_languages_clean(
+            list(mission.required_languages or []), languages=mission_languages(mission=mission)
+        )
+    except ValidationError as error:
+        raise ValidationError({"required_languages": error.messages}) from None
     mission.full_clean()
     mission.save()
     after = data_of(mission)
@@ -119,6 +126,7 @@ def data_of(mission: Mission) -> dict:
         "registered_voters": mission.registered_voters,
         "report_due": dict(mission.report_due or {}),
         "languages": list(mission.languages or []),
+        "required_languages": list(mission.required_languages or []),
     }
 
 

@@ -12,9 +12,6 @@ Which mission and observer a message belongs to (README, "Reports by SMS"):
   mission would show one mission's reports to another.
 """
 
-import re
-
-from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 
@@ -35,46 +32,6 @@ from ..models import (
 from ..observe.selectors import choice_label, question_text
 from .parsing import ASSESSMENTS, CATEGORIES, RESERVED
 from .replies import answer_hint, condition_text
-
-SITE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
-
-
-def _languages_in(text_or_list) -> list[str]:
-    """Site languages named in ``"en, ru"`` or ``["en", "ru"]``, in order."""
-    if isinstance(text_or_list, str):
-        parts = re.split(r"[,;\s]+", text_or_list)
-    else:
-        parts = list(text_or_list or [])
-    found = []
-    for part in parts:
-        code = str(part).strip().lower()
-        if code not in SITE_LANGUAGES:
-            code = code.split("-")[0]
-        if code in SITE_LANGUAGES and code not in found:
-            found.append(code)
-    return found
-
-
-def mission_languages(*, mission) -> list[str]:
-    """The mission's languages, its default first: its ``languages`` (API.md, Round 2: the
-    mission set-up) when it has them, else the site's, ``LANGUAGE_CODE`` first."""
-    languages = _languages_in(getattr(mission, "languages", None))
-    if languages:
-        return languages
-    default = settings.LANGUAGE_CODE
-    return [default, *(code for code in SITE_LANGUAGES if code != default)]
-
-
-def mission_language(*, mission) -> str:
-    if mission is None:
-        return settings.LANGUAGE_CODE
-    return mission_languages(mission=mission)[0]
-
-
-def observer_language(*, observer) -> str:
-    """The first of the observer's languages the site speaks, else the mission's default."""
-    spoken = _languages_in(observer.languages)
-    return spoken[0] if spoken else mission_language(mission=observer.mission)
 
 
 def phone_e164(raw: str, *, mission=None) -> str:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from missions.audit import audit_record
+from missions.languages import mission_language, observer_language
 
 from ..models import Checklist, SmsDirection, SmsGateway, SmsMessage, SmsNumber, SmsStatus, Visit
 from ..services import VisitConflict, VisitInvalid, visit_submit
@@ -46,7 +47,7 @@ class Outcome:
 
 def _report(*, observer, text, gateway, message_id, now) -> tuple[Outcome, str]:
     """Read the message as a visit and submit it; the outcome and the reply's language."""
-    language = selectors.observer_language(observer=observer)
+    language = observer_language(observer=observer)
     mission = observer.mission
     tokens = sms_tokenise(text)
     schema = selectors.checklist_for_keyword(mission=mission, keyword=tokens.keyword)
@@ -124,7 +125,7 @@ def sms_receive(
             if inbound.mission is None:
                 station = sms_tokenise(text).station
                 inbound.mission = selectors.mission_for_station_code(code=station)
-            language = selectors.mission_language(mission=inbound.mission)
+            language = mission_language(mission=inbound.mission)
             outcome = Outcome(
                 SmsStatus.UNKNOWN_SENDER, replies.reply_unknown_sender(language=language)
             )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from missions.access import STAFF_ROLES, mission_for
+from missions.languages import mission_languages
 from missions.models import MemberRole
 
 from ..models import Checklist, SmsDirection, SmsGateway, SmsStatus
@@ -170,7 +171,7 @@ def sms_cheatsheet(request, mission_id, checklist_id):
     """The printable card of one checklist, in one of the mission's languages (``?lang=``)."""
     mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
     checklist = get_object_or_404(Checklist, pk=checklist_id, mission=mission)
-    languages = selectors.mission_languages(mission=mission)
+    languages = mission_languages(mission=mission)
     language = request.GET.get("lang")
     if language not in languages:
         current = get_language() or ""

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from missions.deployment import split_list
-from missions.report_due import REPORT_STAGES, language_codes, report_due_times
+from missions.languages import language_name, site_languages
+from missions.report_due import REPORT_STAGES, report_due_times
 from observation.models import Severity, Stage
 
 from ..models import MESSAGE_MAX_LENGTH, Triage
@@ -72,9 +73,20 @@ class ReportingSettingsForm(forms.Form):
                 initial=current[value],
             )
         self.fields["languages"].initial = ", ".join(mission.languages or [])
+        self.fields["required_languages"] = forms.MultipleChoiceField(
+            label=_("Required before a checklist goes live"),
+            choices=[(code, language_name(code)) for code in site_languages() if code != "en"],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            initial=list(mission.required_languages or []),
+            help_text=_(
+                "A checklist whose questions, help or choices lack a text in one of these "
+                "languages cannot be saved (go live). Choose among the mission's languages."
+            ),
+        )
         self.fields["languages"].help_text = _(
             "Language codes separated by commas, the observers' default first (%(codes)s)."
-        ) % {"codes": ", ".join(language_codes())}
+        ) % {"codes": ", ".join(site_languages())}
 
     def report_due(self) -> dict:
         return {

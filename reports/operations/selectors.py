@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.utils.translation import get_language
 
+from missions.languages import mission_language, observer_languages
 from missions.models import Area, Deployment, MemberRole, Membership, Mission, Observer, Team
-from missions.report_due import mission_languages, report_due_at
+from missions.report_due import report_due_at
 from observation.models import Finding, Severity, Visit, VisitStatus
 
 from ..models import (
@@ -331,19 +331,6 @@ def message_text(*, message, languages: list[str], default_language: str) -> str
     return message.text
 
 
-def observer_languages(*, observer) -> list[str]:
-    """The languages to show an observer a message in, theirs first: the observer import's
-    ``languages`` (the first is theirs), then the interface's language."""
-    interface = get_language()
-    return [*observer_own_languages(observer=observer), *([interface] if interface else [])]
-
-
-def observer_own_languages(*, observer) -> list[str]:
-    """The observer import's ``languages`` of an observer (the first is theirs), lower case."""
-    own = [part.strip().lower() for part in (observer.languages or "").replace(";", ",").split(",")]
-    return [code for code in own if code]
-
-
 def observer_messages(*, user, mission_id: int | None = None):
     """The user's deliveries (as an observer of any mission), newest message first."""
     deliveries = MessageRecipient.objects.filter(observer__user=user).select_related(
@@ -359,7 +346,7 @@ def delivery_text(delivery) -> str:
     return message_text(
         message=delivery.message,
         languages=observer_languages(observer=delivery.observer),
-        default_language=mission_languages(mission=mission)[0],
+        default_language=mission_language(mission=mission),
     )
 
 

@@ -11,11 +11,13 @@ import logging
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from missions.audit import audit_event, audit_record, audit_records
+from missions.languages import mission_language, mission_languages, observer_language
 from missions.models import MemberRole, Membership, Observer, Team
-from missions.report_due import REPORT_STAGES, mission_languages
+from missions.report_due import REPORT_STAGES
 from observation.models import Finding
 from observation.sms.services import sms_send
 
@@ -33,7 +35,6 @@ from .selectors import (
     incidents,
     live_cache_key,
     message_text,
-    observer_own_languages,
     team_area_ids,
 )
 
@@ -265,15 +266,22 @@ def sms_relay(*, message: ObserverMessage, observer_ids: list[int]) -> None:
     observers = (
         Observer.objects.filter(pk__in=observer_ids)
         .exclude(phone="")
-        .only("id", "phone", "languages")
+        .annotate(account_language=F("user__profile__language"))
+        .only("id", "phone", "languages", "mission_id")
         .order_by("id")
     )
-    default_language = mission_languages(mission=message.mission)[0]
+    default_language = mission_language(mission=message.mission)
     with transaction.atomic():
         for observer in observers.iterator(chunk_size=500):
             text = message_text(
                 message=message,
-                languages=observer_own_languages(observer=observer),
+                languages=[
+                    observer_language(
+                        observer=observer,
+                        account=observer.account_language,
+                        mission=message.mission,
+                    )
+                ],
                 default_language=default_language,
             )
             sms_send(

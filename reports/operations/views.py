@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.csv_export import bom_wanted, csv_chunks
 from missions.access import STAFF_ROLES, coordinator_mission_for, mission_for, role_in
+from missions.languages import languages_clean, mission_languages
 from missions.models import MemberRole
-from missions.report_due import languages_clean, mission_languages, report_due_times
+from missions.report_due import report_due_times
 from missions.services import mission_update
 from observation.observe.selectors import observer_for
 from observation.observe.views import page_config
@@ -218,7 +219,11 @@ def reporting_settings(request, mission_id):
                 mission_update(
                     mission=mission,
                     actor=request.user,
-                    data={"report_due": form.report_due(), "languages": _languages(form)},
+                    data={
+                        "report_due": form.report_due(),
+                        "languages": _languages(form),
+                        "required_languages": form.cleaned_data["required_languages"],
+                    },
                     now=timezone.now(),
                 )
             except ValidationError as error:

@@ -14,7 +14,7 @@
   var severityTexts = JSON.parse(document.getElementById("severity-texts").textContent);
 
   function number(value) {
-    return Number(value || 0).toLocaleString(lang);
+    return Number(value || 0).toLocaleString(lang, { numberingSystem: "latn" }); // the server writes Western digits in every language
   }
 
   function setKey(name, text) {

@@ -13,7 +13,7 @@
   var plotConfig = { displaylogo: false, responsive: true, staticPlot: true };
 
   function number(value) {
-    return Number(value || 0).toLocaleString(lang);
+    return Number(value || 0).toLocaleString(lang, { numberingSystem: "latn" }); // the server writes Western digits in every language
   }
 
   function show(index) {
