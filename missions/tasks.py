@@ -7,15 +7,24 @@ step expects, and the import commits its rows and the job's DONE status together
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .imports import import_job_apply, import_job_check, import_job_fail
+from .languages import language_code
 from .models import ImportJob
 
 
 @shared_task(name="missions.tasks.import_job_run", soft_time_limit=600, time_limit=660)
-def import_job_run(*, job_id: int, step: str) -> None:
+def import_job_run(*, job_id: int, step: str, language: str = "", **kwargs) -> None:
+    """``language``: the one the coordinator read the page in, which the rows' errors are
+    written in (a message from an older deploy has none: the site's default)."""
+    with translation.override(language_code(language) or settings.LANGUAGE_CODE):
+        _import_job_run(job_id=job_id, step=step)
+
+
+def _import_job_run(*, job_id: int, step: str) -> None:
     job = ImportJob.objects.select_related("mission", "created_by", "confirmed_by").filter(
         pk=job_id
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -152,7 +153,9 @@ class ImportView(APIView):
                 actor=request.user,
                 now=timezone.now(),
             )
-            import_job_run.delay_on_commit(job_id=job.pk, step=import_job_step(dry_run=dry_run))
+            import_job_run.delay_on_commit(
+                job_id=job.pk, step=import_job_step(dry_run=dry_run), language=get_language()
+            )
             return Response(_job_body(request, job), status=status.HTTP_202_ACCEPTED)
         result = type(self).service(
             mission=mission,

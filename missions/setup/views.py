@@ -14,6 +14,7 @@ from django.http import Http404, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -169,7 +170,9 @@ def import_page(request, mission_id, kind):
                 _form_errors(form, error)
             else:
                 if imports.import_job_runs_in_worker(job):
-                    import_job_run.delay_on_commit(job_id=job.pk, step="check")
+                    import_job_run.delay_on_commit(
+                        job_id=job.pk, step="check", language=get_language()
+                    )
                 else:
                     imports.import_job_check(job=job, now=timezone.now())
                 return redirect("missions:import-job", mission.pk, job.pk)
@@ -272,7 +275,7 @@ def import_job_confirm(request, mission_id, job_id):
         messages.error(request, " ".join(error.messages))
         return redirect("missions:import-job", mission.pk, job.pk)
     if imports.import_job_runs_in_worker(job):
-        import_job_run.delay_on_commit(job_id=job.pk, step="apply")
+        import_job_run.delay_on_commit(job_id=job.pk, step="apply", language=get_language())
     else:
         imports.import_job_apply(job=job, now=timezone.now())
     return redirect("missions:import-job", mission.pk, job.pk)
