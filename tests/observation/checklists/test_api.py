@@ -35,7 +35,14 @@ def test_questions_carry_everything_a_form_needs(api, observer, mission):
     assert "POLICE" in by_code["V02"]["choices"]
     assert by_code["V02"]["show_if"] == {"question": "V01", "equals": True}
     assert (by_code["V10"]["min"], by_code["V10"]["max"]) == (1, 5000)
-    assert set(by_code["V01"]["text_i18n"]) == {"ru", "kk"}
+    # A mission that has not named its languages gets its defaults in every site language.
+    assert set(by_code["V01"]["text_i18n"]) == {"ru", "kk", "ar", "fr", "es", "zh-hans"}
+    assert by_code["V07"]["choices"] == ["NONE", "QUEUE", "OVERCROWDED"]
+    assert by_code["V07"]["choice_labels"][0] == {
+        "value": "NONE",
+        "label": "Not crowded",
+        "language": "en",
+    }
 
 
 @pytest.mark.parametrize(

@@ -369,7 +369,7 @@ def test_the_editor_shows_every_question_with_its_fields(client, coordinator, vo
     count = voting.questions.count()
     assert f'name="q-TOTAL_FORMS" value="{count + 1}"' in body
     assert 'name="q-0-code" value="V01"' in body
-    assert 'value="POLICE\nLOCAL_AUTHORITY' in body or "POLICE\nLOCAL_AUTHORITY" in body
+    assert "POLICE | Police | ru=Полиция | kk=Полиция | ar=الشرطة" in body
     assert 'name="q-1-show_if_question" value="V01"' in body
     assert 'name="q-1-show_if_equals" value="yes"' in body
     assert "Какую организацию они представляли?" in body
