@@ -88,7 +88,8 @@ def test_an_answer_error_names_the_question_by_its_code_in_russian(api, observer
     response = post(api, observer.user, body, "ru")
 
     assert response.json()["answers"]["V10"] == [
-        "V10 задаётся, только если V09 = true (сейчас false); не отправляйте его или отправьте null."
+        "V10 задаётся, только если V09 = true (сейчас false); "
+        "не отправляйте его или отправьте null."
     ]
 
 
