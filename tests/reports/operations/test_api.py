@@ -380,7 +380,7 @@ def test_a_message_reaches_everyone_a_region_or_a_team(api, coordinator, mission
         {"text": "x" * 1001},
         {"text": "Hi", "regions": ["NOWHERE"]},
         {"text": "Hi", "teams": ["T9"]},
-        {"text": "Hi", "text_i18n": {"fr": "Salut"}},
+        {"text": "Hi", "text_i18n": {"de": "Hallo"}},  # a language the site does not speak
     ],
 )
 def test_a_bad_message_is_a_400_and_sends_nothing(api, coordinator, mission, crew, body):
