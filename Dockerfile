@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # Debian's Chromium renders chart exports (kaleido); nothing is downloaded at run time.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core postgresql-client \
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-noto-cjk postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
