@@ -46,6 +46,11 @@ DASH = "\u2013"  # en dash between the ends of an interval
 PERCENT = {"ru": "\xa0%", "es": "\xa0%", "fr": "\u202f%"}
 
 
+# Left-to-right isolate: in a right-to-left language an interval "4.1–9.5%" would otherwise be
+# laid out as "9.5%–4.1" (the en dash does not join two numbers as a comma does).
+LRI, PDI = "\u2066", "\u2069"
+
+
 def percent_sign() -> str:
     """The percent sign as the active language writes it after a number."""
     language = (translation.get_language() or "en").lower().split("-")[0]
@@ -120,9 +125,9 @@ def figure_text(value, *, kind: Kind, timezone=None, missing: str = DASH) -> str
         return f"{_number(rounded, SHARE_DECIMALS)}{percent_sign()}"
     if kind == "interval":
         low, high = rounded
-        return (
-            f"{_number(low, SHARE_DECIMALS)}{DASH}{_number(high, SHARE_DECIMALS)}{percent_sign()}"
-        )
+        text = f"{_number(low, SHARE_DECIMALS)}{DASH}{_number(high, SHARE_DECIMALS)}"
+        text += percent_sign()
+        return f"{LRI}{text}{PDI}" if translation.get_language_bidi() else text
     if kind == "count":
         return _number(rounded, None)
     if kind == "time":

@@ -25,6 +25,7 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Profile
 
@@ -61,6 +62,11 @@ def language_code(value) -> str | None:
 
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+def list_text(items) -> str:
+    """Words listed as the active language lists them ("a, b", Chinese "a、b", Arabic "a، b")."""
+    return pgettext("list separator", ", ").join(str(item) for item in items)
 
 
 def languages_parse(text: str) -> list[str]:

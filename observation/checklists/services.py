@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from missions.audit import audit_event, audit_record, audit_records
 from missions.languages import (
     language_name,
+    list_text,
     mission_languages,
     required_languages,
     site_languages,
@@ -329,7 +330,7 @@ def translations_missing(question, languages: list[str]) -> list[str]:
 
 
 def _languages_text(languages: list[str]) -> str:
-    return ", ".join(language_name(code) for code in languages)
+    return list_text(language_name(code) for code in languages)
 
 
 def _required_languages_check(*, mission, questions: list[dict]) -> None:

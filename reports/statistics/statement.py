@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from common.clock import clock_text
 from common.numbers import figure_text, share_exact
-from missions.languages import text_in
+from missions.languages import list_text, text_in
 from observation.models import (
     NEGATIVE_ASSESSMENTS,
     Checklist,
@@ -294,7 +294,7 @@ class StatementFilter:
             ) % {"versions": ", ".join(f"v{v}" for v in versions)}
         else:
             version_text = _("No checklist version.")
-        statuses = ", ".join(choice_label(VisitStatus, status) for status in self.statuses)
+        statuses = list_text(choice_label(VisitStatus, status) for status in self.statuses)
         return " ".join(
             [
                 _("Filter: forms of the stage “%(stage)s” with the status %(statuses)s.")
