@@ -1,5 +1,6 @@
 """The preliminary statement: its figures (a read, ``statement_figures``) and the same figures
-as a Markdown file and as a PDF (ReportLab; pure: figures in, text or bytes out).
+as a Markdown file and as a PDF (printed by Chromium like the briefing pack: figures in,
+text or bytes out).
 
 Every figure carries the filter that produced it, as on the page, so a reader can reproduce it.
 """
@@ -7,7 +8,6 @@ Every figure carries the filter that produced it, as on the page, so a reader ca
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from django.db.models import Count, JSONField, Q, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.lookups import Exact
-from django.utils import formats
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -34,6 +36,7 @@ from observation.models import (
     Visit,
     VisitStatus,
 )
+from reports.charts import printing
 from reports.charts.base import choice_label
 from reports.statistics import share_interval
 from reports.statistics.phrasing import (
@@ -44,12 +47,6 @@ from reports.statistics.phrasing import (
 )
 from reports.statistics.selectors import COUNTED_STATUSES
 
-# A Unicode TrueType font when the system has one (mission names and question texts may be in
-# Cyrillic); otherwise ReportLab's built-in Helvetica, which covers Latin-1 only.
-UNICODE_FONTS = tuple(
-    (f"{folder}/DejaVuSans.ttf", f"{folder}/DejaVuSans-Bold.ttf")
-    for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
-)
 # What CommonMark acts on wherever it stands: emphasis (an underscore inside a word, as in
 # PVT_NURLANOVA, does not act), code, links, HTML, table cells, strikethrough, entities...
 MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>|~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;))")
@@ -143,109 +140,38 @@ def statement_markdown(*, mission, figures: dict, generated_at) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _pdf_fonts() -> tuple[str, str]:
-    """(regular, bold) font names, registering DejaVu Sans once if the system has it."""
-    import os
-
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "StatementSans" in pdfmetrics.getRegisteredFontNames():
-        return "StatementSans", "StatementSans-Bold"
-    for regular, bold in UNICODE_FONTS:
-        if os.path.exists(regular) and os.path.exists(bold):
-            pdfmetrics.registerFont(TTFont("StatementSans", regular))
-            pdfmetrics.registerFont(TTFont("StatementSans-Bold", bold))
-            return "StatementSans", "StatementSans-Bold"
-    return "Helvetica", "Helvetica-Bold"
+def statement_html(*, mission, figures: dict, generated_at) -> str:
+    """The statement as a printable page in the active language (right to left in Arabic)."""
+    return render_to_string(
+        "reports/statement_print.html",
+        {
+            "mission": mission,
+            "figures": figures,
+            "generated": _generated(mission, generated_at),
+            "language": translation.get_language(),
+            "bidi": translation.get_language_bidi(),
+        },
+    )
 
 
 def statement_pdf(*, mission, figures: dict, generated_at) -> bytes:
-    """The same content as ``statement_markdown``, laid out as an A4 PDF."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    regular, bold = _pdf_fonts()
-    styles = getSampleStyleSheet()
-    for name in ("BodyText", "Title", "Heading2", "Heading3"):
-        styles[name].fontName = bold if name != "BodyText" else regular
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10, textColor=colors.grey)
-    story = [
-        Paragraph(escape(_("Preliminary statement: figures")), styles["Title"]),
-        Paragraph(
-            escape(_generated(mission, generated_at)),
-            styles["BodyText"],
-        ),
-        Paragraph(
-            escape(
-                _(
-                    "Shares are of observation forms (one per polling-station visit) with 95% "
-                    "Wilson intervals. Rejected forms never count."
-                )
-            ),
-            small,
-        ),
-        Spacer(1, 4 * mm),
-    ]
-    for stage in figures["stages"]:
-        story.append(Paragraph(escape(stage["label"]), styles["Heading2"]))
-        story.append(Paragraph(escape(stage["filter_text"]), small))
-        story.append(Paragraph(escape(_forms(stage["forms"])), styles["BodyText"]))
-        if not stage["forms"]:
-            continue
-        sentences = []
-        if stage["negative_sentence"]:
-            sentences.append(stage["negative_sentence"])
-        sentences += [q["sentence"] for q in stage["questions"] if q["sentence"]]
-        for sentence in sentences:
-            story.append(Paragraph("• " + escape(sentence), styles["BodyText"]))
-        if stage["findings"]:
-            story.append(Paragraph(escape(_("Most frequent findings")), styles["Heading3"]))
-            # xgettext:no-python-format
-            share = _("Share (95% interval)")
-            data = [[_("Category"), _("Findings"), _("Forms with one"), share]]
-            data += [
-                [
-                    Paragraph(escape(f["label"]), styles["BodyText"]),
-                    str(f["findings"]),
-                    str(f["visits"]),
-                    _pct(f["share"]),
-                ]
-                for f in stage["findings"]
-            ]
-            table = Table(data, colWidths=[70 * mm, 22 * mm, 28 * mm, 50 * mm], repeatRows=1)
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("FONTNAME", (0, 0), (-1, -1), regular),
-                        ("FONTNAME", (0, 0), (-1, 0), bold),
-                        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
-                        ("ALIGN", (1, 1), (2, -1), "RIGHT"),
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("FONTSIZE", (0, 0), (-1, -1), 9),
-                    ]
-                )
-            )
-            story.append(table)
-        story.append(Spacer(1, 3 * mm))
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=_("Preliminary statement: figures"),
-        author=mission.name,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
+    """The same content as ``statement_markdown``, an A4 PDF printed by Chromium as the
+    briefing pack is (``reports.charts.printing``): it shapes Arabic, draws Chinese and
+    Kazakh, and numbers the pages. Raises ChromiumUnavailable or RenderFailed."""
+    pages = escape(_("Page %(page)s of %(pages)s")) % {
+        "page": '<span class="pageNumber"></span>',
+        "pages": '<span class="totalPages"></span>',
+    }
+    footer = (
+        "<div style=\"font-family: 'Noto Sans', 'Noto Sans Arabic', sans-serif; "
+        "font-size: 8pt; color: #4d5566; width: 100%; padding: 0 14mm; display: flex; "
+        f'justify-content: space-between;"><span>{escape(mission.name)}</span>'
+        f"<span>{pages}</span></div>"
     )
-    document.build(story)
-    return buffer.getvalue()
+    return printing.html_print(
+        html=statement_html(mission=mission, figures=figures, generated_at=generated_at),
+        footer=footer,
+    )
 
 
 # --- the preliminary statement -----------------------------------------------------------------

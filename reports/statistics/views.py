@@ -20,6 +20,7 @@ from missions.access import STAFF_ROLES, mission_for, object_or_404, role_in
 from missions.models import MemberRole
 from observation.models import Stage, VisitStatus
 from reports import charts
+from reports.charts import rendering
 from reports.models import Candidate
 from reports.statistics.selectors import (
     COUNTED_STATUSES,
@@ -96,7 +97,18 @@ def statement_download(request, mission_id, fmt):
         return _download(
             text.encode(), content_type="text/markdown; charset=utf-8", filename=f"{stem}.md"
         )
-    pdf = statement_pdf(mission=mission, figures=figures, generated_at=now)
+    try:
+        pdf = statement_pdf(mission=mission, figures=figures, generated_at=now)
+    except rendering.ChromiumUnavailable:
+        return HttpResponse(rendering.INSTALL_HINT, status=503, content_type="text/plain")
+    except rendering.RenderFailed:
+        response = HttpResponse(
+            _("The PDF could not be printed just now; try again in a minute."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "5"
+        return response
     return _download(pdf, content_type="application/pdf", filename=f"{stem}.pdf")
 
 

@@ -1,12 +1,15 @@
 """The preliminary statement: per stage, forms, the negative share, every yes/no question's
 share and the most frequent findings, each with its 95% interval and the filter behind it."""
 
+import io
 import re
+import unicodedata
 from html import unescape
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from markdown_it import MarkdownIt
+from pypdf import PdfReader
 
 from observation.models import Checklist, Finding, Question
 from reports.aggregates import selectors
@@ -372,3 +375,22 @@ def test_the_page_costs_a_few_queries(
 
     with django_assert_max_num_queries(12):
         assert client.get(url(mission)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", "受观察投票站"),  # drawn with a CJK font, not empty boxes
+        ("ru", "наблюдавшихся избирательных участков"),
+        ("ar", "الاقتراع"),  # shaped Arabic (read back as presentation forms, visual order)
+    ],
+)
+def test_the_pdf_speaks_the_readers_language(mission, day, language, expected):
+    with translation.override(language):
+        pdf = statement_pdf(
+            mission=mission, figures=statement_figures(mission=mission), generated_at=timezone.now()
+        )
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    letters = unicodedata.normalize("NFKC", " ".join(text.split()))
+    assert expected in letters
