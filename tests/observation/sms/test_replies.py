@@ -3,6 +3,7 @@
 
 import pytest
 
+from missions.models import Profile
 from observation.models import SmsMessage, SmsNumber, Visit
 from observation.sms.replies import sms_length
 
@@ -100,3 +101,15 @@ def test_a_reply_too_long_for_one_segment_still_names_its_first_problem(sms, spe
 
     assert reply == f"Не принято: участок {code} неизвестен"
     assert sms_length(reply)[0] > 70  # sent over two segments rather than not named
+
+
+def test_the_reply_follows_the_language_on_the_observers_account(sms, station, sms_observer):
+    """The observer chose French on the switcher: their SMS replies follow, whatever the
+    import's languages said."""
+    sms_observer.languages = "ru"
+    sms_observer.save(update_fields=["languages"])
+    Profile.objects.create(user=sms_observer.user, language="fr")
+
+    reply = sms(f"VOTING PS-X {ANSWERS}")
+
+    assert reply == "Non enregistré : bureau PS-X inconnu"
