@@ -20,3 +20,11 @@ def share_figure(share, kind="share"):
     if kind == "interval":
         return figure_text((share.low, share.high), kind="interval")
     return figure_text(share_exact(share.k, share.n), kind="share")
+
+
+@register.simple_tag
+def interval(low, high):
+    """``{% interval low high %}``: two bounds in percent as one interval ("4.1–9.5%")."""
+    if low is None or high is None:
+        return figure_text(None, kind="interval")
+    return figure_text((low, high), kind="interval")
