@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .countries import COUNTRIES
+from .languages import languages_clean, site_languages
 from .models import Area, Mission, Team
-from .report_due import REPORT_STAGES, language_codes, languages_clean
+from .report_due import REPORT_STAGES
 from .sampling import REASON_MAX
 from .selectors import AuditFilters, TeamFilters
 from .services import MEMBER_ROLES
@@ -87,7 +88,7 @@ class MissionForm(forms.Form):
         ]
         self.fields["languages"].help_text = _(
             "Language codes separated by commas, the observers' default first (%(codes)s)."
-        ) % {"codes": ", ".join(language_codes())}
+        ) % {"codes": ", ".join(site_languages())}
         for stage in REPORT_STAGES:
             self.fields[f"due_{stage}"] = forms.TimeField(
                 label=STAGE_LABELS[stage],

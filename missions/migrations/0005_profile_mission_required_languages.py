@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('missions', '0003_mission_report_due_languages'),
+        ('missions', '0004_sample_in_use'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
