@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from missions.audit import audit_event, audit_record, audit_records
-from missions.languages import translation_languages
+from missions.languages import site_languages
 from observation.checklists import checklist_revise, question_spec
 from observation.models import Checklist, QuestionType, Stage
 from reports.models import PVT_BALLOTS, PVT_INVALID, PVT_PREFIX, Candidate
@@ -94,7 +94,9 @@ def pvt_checklist_sync(*, mission, actor, now) -> Checklist | None:
         questions=[
             *kept,
             *pvt_question_specs(
-                candidates=candidates, languages=translation_languages(mission=mission)
+                # Written by the code, not the coordinator: in every language the site speaks.
+                candidates=candidates,
+                languages=site_languages(),
             ),
         ],
         now=now,
