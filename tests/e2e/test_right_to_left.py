@@ -86,11 +86,14 @@ def test_the_dashboard_in_arabic(new_context, live_server, coordinator, mission)
 
     assert page.evaluate("document.documentElement.dir") == "rtl"
     assert no_horizontal_overflow(page)
-    # The navigation starts on the right: the brand, then the first link to its left.
+    # The navigation starts on the right: the brand in the top bar, and the mission's first
+    # section, each next one to the left of the one before.
     brand_left, brand_right = page.evaluate(BOX, ".topbar .brand")
-    first_left, first_right = page.evaluate(BOX, ".topbar nav a")
-    assert brand_right > DESK["width"] - 60 and first_right <= brand_left
-    assert first_left > DESK["width"] / 2
+    assert brand_right > DESK["width"] - 60
+    sections = page.locator(".mission-nav .sections a").all()
+    boxes = [section.bounding_box() for section in sections]
+    assert boxes[0]["x"] + boxes[0]["width"] > DESK["width"] - 80
+    assert all(a["x"] > b["x"] for a, b in zip(boxes, boxes[1:], strict=False))
     # Figures keep their digits in order ("3 / 12", not "12 / 3").
     visited = page.locator('.kf[data-key="stations"] .value').text_content().split()
     assert visited[0].replace(",", "").isdigit() and visited[1] == "/"
