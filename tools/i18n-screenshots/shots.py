@@ -7,7 +7,9 @@ briefing (1280 wide) in every language, from the demo mission on a running serve
 Logs in as the demo's observer, coordinator and press (password "observatory"), with the
 switcher's ``lang`` cookie set, and drives Debian's Chromium (/usr/bin/chromium).
 """
+
 import sys
+
 from playwright.sync_api import sync_playwright
 
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8619"
