@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
+from missions.languages import list_text
 from missions.models import AuditEvent
 from observation.checklists.schema import choice_values
 from observation.models import (
@@ -115,7 +116,7 @@ def _display(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return list_text(value)
     return str(value)
 
 
