@@ -124,16 +124,16 @@ def flag_message(flag: dict) -> str:
     if code == "TEAM_IN_TWO_PLACES" and p.get("team"):
         return (
             _(
-                "Team %(team)s also reported being at %(station)s from %(start)s to %(end)s "
-                "(visit %(visit)s), overlapping this visit."
+                "Team %(team)s also reported being at %(station)s, %(span)s (visit %(visit)s), "
+                "overlapping this visit."
             )
             % p
         )
     if code == "TEAM_IN_TWO_PLACES":
         return (
             _(
-                "%(observer)s also reported being at %(station)s from %(start)s to %(end)s "
-                "(visit %(visit)s), overlapping this visit."
+                "%(observer)s also reported being at %(station)s, %(span)s (visit %(visit)s), "
+                "overlapping this visit."
             )
             % p
         )

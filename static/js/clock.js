@@ -54,6 +54,7 @@
       year: "numeric",
       month: "long",
       day: "numeric",
+      numberingSystem: "latn", // Western digits in Arabic too, as the server writes them
     }).format(date);
     return day + " " + parts(date, zone).time + " (" + zone + ")";
   }
