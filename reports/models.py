@@ -484,7 +484,7 @@ class BriefingPack(models.Model):
 class Triage(models.TextChoices):
     """The operations room's follow-up of an incident (separate from the finding's review)."""
 
-    NEW = "NEW", _("New")
+    NEW = "NEW", pgettext_lazy("incident triage status", "New")
     ACKNOWLEDGED = "ACKNOWLEDGED", _("Acknowledged")
     FOLLOW_UP = "FOLLOW_UP", _("Follow-up")
     CLOSED = "CLOSED", _("Closed")

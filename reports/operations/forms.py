@@ -181,7 +181,7 @@ class MessageForm(forms.Form):
         for code in languages[1:]:
             name = f"text_{code}"
             self.fields[name] = forms.CharField(
-                label=_("Message in %(language)s") % {"language": code},
+                label=_("Message in %(language)s") % {"language": language_name(code)},
                 max_length=MESSAGE_MAX_LENGTH,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "lang": code}),
