@@ -271,7 +271,10 @@ def test_the_markdown_file_reads_plainly_where_markdown_would_not_act(mission, d
     text = statement_markdown(mission=mission, figures=figures, generated_at=timezone.now())
 
     # Issue 20: the file said "67% \(21% to 94%\)" and "4\.1%".
-    assert "present in 67% (21% to 94%) of polling stations observed." in text
+    assert (
+        "“Were unauthorised persons present?”: “yes” in 66.7% of the polling stations observed "
+        "(95% interval 20.8–93.9%; 2 of 3 answers)." in text
+    )
     assert "\\." not in text and "\\(" not in text
 
 
