@@ -162,19 +162,9 @@ class TeamCreateForm(forms.Form):
     code = forms.CharField(label=_("Team code"), max_length=64)
 
 
-class TeamFilterForm(forms.Form):
-    """The teams page's search and filters (GET). A value that does not validate (a stale link,
-    another mission's region) filters nothing, as on the dashboard."""
+class RegionOrganisationFilterForm(forms.Form):
+    """A page's region and organisation filters (GET), their choices the mission's own."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        strip=True,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Team code or observer's name")}
-        ),
-    )
     region = forms.TypedChoiceField(label=_("Region"), coerce=int, required=False, empty_value=None)
     organisation = forms.TypedChoiceField(
         label=_("Organisation"), coerce=int, required=False, empty_value=None
@@ -188,6 +178,23 @@ class TeamFilterForm(forms.Form):
         self.fields["organisation"].choices = [("", _("All organisations"))] + [
             (o["id"], o["name"]) for o in organisations
         ]
+
+
+class TeamFilterForm(RegionOrganisationFilterForm):
+    """The teams page's search and filters (GET). A value that does not validate (a stale link,
+    another mission's region) filters nothing, as on the dashboard."""
+
+    field_order = ["q", "region", "organisation"]
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Team code or observer's name")}
+        ),
+    )
 
     def filters(self) -> TeamFilters:
         self.is_valid()

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from missions.deployment import split_list
+from missions.forms import RegionOrganisationFilterForm
 from missions.languages import language_name, site_languages
 from missions.report_due import REPORT_STAGES, report_due_times
 from observation.models import Severity, Stage
@@ -15,21 +16,10 @@ from .services import INCIDENT_NOTE_MAX_LENGTH, NOTE_MAX_LENGTH
 STAGE_CHOICES = [(s.value, s.label) for s in Stage if s.value in REPORT_STAGES]
 
 
-class ReportingFilterForm(forms.Form):
+class ReportingFilterForm(RegionOrganisationFilterForm):
     stage = forms.ChoiceField(label=_("Stage"), choices=STAGE_CHOICES, required=False)
-    region = forms.TypedChoiceField(label=_("Region"), coerce=int, required=False, empty_value=None)
-    organisation = forms.TypedChoiceField(
-        label=_("Organisation"), coerce=int, required=False, empty_value=None
-    )
 
-    def __init__(self, *args, regions=(), organisations=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All regions"))] + [
-            (r["id"], r["name"]) for r in regions
-        ]
-        self.fields["organisation"].choices = [("", _("All organisations"))] + [
-            (o["id"], o["name"]) for o in organisations
-        ]
+    field_order = ["stage", "region", "organisation"]
 
     def values(self) -> dict:
         """The chosen filters; a value that does not validate is left out (as on the
