@@ -8,4 +8,4 @@ app = Celery("observatory")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # reports keeps its tasks in sub-packages, one tasks.py each.
-app.autodiscover_tasks(["reports.aggregates", "reports.briefings"])
+app.autodiscover_tasks(["reports.aggregates", "reports.briefings", "reports.operations"])

@@ -7,19 +7,18 @@ raises ``ValidationError`` and writes nothing.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from missions.audit import audit_event, audit_record, audit_records
-from missions.languages import mission_language, mission_languages, observer_language
+from missions.languages import mission_languages
 from missions.models import MemberRole, Membership, Observer, Team
 from missions.report_due import REPORT_STAGES
 from observation.models import Finding
-from observation.sms.services import sms_send
 
 from ..models import (
     MESSAGE_MAX_LENGTH,
@@ -30,13 +29,8 @@ from ..models import (
     TeamContact,
     Triage,
 )
-from .selectors import (
-    areas_by_code,
-    incidents,
-    live_cache_key,
-    message_text,
-    team_area_ids,
-)
+from .selectors import areas_by_code, incidents, live_cache_key, team_area_ids
+from .tasks import sms_relay_task
 
 logger = logging.getLogger(__name__)
 
@@ -255,42 +249,13 @@ def message_recipients(*, mission, regions: list[str], teams: list[str]):
     return observers.filter(team_id__in=chosen)
 
 
-def sms_relay(*, message: ObserverMessage, observer_ids: list[int]) -> None:
-    """Also send ``message`` by SMS to those of ``observer_ids`` who have a phone, one SMS
-    each, in the observer's own language (else the mission's default language).
-
-    Called after the message's transaction commits. Without a configured SMS gateway
-    ``sms_send`` sends nothing (the SMS page says so) and the notice reaches the phone pages
-    only. Each SMS is logged QUEUED in one transaction and handed to a worker after it commits.
-    """
-    observers = (
-        Observer.objects.filter(pk__in=observer_ids)
-        .exclude(phone="")
-        .annotate(account_language=F("user__profile__language"))
-        .only("id", "phone", "languages", "mission_id")
-        .order_by("id")
-    )
-    default_language = mission_language(mission=message.mission)
-    with transaction.atomic():
-        for observer in observers.iterator(chunk_size=500):
-            text = message_text(
-                message=message,
-                languages=[
-                    observer_language(
-                        observer=observer,
-                        account=observer.account_language,
-                        mission=message.mission,
-                    )
-                ],
-                default_language=default_language,
-            )
-            sms_send(
-                to=observer.phone,
-                text=text,
-                mission=message.mission,
-                observer=observer,
-                now=message.sent_at,
-            )
+def _enqueue_sms_relay(message_id: int) -> None:
+    """Hand the SMS copies of a message to a worker; a broker that is down costs the SMS
+    copies (logged), never the message, which the phones already show."""
+    try:
+        sms_relay_task.delay(message_id=message_id)
+    except Exception:  # the message is committed: the request must not fail now
+        logger.exception("message %s: could not enqueue its SMS copies", message_id)
 
 
 @transaction.atomic
@@ -361,7 +326,7 @@ def message_send(
         },
         at=now,
     )
-    transaction.on_commit(lambda: sms_relay(message=message, observer_ids=observer_ids))
+    transaction.on_commit(partial(_enqueue_sms_relay, message.pk), robust=True)
     return message
 
 

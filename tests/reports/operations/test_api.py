@@ -456,6 +456,22 @@ def test_a_message_also_goes_by_sms_to_each_recipient_with_a_phone_in_their_lang
     assert len(twilio_api.calls) == 2
 
 
+def test_a_broker_that_is_down_costs_the_sms_copies_never_the_message(
+    api, coordinator, mission, crew, monkeypatch, django_capture_on_commit_callbacks
+):
+    def down(**kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("reports.operations.services.sms_relay_task.delay", down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send(api, coordinator, mission, {"text": "Polls close at 20:00."})
+
+    assert sent.status_code == 201
+    listed = api.as_user(crew["t1"].user).get("/api/v1/messages/").json()
+    assert [m["id"] for m in listed["results"]] == [sent.json()["id"]]
+
+
 def test_without_an_sms_gateway_a_message_reaches_the_phone_pages_only(
     api, coordinator, mission, crew, twilio_api, django_capture_on_commit_callbacks
 ):
