@@ -14,6 +14,16 @@ from .models import MemberRole, Membership, Mission, Team
 from .signals import mission_created
 
 
+def _required_languages_keep(mission: Mission) -> None:
+    """Some of the mission's languages, or a ValidationError under ``required_languages``."""
+    try:
+        mission.required_languages = required_languages_clean(
+            list(mission.required_languages or []), languages=mission_languages(mission=mission)
+        )
+    except ValidationError as error:
+        raise ValidationError({"required_languages": error.messages}) from None
+
+
 @transaction.atomic
 def mission_create(*, user, data: dict, now=None, copy_from: int | None = None) -> Mission:
     """Create a mission; the creator becomes its coordinator.
@@ -32,6 +42,7 @@ def mission_create(*, user, data: dict, now=None, copy_from: int | None = None) 
     if "report_due" in data:  # a null stage means its default: nothing to keep
         data["report_due"] = {k: v for k, v in data["report_due"].items() if v is not None}
     mission = Mission(**data)
+    _required_languages_keep(mission)
     mission.full_clean()
     mission.save()
     Membership.objects.create(user=user, mission=mission, role=MemberRole.COORDINATOR)
@@ -93,12 +104,7 @@ def mission_update(*, mission: Mission, actor, data: dict, now=None) -> Mission:
         mission.report_due = due
     for name, value in changes.items():
         setattr(mission, name, value)
-    try:
-        mission.required_languages = required_languages_clean(
-            list(mission.required_languages or []), languages=mission_languages(mission=mission)
-        )
-    except ValidationError as error:
-        raise ValidationError({"required_languages": error.messages}) from None
+    _required_languages_keep(mission)
     mission.full_clean()
     mission.save()
     after = data_of(mission)

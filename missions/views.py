@@ -64,8 +64,9 @@ def mission_new(request):
                     copy_from=source.pk if source else None,
                 )
             except ValidationError as error:
-                for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
+                problems = error.message_dict if hasattr(error, "error_dict") else {None: error}
+                for name, problem in problems.items():
+                    form.add_error(name if name in form.fields else None, problem)
             else:
                 messages.success(
                     request,

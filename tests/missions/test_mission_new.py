@@ -299,6 +299,20 @@ def test_the_api_copies_an_earlier_mission(api, coordinator, earlier):
     assert Candidate.objects.filter(mission=new).count() == 2
 
 
+def test_a_new_mission_requires_only_languages_it_speaks(api, coordinator, mission):
+    client = api.as_user(coordinator)
+
+    outside = client.post(
+        "/api/v1/missions/", {**BODY, "required_languages": ["fr"]}, format="json"
+    )
+    inside = client.post("/api/v1/missions/", {**BODY, "required_languages": ["ru"]}, format="json")
+
+    assert outside.status_code == 400 and "required_languages" in outside.json()
+    assert inside.status_code == 201, inside.json()
+    assert Mission.objects.get(pk=inside.json()["id"]).required_languages == ["ru"]
+    assert Mission.objects.count() == 2  # the refused one created nothing
+
+
 @pytest.mark.parametrize("source", ["other_mission", "unknown"])
 def test_the_api_copies_only_a_mission_the_caller_coordinates(
     api, coordinator, mission, other_mission, source
