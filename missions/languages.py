@@ -183,9 +183,10 @@ def observer_language(*, observer, account: str | None = None, mission=None) -> 
     )
 
 
-def observer_languages(*, observer) -> list[str]:
-    """The languages an observer reads, theirs first, then the interface's."""
-    found = [observer_language(observer=observer)]
+def observer_languages(*, observer, account: str | None = None, mission=None) -> list[str]:
+    """The languages an observer reads, theirs first, then the interface's (``account`` and
+    ``mission`` as for ``observer_language``)."""
+    found = [observer_language(observer=observer, account=account, mission=mission)]
     current = language_code(translation.get_language())
     if current and current not in found:
         found.append(current)

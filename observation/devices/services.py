@@ -64,6 +64,14 @@ def observer_tokens_issue(*, observers: list[Observer], actor, now: dt.datetime)
     ``{observer id: key}``: the keys are not stored, so this is the only time anyone sees
     them. A fixed number of queries however many observers (a sheet of QR cards)."""
     keys = {observer.pk: secrets.token_hex(20) for observer in observers}
+    # Two coordinators printing the same cards at once: the second waits for the first's
+    # codes and replaces them, rather than colliding with them (one token per observer).
+    list(
+        Observer.objects.select_for_update()
+        .filter(pk__in=list(keys))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     had = set(
         DeviceToken.objects.filter(observer_id__in=list(keys)).values_list("observer_id", flat=True)
     )

@@ -78,7 +78,9 @@ def device_cards(request, mission_id):
                 "“Everyone” to make new codes."
             )
             if form.cleaned_data["who"] == WITHOUT_CODE
-            else _("This team has no observers."),
+            else _("This team has no observers.")
+            if team
+            else _("This mission has no observers."),
         )
         return _page(request, mission, form, status=400)
     title = (

@@ -14,7 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from missions.languages import mission_language, observer_languages
 from missions.models import Area, Deployment, MemberRole, Membership, Mission, Observer, Team
@@ -333,8 +334,11 @@ def message_text(*, message, languages: list[str], default_language: str) -> str
 
 def observer_messages(*, user, mission_id: int | None = None):
     """The user's deliveries (as an observer of any mission), newest message first."""
-    deliveries = MessageRecipient.objects.filter(observer__user=user).select_related(
-        "message__mission", "observer"
+    # The account's language comes along ("" without a profile): no query per message.
+    deliveries = (
+        MessageRecipient.objects.filter(observer__user=user)
+        .select_related("message__mission", "observer")
+        .annotate(account_language=Coalesce(F("observer__user__profile__language"), Value("")))
     )
     if mission_id is not None:
         deliveries = deliveries.filter(message__mission_id=mission_id)
@@ -345,7 +349,11 @@ def delivery_text(delivery) -> str:
     mission = delivery.message.mission
     return message_text(
         message=delivery.message,
-        languages=observer_languages(observer=delivery.observer),
+        languages=observer_languages(
+            observer=delivery.observer,
+            account=getattr(delivery, "account_language", None),
+            mission=mission,
+        ),
         default_language=mission_language(mission=mission),
     )
 

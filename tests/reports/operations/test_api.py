@@ -1,6 +1,8 @@
 """The operations room's API (API.md, "Round 2 additions"), as its clients see it."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from missions.models import AuditEvent, Deployment, Mission
@@ -413,6 +415,23 @@ def test_observers_read_their_messages_in_their_language(api, coordinator, missi
     assert read.status_code == 200 and read.json()["read_at"]
     assert again.json()["read_at"] == read.json()["read_at"]  # the first reading counts
     assert listed["results"][0]["recipients"] == 3 and listed["results"][0]["read"] == 1
+
+
+def test_an_observers_messages_cost_the_same_queries_however_many(api, coordinator, mission, crew):
+    send(api, coordinator, mission, {"text": "One"})
+    ann = api.as_user(crew["t1"].user)  # the one client, now Ann's
+    ann.get("/api/v1/messages/")  # warm: the caller's roles
+    with CaptureQueriesContext(connection) as one:
+        ann.get("/api/v1/messages/")
+    for n in range(9):
+        send(api, coordinator, mission, {"text": f"Notice {n}"})
+    ann = api.as_user(crew["t1"].user)
+    ann.get("/api/v1/messages/")
+    with CaptureQueriesContext(connection) as ten:
+        listed = ann.get("/api/v1/messages/").json()
+
+    assert listed["count"] == 10
+    assert len(ten.captured_queries) == len(one.captured_queries)
 
 
 def test_nobody_reads_or_marks_another_observers_message(api, coordinator, mission, crew, analyst):
