@@ -361,14 +361,20 @@ def _invalidate_schema(checklist_ids):
         checklist_schema_invalidate(checklist_id)
 
 
-def checklist_revise(*, checklist: Checklist, actor, questions: list[dict], now) -> Checklist:
+def checklist_revise(
+    *, checklist: Checklist, actor, questions: list[dict], now, by_code: bool = False
+) -> Checklist:
     """Store ``questions`` as the checklist's new content and return the checklist that holds it.
 
     Raises ChecklistInvalid if the questions break a rule, or if ``checklist`` is no longer the
     current version (someone else revised it meanwhile). Unchanged questions change nothing.
+    ``by_code``: a revision the code makes (the quick count's questions follow the candidates)
+    keeps the coordinator's questions as they are, so it does not hold them to the mission's
+    required languages: a candidate can be added before the checklist is translated.
     """
     cleaned = checklist_questions_clean(questions=questions)
-    _required_languages_check(mission=checklist.mission, questions=cleaned)
+    if not by_code:
+        _required_languages_check(mission=checklist.mission, questions=cleaned)
     with transaction.atomic():
         # FOR UPDATE also conflicts with the key-share lock a visit insert takes on the
         # checklist it references, so "has no visits" stays true until we commit.

@@ -91,6 +91,7 @@ def pvt_checklist_sync(*, mission, actor, now) -> Checklist | None:
     return checklist_revise(
         checklist=checklist,
         actor=actor,
+        by_code=True,
         questions=[
             *kept,
             *pvt_question_specs(

@@ -46,6 +46,21 @@ def test_adding_candidates_puts_their_votes_last_on_the_counting_form(mission, c
     assert AuditEvent.objects.filter(mission=mission, action="candidate.create").count() == 2
 
 
+def test_a_candidate_is_added_before_the_counting_form_is_translated(mission, coordinator):
+    """The mission requires Arabic and a coordinator's counting question has none: adding a
+    candidate (a revision the code makes) still works; saving the form by hand would not."""
+    checklist = Checklist.objects.get(mission=mission, stage="COUNTING", is_current=True)
+    checklist.questions.filter(code="C01").update(text_i18n={})
+    mission.languages, mission.required_languages = ["en", "ar"], ["ar"]
+    mission.save(update_fields=["languages", "required_languages"])
+
+    candidate_create(
+        mission=mission, actor=coordinator, code="A", name="Alma", position=1, now=timezone.now()
+    )
+
+    assert "PVT_A" in counting_codes(mission)[1]
+
+
 def test_a_counting_form_with_visits_gets_a_new_version(mission, coordinator, station):
     first = Checklist.objects.get(mission=mission, stage="COUNTING")
     VisitFactory(station=station, stage="COUNTING")
