@@ -8,7 +8,8 @@ recipients are 2,000 SMS log rows and as many deliveries.
 """
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from missions.languages import mission_language, observer_language
 from missions.models import Observer
@@ -26,7 +27,8 @@ def sms_relay(*, message_id: int) -> int:
     observers = (
         Observer.objects.filter(message_deliveries__message=message)
         .exclude(phone="")
-        .annotate(account_language=F("user__profile__language"))
+        # "" without a profile: no query per observer for their account's language.
+        .annotate(account_language=Coalesce(F("user__profile__language"), Value("")))
         .only("id", "phone", "languages", "mission_id")
         .order_by("id")
     )
