@@ -5,6 +5,7 @@ from . import api, views
 from .audit import api as audit_api
 from .audit import views as audit_views
 from .setup import api as setup_api
+from .setup import samples as setup_samples
 from .setup import views as setup_views
 
 # The pages (namespace "missions").
@@ -31,15 +32,15 @@ urlpatterns = [
         name="import-job-status",
     ),
     path("missions/<int:mission_id>/teams/", setup_views.teams_page, name="teams"),
-    path("missions/<int:mission_id>/samples/", setup_views.samples_page, name="samples"),
+    path("missions/<int:mission_id>/samples/", setup_samples.samples_page, name="samples"),
     path(
         "missions/<int:mission_id>/samples/<int:sample_id>/",
-        setup_views.sample_page,
+        setup_samples.sample_page,
         name="sample",
     ),
     path(
         "missions/<int:mission_id>/samples/<int:sample_id>/stations.csv",
-        setup_views.sample_csv,
+        setup_samples.sample_csv,
         name="sample-csv",
     ),
     path("missions/<int:mission_id>/downloads/", setup_views.downloads_page, name="downloads"),

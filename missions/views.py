@@ -14,6 +14,7 @@ from .forms import MissionForm
 from .languages import account_language_set, language_code, session_language_keep
 from .models import MemberRole, Membership, Mission
 from .services import mission_create
+from .setup.shared import form_errors
 
 
 @login_required
@@ -64,9 +65,7 @@ def mission_new(request):
                     copy_from=source.pk if source else None,
                 )
             except ValidationError as error:
-                problems = error.message_dict if hasattr(error, "error_dict") else {None: error}
-                for name, problem in problems.items():
-                    form.add_error(name if name in form.fields else None, problem)
+                form_errors(form, error)
             else:
                 messages.success(
                     request,

@@ -1,4 +1,4 @@
-"""Browser pages for setting a mission up: imports, members, teams, deployment, samples, data.
+"""Browser pages for setting a mission up: imports, members, teams, deployment, data.
 
 Coordinators and analysts see these pages; only coordinators change anything (an analyst's
 POST is a 403). Everyone else gets a 404, as for everything they may not see.
@@ -7,10 +7,9 @@ POST is a 403). Everyone else gets a 404, as for everything they may not see.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,18 +17,13 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.csv_export import bom_wanted, csv_chunks
-from common.streaming import streamed
-
 from .. import deployment as deployment_services
 from .. import imports, selectors
-from ..access import STAFF_ROLES, mission_for, object_or_404, role_in
+from ..access import object_or_404
 from ..forms import (
     DeploymentForm,
     ImportUploadForm,
     MemberForm,
-    SampleForm,
-    SampleUseForm,
     TeamAssignForm,
     TeamCreateForm,
     TeamFilterForm,
@@ -41,30 +35,16 @@ from ..models import (
     MemberRole,
     Membership,
     Observer,
-    Sample,
 )
-from ..sampling import SAMPLE_COLUMNS, sample_draw, sample_stations_reporting, sample_use
 from ..services import member_add, member_remove
 from ..tasks import import_job_run
+from .shared import form_errors, staff_mission
 
 IMPORT_KINDS = {"stations": ImportKind.STATIONS, "observers": ImportKind.OBSERVERS}
 IMPORT_COLUMNS = {
     ImportKind.STATIONS: (imports.STATION_REQUIRED, imports.STATION_OPTIONAL),
     ImportKind.OBSERVERS: (imports.OBSERVER_REQUIRED, imports.OBSERVER_OPTIONAL),
 }
-
-
-def _staff_mission(request, mission_id):
-    mission = mission_for(user=request.user, mission_id=mission_id, roles=STAFF_ROLES)
-    is_coordinator = role_in(user=request.user, mission_id=mission.pk) == MemberRole.COORDINATOR
-    if request.method == "POST" and not is_coordinator:
-        raise PermissionDenied
-    return mission, is_coordinator
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +54,7 @@ def _form_errors(form, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def members_page(request, mission_id):
-    mission, is_coordinator = _staff_mission(request, mission_id)
+    mission, is_coordinator = staff_mission(request, mission_id)
     if request.method == "POST" and request.POST.get("action") == "remove":
         return _member_remove(request, mission)
     form = MemberForm(request.POST or None)
@@ -91,7 +71,7 @@ def members_page(request, mission_id):
                     now=timezone.now(),
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors(form, error)
             else:
                 if created:
                     text = _("%(user)s is now %(role)s in this mission.")
@@ -149,7 +129,7 @@ def _member_remove(request, mission):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request, mission_id, kind):
-    mission, is_coordinator = _staff_mission(request, mission_id)
+    mission, is_coordinator = staff_mission(request, mission_id)
     if kind not in IMPORT_KINDS:
         raise Http404
     job_kind = IMPORT_KINDS[kind]
@@ -166,7 +146,7 @@ def import_page(request, mission_id, kind):
                     now=timezone.now(),
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors(form, error)
             else:
                 if imports.import_job_runs_in_worker(job):
                     import_job_run.delay_on_commit(
@@ -234,7 +214,7 @@ def _job(mission, job_id) -> ImportJob:
 @login_required
 @require_GET
 def import_job_page(request, mission_id, job_id):
-    mission, is_coordinator = _staff_mission(request, mission_id)
+    mission, is_coordinator = staff_mission(request, mission_id)
     job = _job(mission, job_id)
     result = job.result or {}
     kind = "stations" if job.kind == ImportKind.STATIONS else "observers"
@@ -266,7 +246,7 @@ def import_job_page(request, mission_id, job_id):
 @login_required
 @require_POST
 def import_job_confirm(request, mission_id, job_id):
-    mission, _is_coordinator = _staff_mission(request, mission_id)
+    mission, _is_coordinator = staff_mission(request, mission_id)
     job = _job(mission, job_id)
     try:
         imports.import_job_confirm(job=job, actor=request.user, now=timezone.now())
@@ -283,7 +263,7 @@ def import_job_confirm(request, mission_id, job_id):
 @login_required
 @require_GET
 def import_job_status(request, mission_id, job_id):
-    mission, _is_coordinator = _staff_mission(request, mission_id)
+    mission, _is_coordinator = staff_mission(request, mission_id)
     return JsonResponse(imports.import_job_state(job=_job(mission, job_id)))
 
 
@@ -294,7 +274,7 @@ def import_job_status(request, mission_id, job_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def teams_page(request, mission_id):
-    mission, is_coordinator = _staff_mission(request, mission_id)
+    mission, is_coordinator = staff_mission(request, mission_id)
     areas = selectors.deployment_areas(mission=mission)
     action = request.POST.get("action") if request.method == "POST" else None
     data = request.POST if request.method == "POST" else None
@@ -316,7 +296,7 @@ def teams_page(request, mission_id):
             if form is None:
                 messages.error(request, " ".join(error.messages))
                 return redirect(_teams_url(mission, request.POST.get("query", "")))
-            _form_errors(form, error)
+            form_errors(form, error)
             done = None
         if done:
             messages.success(request, done)
@@ -441,160 +421,13 @@ def _teams_action(request, mission, action, create_form, assign_form, deploy_for
 
 
 # ---------------------------------------------------------------------------------------------
-# Samples
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def samples_page(request, mission_id):
-    mission, is_coordinator = _staff_mission(request, mission_id)
-    form = SampleForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                sample = sample_draw(
-                    mission=mission,
-                    size=form.cleaned_data["size"],
-                    seed=form.cleaned_data["seed"],
-                    actor=request.user,
-                    now=timezone.now(),
-                )
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                if sample.in_use:
-                    messages.success(
-                        request,
-                        _("The turnout estimate and the quick count now use sample %(id)s.")
-                        % {"id": sample.pk},
-                    )
-                else:
-                    messages.warning(
-                        request,
-                        _(
-                            "The estimates keep the sample they use: its stations have sent "
-                            "counts. To switch them to sample %(id)s, give a reason below."
-                        )
-                        % {"id": sample.pk},
-                    )
-                return redirect("missions:sample", mission.pk, sample.pk)
-        status = 400
-    samples = (
-        Sample.objects.filter(mission=mission)
-        .select_related("created_by")
-        .order_by("-created_at", "-id")
-    )
-    frame = mission.stations.count()
-    return render(
-        request,
-        "missions/samples.html",
-        {
-            "mission": mission,
-            "is_coordinator": is_coordinator,
-            "form": form,
-            "samples": samples,
-            "frame": frame,
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def sample_page(request, mission_id, sample_id):
-    """One sample; a coordinator's POST (with a reason) makes the estimates use it."""
-    mission, is_coordinator = _staff_mission(request, mission_id)
-    sample = get_object_or_404(
-        Sample.objects.select_related("created_by"), mission=mission, pk=sample_id
-    )
-    in_use = (
-        sample if sample.in_use else Sample.objects.filter(mission=mission, in_use=True).first()
-    )
-    use_form = SampleUseForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if use_form.is_valid():
-            try:
-                sample_use(
-                    mission=mission,
-                    sample=sample,
-                    reason=use_form.cleaned_data["reason"],
-                    actor=request.user,
-                    now=timezone.now(),
-                )
-            except ValidationError as error:
-                _form_errors(use_form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The turnout estimate and the quick count now use sample %(id)s.")
-                    % {"id": sample.pk},
-                )
-                return redirect("missions:sample", mission.pk, sample.pk)
-        status = 400
-    strata = sample.strata.get("strata", [])
-    for stratum in strata:
-        stratum["weight"] = (
-            stratum["population"] / stratum["sample_size"] if stratum["sample_size"] else None
-        )
-    return render(
-        request,
-        "missions/sample.html",
-        {
-            "mission": mission,
-            "is_coordinator": is_coordinator,
-            "sample": sample,
-            "in_use": in_use,
-            "in_use_reporting": sample_stations_reporting(sample=in_use) if in_use else 0,
-            "use_form": use_form,
-            "strata": strata,
-            "stations": selectors.sample_stations(sample=sample),
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_GET
-@transaction.non_atomic_requests
-def sample_csv(request, mission_id, sample_id):
-    mission, _is_coordinator = _staff_mission(request, mission_id)
-    sample = get_object_or_404(Sample, mission=mission, pk=sample_id)
-    rows = (
-        [
-            row.station.code,
-            row.station.name,
-            row.station.region.name,
-            row.station.district.name if row.station.district else None,
-            {True: "true", False: "false"}.get(row.station.urban),
-            row.station.registered_voters,
-            row.stratum,
-            row.stratum_population,
-            row.stratum_sample_size,
-            row.weight,
-        ]
-        for row in streamed(selectors.sample_stations(sample=sample))
-    )
-    # common.csv_export guards every cell: station names come from the commission's file.
-    response = StreamingHttpResponse(
-        csv_chunks(SAMPLE_COLUMNS, rows, bom=bom_wanted(request.GET)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="mission-{mission.pk}-sample-{sample.pk}.csv"'
-    )
-    return response
-
-
-# ---------------------------------------------------------------------------------------------
 # Data downloads
 
 
 @login_required
 @require_GET
 def downloads_page(request, mission_id):
-    mission, is_coordinator = _staff_mission(request, mission_id)
+    mission, is_coordinator = staff_mission(request, mission_id)
     datasets = [
         ("visits", _("Visits: one row per visit, one column per question")),
         ("findings", _("Findings: one row per finding")),
